@@ -1,0 +1,49 @@
+# Takoss: `make run` serves the app, `make test` runs every test. Both set everything up first.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test setup venv install migrate lint typecheck bench clean
+
+run: setup
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Takoss is serving on http://$(HOST):$(PORT)/"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takoss.asgi:application
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: install migrate
+
+venv:
+	@scripts/ensure-venv.sh $(VENV)
+
+install: venv $(STAMP)
+
+$(STAMP): pyproject.toml scripts/ensure-venv.sh
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 0
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy takoss accounts generator
+
+bench: setup
+	$(PY) bench/generation.py
+	$(PY) bench/verification.py
+	$(PY) bench/analyzer_corpus.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,234 @@
+"""Identifier cleaning, reserved words and English inflection for the engine.
+
+Everything that turns human words into names a renderer can use lives here, so the AppSpec can
+sanitise once and no stack ever sees a bad name. It does not decide *what* to rename (that is the
+spec's job); it only knows how words and identifiers behave.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from functools import lru_cache
+
+import inflect
+
+_ENGINE = inflect.engine()
+
+# Words whose inflect result is wrong or unwanted for entity names.
+_SINGULAR_OVERRIDES = {
+    "analysis": "analysis",
+    "analyses": "analysis",
+    "bus": "bus",
+    "buses": "bus",
+    "campus": "campus",
+    "campuses": "campus",
+    "status": "status",
+    "statuses": "status",
+    "data": "data",
+    "media": "media",
+    "news": "news",
+    "series": "series",
+    "species": "species",
+    "software": "software",
+    "equipment": "equipment",
+    "feedback": "feedback",
+    "inventory": "inventory",
+    "inventories": "inventory",
+    "staff": "staff",
+    "menu": "menu",
+    "menus": "menu",
+    "alumni": "alumnus",
+    "criteria": "criterion",
+    "axes": "axis",
+    "diagnoses": "diagnosis",
+    "diagnosis": "diagnosis",
+    "thesis": "thesis",
+    "theses": "thesis",
+    "canvas": "canvas",
+    "virus": "virus",
+    "viruses": "virus",
+    "bonus": "bonus",
+    "bonuses": "bonus",
+    "address": "address",
+    "addresses": "address",
+    "class": "class",
+    "classes": "class",
+    "business": "business",
+    "businesses": "business",
+}
+_UNCOUNTABLE = {"data", "media", "news", "series", "species", "software", "equipment", "feedback",
+                "staff", "information", "inventory_data"}
+
+
+def _split_last(phrase: str) -> tuple[str, str]:
+    phrase = phrase.strip()
+    head, _, last = phrase.rpartition(" ")
+    return (head + " " if head else ""), last
+
+
+@lru_cache(maxsize=4096)
+def singularize(word: str) -> str:
+    """Singular form of an English noun or noun phrase ("order items" -> "order item")."""
+    head, last = _split_last(word)
+    lower = last.lower()
+    if not lower:
+        return word
+    if lower in _SINGULAR_OVERRIDES:
+        result = _SINGULAR_OVERRIDES[lower]
+    elif lower.endswith(("ss", "us", "is")) and len(lower) > 3:
+        result = lower
+    else:
+        candidate = _ENGINE.singular_noun(lower)
+        result = candidate if isinstance(candidate, str) and candidate else lower
+    return head + _match_case(last, result)
+
+
+@lru_cache(maxsize=4096)
+def pluralize(word: str) -> str:
+    """Plural form of a singular English noun or noun phrase ("category" -> "categories")."""
+    head, last = _split_last(word)
+    lower = last.lower()
+    if not lower:
+        return word
+    if lower in _UNCOUNTABLE:
+        result = lower
+    elif lower in {"status", "bus", "campus", "virus", "bonus", "address", "class", "business"}:
+        result = lower + "es"
+    elif lower in {"analysis", "thesis", "diagnosis", "axis"}:
+        result = lower[:-2] + "es"
+    elif lower == "menu":
+        result = "menus"
+    else:
+        result = _ENGINE.plural_noun(lower) or lower + "s"
+    return head + _match_case(last, result)
+
+
+def is_plural(word: str) -> bool:
+    return singularize(word).lower() != word.lower() or word.lower() in _UNCOUNTABLE
+
+
+def _match_case(template: str, word: str) -> str:
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def ascii_words(text: str) -> list[str]:
+    """Split any text into lower-case ASCII words, accents folded, camelCase split."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", folded)
+    folded = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", folded)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", folded.lower()) if w]
+
+
+def to_snake(text: str) -> str:
+    """"Order Item" / "orderItem" / "order-item" -> "order_item" (may start with a digit)."""
+    return "_".join(ascii_words(text))
+
+
+def to_pascal(text: str) -> str:
+    """"order item" -> "OrderItem"."""
+    return "".join(w[:1].upper() + w[1:] for w in ascii_words(text))
+
+
+def to_label(text: str) -> str:
+    """"OrderItem" / "order_item" -> "order item"."""
+    return " ".join(ascii_words(text))
+
+
+def to_kebab(text: str) -> str:
+    return "-".join(ascii_words(text))
+
+
+PYTHON_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"print", "exec"}
+PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+
+# Strictly reserved words of SQL (the SQL standard's core plus PostgreSQL's reserved list):
+# using one as a column name breaks hand-written SQL, so fields never get one.
+SQL_RESERVED = frozenset(
+    """
+    all analyse analyze and any array as asc asymmetric authorization between binary both case
+    cast check collate column constraint create cross current_catalog current_date current_role
+    current_schema current_time current_timestamp current_user default deferrable desc distinct
+    do else end except false fetch for foreign freeze from full grant group having ilike in
+    initially inner intersect into is isnull join lateral leading left like limit localtime
+    localtimestamp natural not notnull null offset on only or order outer overlaps placing
+    primary references returning right select session_user similar some symmetric table
+    tablesample then to trailing true union unique user using variadic verbose when where
+    window with delete insert update drop alter values index key
+    """.split()
+)
+
+JS_RESERVED = frozenset(
+    """
+    await break case catch class const continue debugger default delete do else enum export
+    extends false finally for function if implements import in instanceof interface let new
+    null package private protected public return static super switch this throw true try
+    typeof var void while with yield arguments eval undefined
+    """.split()
+)
+
+# Attributes every Django model instance already has: a field with one of these names would
+# shadow it. Lower-case, compared against snake_case field names.
+DJANGO_MODEL_ATTRIBUTES = frozenset(
+    """
+    id pk objects save delete clean clean_fields full_clean validate_unique validate_constraints
+    refresh_from_db get_absolute_url check from_db serializable_value get_deferred_fields
+    prepare_database_save unique_error_message date_error_message meta
+    doesnotexist multipleobjectsreturned
+    """.split()
+)
+
+# Class names a generated Django module already uses or that Django ships as models.
+DJANGO_RESERVED_CLASSES = frozenset(
+    """
+    Model Meta Manager QuerySet Field Form ModelForm Q F User Group Permission ContentType
+    Session LogEntry Site Settings Admin Serializer ModelSerializer ViewSet Config Core
+    TestCase Decimal
+    """.split()
+)
+
+IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+CLASS_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+
+
+def reserved_reason(snake: str, *, sql: bool = True) -> str | None:
+    """Why a snake_case name may not be used as a field/relation name, or None if it may.
+
+    Relation names are checked with ``sql=False``: a foreign key's column gets an ``_id``
+    suffix and a many-to-many has no column, so SQL's reserved words cannot bite them.
+    """
+    if snake in PYTHON_RESERVED:
+        return "a Python keyword"
+    if snake in DJANGO_MODEL_ATTRIBUTES:
+        return "an attribute every Django model already has"
+    if sql and snake in SQL_RESERVED:
+        return "a reserved word in SQL"
+    if snake in JS_RESERVED:
+        return "a reserved word in JavaScript"
+    if snake in PYTHON_BUILTINS and snake not in {"type", "format", "input", "range", "hash",
+                                                  "filter", "map", "max", "min", "sum", "open",
+                                                  "object", "property", "len", "id", "vars",
+                                                  "help", "license", "copyright", "credits",
+                                                  "exit", "quit", "next", "iter", "round",
+                                                  "set", "list", "dict", "str", "int",
+                                                  "float", "bool", "bytes", "all", "any"}:
+        return "a Python built-in"
+    return None
+
+
+def entity_reserved_reason(pascal: str) -> str | None:
+    """Why a PascalCase name may not be used as an entity (model class) name, or None."""
+    snake = to_snake(pascal)
+    if pascal in DJANGO_RESERVED_CLASSES:
+        return "a name Django or the generated code already uses"
+    if pascal in {"None", "True", "False"} or snake in PYTHON_RESERVED:
+        return "a Python keyword"
+    if snake in JS_RESERVED:
+        return "a reserved word in JavaScript"
+    return None

@@ -1,0 +1,740 @@
+"""The AppSpec: one typed, validated, serialisable model of the application to build.
+
+Analyzers produce it, a power user may hand one in as JSON/YAML, and stacks render it. All name
+cleaning happens here, once: identifiers are normalised, reserved words and clashes are renamed
+with a recorded warning, references to unknown entities are errors, and size limits are enforced.
+A spec that validated is safe to render; renderers never re-check names.
+
+This module knows nothing about Django or any output stack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from generator.engine import naming
+
+SPEC_VERSION = 1
+USER = "User"  # the built-in user model; a valid relationship target, never an entity name
+
+MAX_ENTITIES = 60
+MAX_FIELDS_PER_ENTITY = 60
+MAX_RELATIONSHIPS = 300
+MAX_FEATURES = 100
+MAX_PAGES = 500
+MAX_CHOICES = 50
+MAX_NAME_LENGTH = 40
+MAX_APP_NAME_LENGTH = 80
+MAX_TEXT_LENGTH = 2000
+
+
+class SpecError(ValueError):
+    """A spec that cannot be used, with messages a person can act on."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
+class FieldType(StrEnum):
+    STRING = "string"
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    FLOAT = "float"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    TIME = "time"
+    EMAIL = "email"
+    URL = "url"
+    SLUG = "slug"
+    UUID = "uuid"
+    JSON = "json"
+    FILE = "file"
+    IMAGE = "image"
+    ENUM = "enum"
+
+
+NUMERIC_TYPES = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.FLOAT})
+LENGTH_TYPES = frozenset(
+    {FieldType.STRING, FieldType.EMAIL, FieldType.URL, FieldType.SLUG, FieldType.ENUM}
+)
+TEXTUAL_TYPES = LENGTH_TYPES | {FieldType.TEXT}
+DEFAULT_MAX_LENGTH = {
+    FieldType.STRING: 200,
+    FieldType.EMAIL: 254,
+    FieldType.URL: 200,
+    FieldType.SLUG: 50,
+}
+
+
+class RelationKind(StrEnum):
+    MANY_TO_ONE = "many_to_one"
+    ONE_TO_ONE = "one_to_one"
+    MANY_TO_MANY = "many_to_many"
+
+
+class OnDelete(StrEnum):
+    CASCADE = "cascade"
+    PROTECT = "protect"
+    SET_NULL = "set_null"
+    RESTRICT = "restrict"
+
+
+class FeatureCategory(StrEnum):
+    AUTHENTICATION = "authentication"
+    AUTHORIZATION = "authorization"
+    CRUD = "crud"
+    SEARCH = "search"
+    FILTERING = "filtering"
+    SORTING = "sorting"
+    PAGINATION = "pagination"
+    NOTIFICATIONS = "notifications"
+    REALTIME = "realtime"
+    FILE_UPLOAD = "file-upload"
+    REPORTING = "reporting"
+    ANALYTICS = "analytics"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class PageKind(StrEnum):
+    HOME = "home"
+    LIST = "list"
+    DETAIL = "detail"
+    FORM = "form"
+    DELETE = "delete"
+    AUTH = "auth"
+    DASHBOARD = "dashboard"
+    CUSTOM = "custom"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=True)
+
+
+class Choice(_Model):
+    value: str
+    label: str = ""
+
+
+class FieldSpec(_Model):
+    name: str
+    type: FieldType = FieldType.STRING
+    label: str = ""
+    required: bool = True
+    unique: bool = False
+    default: str | int | float | bool | None = None
+    max_length: int | None = Field(default=None, ge=1, le=10000)
+    min_value: float | None = None
+    max_value: float | None = None
+    max_digits: int | None = Field(default=None, ge=1, le=30)
+    decimal_places: int | None = Field(default=None, ge=0, le=10)
+    choices: list[Choice] = Field(default_factory=list)
+    help_text: str = ""
+
+
+class Entity(_Model):
+    name: str
+    plural: str = ""
+    description: str = ""
+    display_field: str | None = None
+    fields: list[FieldSpec] = Field(default_factory=list)
+
+    @property
+    def snake(self) -> str:
+        return naming.to_snake(self.name)
+
+    @property
+    def plural_snake(self) -> str:
+        return naming.to_snake(self.plural)
+
+    @property
+    def label(self) -> str:
+        return naming.to_label(self.name)
+
+    @property
+    def plural_label(self) -> str:
+        return naming.to_label(self.plural)
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+class Relationship(_Model):
+    kind: RelationKind = RelationKind.MANY_TO_ONE
+    source: str
+    target: str
+    name: str = ""
+    related_name: str = ""
+    required: bool = True
+    on_delete: OnDelete = OnDelete.CASCADE
+    description: str = ""
+
+    @property
+    def targets_user(self) -> bool:
+        return self.target == USER
+
+
+class Feature(_Model):
+    name: str
+    category: FeatureCategory = FeatureCategory.OTHER
+    description: str = ""
+    priority: Priority = Priority.MEDIUM
+    entities: list[str] = Field(default_factory=list)
+
+
+class PageSpec(_Model):
+    name: str
+    kind: PageKind = PageKind.CUSTOM
+    path: str = ""
+    entity: str | None = None
+    description: str = ""
+
+
+class AppSpec(_Model):
+    spec_version: int = SPEC_VERSION
+    name: str
+    slug: str = ""
+    description: str = ""
+    entities: list[Entity] = Field(default_factory=list)
+    relationships: list[Relationship] = Field(default_factory=list)
+    features: list[Feature] = Field(default_factory=list)
+    pages: list[PageSpec] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _sanitise(self) -> AppSpec:
+        _Sanitiser(self).run()
+        return self
+
+    # --- lookups used by renderers -------------------------------------------------------
+    def entity(self, name: str) -> Entity | None:
+        return next((e for e in self.entities if e.name == name), None)
+
+    def relationships_from(self, entity: str) -> list[Relationship]:
+        return [r for r in self.relationships if r.source == entity]
+
+    def relationships_to(self, entity: str) -> list[Relationship]:
+        return [r for r in self.relationships if r.target == entity]
+
+    def has_feature(self, category: FeatureCategory) -> bool:
+        return any(f.category == category for f in self.features)
+
+    @property
+    def uses_user(self) -> bool:
+        return any(r.targets_user for r in self.relationships)
+
+    # --- serialisation ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=False, ensure_ascii=False)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def canonical_json(self) -> str:
+        """Stable text for hashing: sorted keys, no whitespace."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_data(cls, data: Any) -> AppSpec:
+        """Validate plain data, turning pydantic's errors into a SpecError."""
+        if not isinstance(data, dict):
+            raise SpecError(["the spec must be a mapping (a JSON object or YAML mapping)"])
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise SpecError(_friendly_errors(exc)) from None
+
+    @classmethod
+    def from_text(cls, text: str, *, fmt: str = "auto") -> AppSpec:
+        try:
+            if fmt == "json" or (fmt == "auto" and text.lstrip().startswith("{")):
+                data = json.loads(text)
+            else:
+                data = yaml.safe_load(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            raise SpecError([f"the spec is not valid JSON or YAML: {exc}"]) from None
+        return cls.from_data(data)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> AppSpec:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SpecError([f"cannot read spec file {p}: {exc}"]) from None
+        fmt = "json" if p.suffix.lower() == ".json" else "auto"
+        return cls.from_text(text, fmt=fmt)
+
+
+def spec_json_schema() -> dict[str, Any]:
+    return AppSpec.model_json_schema()
+
+
+def _friendly_errors(exc: ValidationError) -> list[str]:
+    messages = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        messages.append(f"{loc}: {msg}" if loc else msg)
+    return messages
+
+
+# --- sanitising ------------------------------------------------------------------------------
+
+_USER_ATTRIBUTES = frozenset(
+    """
+    username first_name last_name email password groups user_permissions is_staff is_active
+    is_superuser last_login date_joined logentry auth_token emailaddress socialaccount
+    """.split()
+)
+
+
+class _Sanitiser:
+    """Cleans an AppSpec in place; raises ValueError for what cannot be fixed."""
+
+    def __init__(self, spec: AppSpec) -> None:
+        self.spec = spec
+        self.warnings: list[str] = list(spec.warnings)
+        self.errors: list[str] = []
+        self.entity_names: dict[str, str] = {}  # any accepted spelling -> final class name
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def run(self) -> None:
+        spec = self.spec
+        self._app()
+        self._limits()
+        if self.errors:
+            raise ValueError("; ".join(self.errors))
+        self._entities()
+        self._relationships()
+        if self.errors:
+            raise ValueError("; ".join(self.errors))
+        self._features()
+        self._pages()
+        spec.constraints = _unique([_clip(c.strip(), MAX_TEXT_LENGTH) for c in spec.constraints
+                                    if c.strip()])
+        spec.warnings = self.warnings
+
+    # app ----------------------------------------------------------------------------------
+    def _app(self) -> None:
+        spec = self.spec
+        name = " ".join(spec.name.split())
+        if not naming.ascii_words(name):
+            self.errors.append("name: the app needs a name with at least one letter or digit")
+            return
+        if len(name) > MAX_APP_NAME_LENGTH:
+            name = name[:MAX_APP_NAME_LENGTH].rstrip()
+            self.warn(f"The app name was shortened to {MAX_APP_NAME_LENGTH} characters.")
+        spec.name = name
+        slug = naming.to_kebab(spec.slug or name)[:MAX_APP_NAME_LENGTH].strip("-")
+        if not slug[:1].isalpha():
+            slug = "app-" + slug
+        spec.slug = slug
+        spec.description = _clip(spec.description.strip(), MAX_TEXT_LENGTH)
+        if spec.spec_version != SPEC_VERSION:
+            self.errors.append(f"spec_version: only version {SPEC_VERSION} is supported")
+
+    def _limits(self) -> None:
+        spec = self.spec
+        checks = [
+            ("entities", len(spec.entities), MAX_ENTITIES),
+            ("relationships", len(spec.relationships), MAX_RELATIONSHIPS),
+            ("features", len(spec.features), MAX_FEATURES),
+            ("pages", len(spec.pages), MAX_PAGES),
+        ]
+        for label, count, limit in checks:
+            if count > limit:
+                self.errors.append(f"{label}: {count} given, at most {limit} are allowed")
+        for entity in spec.entities:
+            if len(entity.fields) > MAX_FIELDS_PER_ENTITY:
+                self.errors.append(
+                    f"entity {entity.name!r}: {len(entity.fields)} fields given, "
+                    f"at most {MAX_FIELDS_PER_ENTITY} are allowed"
+                )
+
+    # entities -----------------------------------------------------------------------------
+    def _entities(self) -> None:
+        taken: set[str] = set()
+        for index, entity in enumerate(self.spec.entities):
+            original = entity.name
+            name = self._entity_name(original, index)
+            name = _dedupe(name, taken, lambda base, n: f"{base}{n}")
+            if name != naming.to_pascal(original) and naming.to_pascal(original):
+                if naming.to_pascal(original) in taken:
+                    self.warn(f"Entity {original!r} clashes with another entity; renamed to "
+                              f"{name!r}.")
+            taken.add(name)
+            for spelling in (original, original.strip(), naming.to_pascal(original),
+                             naming.to_snake(original), name):
+                self.entity_names.setdefault(spelling, name)
+                self.entity_names.setdefault(spelling.lower(), name)
+            entity.name = name
+            plural = naming.to_pascal(entity.plural) if entity.plural else ""
+            if not plural or plural.lower() == name.lower() and plural != name:
+                plural = naming.to_pascal(naming.pluralize(naming.to_label(name)))
+            if plural == name:
+                plural = name + "List" if naming.to_snake(name) == naming.to_snake(plural) else plural
+            entity.plural = plural[:MAX_NAME_LENGTH + 8]
+            entity.description = _clip(entity.description.strip(), MAX_TEXT_LENGTH)
+            self._fields(entity)
+
+    def _entity_name(self, original: str, index: int) -> str:
+        name = naming.to_pascal(original)
+        if not name:
+            name = f"Entity{index + 1}"
+            self.warn(f"Entity {original!r} has no usable letters; named {name!r}.")
+        if name[0].isdigit():
+            name = "N" + name
+            self.warn(f"Entity {original!r} starts with a digit; renamed to {name!r}.")
+        if len(name) > MAX_NAME_LENGTH:
+            name = name[:MAX_NAME_LENGTH]
+            self.warn(f"Entity {original!r} was shortened to {name!r}.")
+        reason = naming.entity_reserved_reason(name)
+        if reason:
+            new = ("App" + name) if name in {"User", "Group", "Permission", "Site",
+                                              "Session"} else name + "Item"
+            self.warn(f"Entity {name!r} is {reason}; renamed to {new!r}.")
+            name = new
+        return name
+
+    def _fields(self, entity: Entity) -> None:
+        taken: set[str] = set()
+        for index, field in enumerate(entity.fields):
+            original = field.name
+            name = naming.to_snake(original)
+            if not name:
+                name = f"field_{index + 1}"
+                self.warn(f"{entity.name}: field {original!r} has no usable letters; named "
+                          f"{name!r}.")
+            if name[0].isdigit():
+                name = "f_" + name
+            if len(name) > MAX_NAME_LENGTH:
+                name = name[:MAX_NAME_LENGTH].rstrip("_")
+                self.warn(f"{entity.name}: field {original!r} was shortened to {name!r}.")
+            reason = naming.reserved_reason(name)
+            if reason:
+                new = f"{name}_value"
+                self.warn(f"{entity.name}: field {name!r} is {reason}; renamed to {new!r}.")
+                name = new
+            if name in taken:
+                new = _dedupe(name, taken, lambda base, n: f"{base}_{n}")
+                self.warn(f"{entity.name}: field {name!r} appears twice; the second is named "
+                          f"{new!r}.")
+                name = new
+            taken.add(name)
+            field.name = name
+            field.label = _clip(" ".join(field.label.split()), 100) or naming.to_label(name)
+            field.help_text = _clip(field.help_text.strip(), 500)
+            self._field_details(entity, field)
+        if entity.display_field:
+            display = naming.to_snake(entity.display_field)
+            match = entity.field(display) or entity.field(f"{display}_value")
+            entity.display_field = match.name if match else None
+        if entity.display_field is None:
+            entity.display_field = _guess_display_field(entity.fields)
+
+    def _field_details(self, entity: Entity, field: FieldSpec) -> None:
+        where = f"{entity.name}.{field.name}"
+        if field.type == FieldType.ENUM:
+            self._choices(where, field)
+        elif field.choices:
+            self.warn(f"{where}: choices only apply to enum fields; they were dropped.")
+            field.choices = []
+        if field.type in LENGTH_TYPES:
+            if field.type == FieldType.ENUM:
+                longest = max((len(c.value) for c in field.choices), default=1)
+                field.max_length = max(field.max_length or 0, _round_up(longest))
+            elif field.max_length is None:
+                field.max_length = DEFAULT_MAX_LENGTH[field.type]
+        else:
+            field.max_length = None if field.type != FieldType.TEXT else field.max_length
+        if field.type in NUMERIC_TYPES:
+            if (field.min_value is not None and field.max_value is not None
+                    and field.min_value > field.max_value):
+                self.warn(f"{where}: minimum was above maximum; they were swapped.")
+                field.min_value, field.max_value = field.max_value, field.min_value
+            if field.type == FieldType.INTEGER:
+                field.min_value = None if field.min_value is None else float(int(field.min_value))
+                field.max_value = None if field.max_value is None else float(int(field.max_value))
+        else:
+            field.min_value = field.max_value = None
+        if field.type == FieldType.DECIMAL:
+            field.max_digits = field.max_digits or 12
+            field.decimal_places = 2 if field.decimal_places is None else field.decimal_places
+            if field.decimal_places >= field.max_digits:
+                field.max_digits = field.decimal_places + 1
+        else:
+            field.max_digits = field.decimal_places = None
+        if field.type in {FieldType.BOOLEAN}:
+            field.required = True  # a checkbox always has a value
+            field.unique = False
+        if field.type in {FieldType.JSON, FieldType.FILE, FieldType.IMAGE, FieldType.TEXT}:
+            field.unique = False if field.type != FieldType.TEXT else field.unique
+        field.default = self._default(where, field)
+
+    def _choices(self, where: str, field: FieldSpec) -> None:
+        cleaned: list[Choice] = []
+        seen: set[str] = set()
+        for choice in field.choices[:MAX_CHOICES]:
+            value = naming.to_snake(choice.value) or naming.to_snake(choice.label)
+            if not value:
+                continue
+            if value[0].isdigit():
+                value = "v_" + value
+            value = value[:50]
+            if value in seen:
+                continue
+            seen.add(value)
+            label = " ".join((choice.label or choice.value).split())[:100]
+            cleaned.append(Choice(value=value, label=label or value))
+        if len(field.choices) > MAX_CHOICES:
+            self.warn(f"{where}: only the first {MAX_CHOICES} choices were kept.")
+        if not cleaned:
+            self.warn(f"{where}: an enum needs choices; it became a plain string.")
+            field.type = FieldType.STRING
+        field.choices = cleaned
+
+    def _default(self, where: str, field: FieldSpec) -> str | int | float | bool | None:
+        value = field.default
+        if value is None:
+            return None
+        kind = field.type
+        try:
+            if kind == FieldType.BOOLEAN:
+                if isinstance(value, str):
+                    lowered = value.strip().lower()
+                    if lowered not in {"true", "false", "yes", "no", "1", "0"}:
+                        raise ValueError(value)
+                    return lowered in {"true", "yes", "1"}
+                return bool(value)
+            if kind == FieldType.INTEGER:
+                if isinstance(value, bool):
+                    raise ValueError(value)
+                number = int(str(value).strip())
+                return _clamp_default(where, number, field, self)
+            if kind == FieldType.FLOAT:
+                number_f = float(str(value).strip())
+                if number_f != number_f or number_f in {float("inf"), float("-inf")}:
+                    raise ValueError(value)
+                return _clamp_default(where, number_f, field, self)
+            if kind == FieldType.DECIMAL:
+                dec = Decimal(str(value).strip())
+                if not dec.is_finite():
+                    raise ValueError(value)
+                quant = Decimal(1).scaleb(-(field.decimal_places or 0))
+                dec = dec.quantize(quant)
+                if len(dec.as_tuple().digits) > (field.max_digits or 12):
+                    raise ValueError(value)
+                return str(dec)
+            if kind == FieldType.ENUM:
+                wanted = naming.to_snake(str(value))
+                values = [c.value for c in field.choices]
+                if wanted not in values:
+                    raise ValueError(value)
+                return wanted
+            if kind in {FieldType.STRING, FieldType.TEXT, FieldType.SLUG}:
+                text = str(value)
+                if kind == FieldType.SLUG:
+                    text = naming.to_kebab(text)
+                if field.max_length:
+                    text = text[: field.max_length]
+                return text
+        except (ValueError, InvalidOperation, TypeError):
+            self.warn(f"{where}: default {value!r} does not fit a {kind} field; it was dropped.")
+            return None
+        self.warn(f"{where}: {kind} fields take no default; it was dropped.")
+        return None
+
+    # relationships ------------------------------------------------------------------------
+    def _resolve(self, name: str) -> str | None:
+        if name in self.entity_names:
+            return self.entity_names[name]
+        for spelling in (name.strip(), name.lower(), naming.to_pascal(name),
+                         naming.to_pascal(naming.singularize(naming.to_label(name)))):
+            if spelling in self.entity_names:
+                return self.entity_names[spelling]
+            if spelling.lower() in self.entity_names:
+                return self.entity_names[spelling.lower()]
+        if naming.to_pascal(naming.singularize(naming.to_label(name))) == USER:
+            return USER
+        return None
+
+    def _relationships(self) -> None:
+        spec = self.spec
+        entities = {e.name: e for e in spec.entities}
+        # names already used on each model: its fields, then relation fields as we add them
+        used: dict[str, set[str]] = {e.name: {f.name for f in e.fields} for e in spec.entities}
+        used[USER] = set(_USER_ATTRIBUTES)
+        # the related names of entities are checked against the target's own names too
+        for index, rel in enumerate(spec.relationships):
+            where = f"relationships[{index}]"
+            source = self._resolve(rel.source)
+            target = self._resolve(rel.target)
+            if source is None or source == USER:
+                self.errors.append(f"{where}: source {rel.source!r} is not an entity of this app")
+                continue
+            if target is None:
+                self.errors.append(f"{where}: target {rel.target!r} is not an entity of this app "
+                                   f"(nor {USER!r}, the built-in user)")
+                continue
+            rel.source, rel.target = source, target
+            src, tgt = entities[source], entities.get(target)
+            default_name = (naming.to_snake(naming.pluralize(naming.to_label(target)))
+                            if rel.kind == RelationKind.MANY_TO_MANY else naming.to_snake(target))
+            if target == USER and rel.kind != RelationKind.MANY_TO_MANY and not rel.name:
+                default_name = "owner"
+            rel.name = self._relation_name(where, rel.name or default_name, used[source],
+                                           f"{source} field")
+            if rel.kind == RelationKind.ONE_TO_ONE:
+                default_related = src.snake
+            else:
+                default_related = naming.to_snake(src.plural)
+                if target == USER or target == source:
+                    default_related = f"{default_related}_as_{rel.name}" if rel.name not in {
+                        "owner", "author", "user", "created_by"} else default_related
+            wanted_related = rel.related_name or default_related
+            rel.related_name = self._relation_name(where, wanted_related, used[target],
+                                                   f"{target} reverse accessor")
+            if rel.on_delete == OnDelete.SET_NULL:
+                rel.required = False
+            if rel.kind == RelationKind.MANY_TO_MANY:
+                rel.required = False
+                rel.on_delete = OnDelete.CASCADE
+            if tgt is None and target != USER:
+                self.errors.append(f"{where}: target {rel.target!r} is not an entity")
+            rel.description = _clip(rel.description.strip(), MAX_TEXT_LENGTH)
+        if self.spec.uses_user and not self.spec.has_feature(FeatureCategory.AUTHENTICATION):
+            self.spec.features.append(Feature(
+                name="User authentication", category=FeatureCategory.AUTHENTICATION,
+                description="Sign up, log in and log out; records belong to users.",
+                priority=Priority.HIGH))
+            self.warn("Records belong to users, so user authentication was added.")
+
+    def _relation_name(self, where: str, wanted: str, taken: set[str], what: str) -> str:
+        name = naming.to_snake(wanted) or "related"
+        if name[0].isdigit():
+            name = "r_" + name
+        name = name[:MAX_NAME_LENGTH].rstrip("_")
+        reason = naming.reserved_reason(name, sql=False)
+        if reason:
+            new = f"{name}_value"
+            self.warn(f"{where}: {what} {name!r} is {reason}; renamed to {new!r}.")
+            name = new
+        if name in taken:
+            new = _dedupe(name, taken, lambda base, n: f"{base}_{n}")
+            self.warn(f"{where}: {what} {name!r} clashes with an existing name; renamed to "
+                      f"{new!r}.")
+            name = new
+        taken.add(name)
+        return name
+
+    # features and pages -------------------------------------------------------------------
+    def _features(self) -> None:
+        seen: set[tuple[str, str]] = set()
+        kept: list[Feature] = []
+        for feature in self.spec.features:
+            feature.name = _clip(" ".join(feature.name.split()), 120) or feature.category.value
+            feature.description = _clip(feature.description.strip(), MAX_TEXT_LENGTH)
+            feature.entities = _unique(self._known_entities(feature.entities,
+                                                            f"feature {feature.name!r}"))
+            key = (feature.category.value, feature.name.lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            kept.append(feature)
+        self.spec.features = kept
+
+    def _pages(self) -> None:
+        kept: list[PageSpec] = []
+        for page in self.spec.pages:
+            page.name = _clip(" ".join(page.name.split()), 120) or page.kind.value
+            if page.entity is not None:
+                resolved = self._known_entities([page.entity], f"page {page.name!r}")
+                if not resolved:
+                    continue
+                page.entity = resolved[0]
+            page.path = "/" + "/".join(naming.to_kebab(part) for part in page.path.split("/")
+                                       if naming.to_kebab(part) or part.startswith("<"))
+            kept.append(page)
+        self.spec.pages = kept
+
+    def _known_entities(self, names: Iterable[str], owner: str) -> list[str]:
+        out = []
+        for name in names:
+            resolved = self._resolve(name)
+            if resolved is None or resolved == USER:
+                self.warn(f"{owner} mentions unknown entity {name!r}; it was ignored.")
+                continue
+            out.append(resolved)
+        return out
+
+
+def _guess_display_field(fields: list[FieldSpec]) -> str | None:
+    preferred = ("name", "title", "label", "full_name", "username", "code", "subject",
+                 "headline", "email", "slug", "number", "sku")
+    for wanted in preferred:
+        for field in fields:
+            if field.name == wanted and field.type in TEXTUAL_TYPES - {FieldType.TEXT}:
+                return field.name
+    for field in fields:
+        if field.type in {FieldType.STRING, FieldType.EMAIL, FieldType.SLUG}:
+            return field.name
+    return None
+
+
+def _clamp_default(where: str, number: Any, field: FieldSpec, s: _Sanitiser) -> Any:
+    if field.min_value is not None and number < field.min_value:
+        raise ValueError(number)
+    if field.max_value is not None and number > field.max_value:
+        raise ValueError(number)
+    return number
+
+
+def _dedupe(name: str, taken: set[str], make: Any) -> str:
+    if name not in taken:
+        return name
+    n = 2
+    while make(name, n) in taken:
+        n += 1
+    return str(make(name, n))
+
+
+def _round_up(length: int) -> int:
+    for size in (20, 50, 100, 200):
+        if length <= size:
+            return size
+    return length
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
