@@ -1,15 +1,28 @@
-"""The Takoss user: logs in with an e-mail address, has no username.
+"""The Takoss user (logs in with an e-mail address, has no username) and their API keys.
 
-In place from the very first migration so that swapping the user model is never needed later.
+The user model is in place from the very first migration so that swapping it is never needed
+later. Writes go through accounts/services.py; this module only defines the records and the
+querysets that filter them.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+
+class ExperienceLevel(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    EXPERIENCED = "experienced", "Experienced"
+
+
+class Theme(models.TextChoices):
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -37,6 +50,9 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=150, blank=True)
+    # Blank until the user picks one in onboarding; it decides which new-project form they see.
+    experience_level = models.CharField(max_length=16, choices=ExperienceLevel, blank=True)
+    theme = models.CharField(max_length=8, choices=Theme, default=Theme.LIGHT)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -55,3 +71,67 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    @property
+    def needs_onboarding(self) -> bool:
+        return not self.experience_level
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def for_user(self, user: User) -> ApiKeyQuerySet:
+        return self.filter(user=user)
+
+    def active(self) -> ApiKeyQuerySet:
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiKey(models.Model):
+    """A secret a REST client sends instead of a session; only its SHA-256 is stored.
+
+    The full key (`tk_` + 43 URL-safe characters from 32 random bytes) is shown once, at
+    creation. A plain SHA-256 is enough here, unlike for passwords: slow, salted hashes exist to
+    stop guessing of low-entropy secrets, while 256 random bits cannot be guessed however fast the
+    hash is. A fast, unsalted hash also lets every request find its key with one indexed lookup.
+    `prefix` and `last4` keep a few characters of the random part so people can tell keys apart.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=4)
+    last4 = models.CharField(max_length=4)
+    key_hash = models.CharField("key hash (SHA-256)", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked})"
+
+    @property
+    def masked(self) -> str:
+        return f"tk_{self.prefix}…{self.last4}"
+
+    @property
+    def status(self) -> ApiKey.Status:
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.ACTIVE

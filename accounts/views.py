@@ -1,0 +1,108 @@
+"""Account pages: onboarding, settings and API keys. Thin: parse a form, call a service, render.
+
+Sign-up, login, logout and password pages are django-allauth's, restyled by the layout and
+element templates in templates/allauth/.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import ApiKeyCreateForm, OnboardingForm, SettingsForm
+from accounts.models import ApiKey, User
+from accounts.services import api_key_create, api_key_revoke, user_update_settings
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """What @login_required guarantees, spelled out for the type checker."""
+
+    user: User
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = OnboardingForm(request.POST)
+        if form.is_valid():
+            try:
+                user_update_settings(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Thanks! You can change this any time in Settings.")
+                return redirect("home")
+    else:
+        form = OnboardingForm(initial={"experience_level": request.user.experience_level})
+    return render(request, "accounts/onboarding.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = SettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                user_update_settings(user=user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Settings saved.")
+                return redirect("accounts:settings")
+    else:
+        form = SettingsForm(
+            initial={
+                "display_name": user.display_name,
+                "experience_level": user.experience_level,
+                "theme": user.theme,
+            }
+        )
+    return render(request, "accounts/settings.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
+    new_key = None
+    if request.method == "POST":
+        form = ApiKeyCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                _, new_key = api_key_create(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                form = ApiKeyCreateForm()
+    else:
+        form = ApiKeyCreateForm()
+    context = {
+        "form": form,
+        "new_key": new_key,
+        "api_keys": ApiKey.objects.for_user(request.user),
+    }
+    response = render(request, "accounts/api_keys.html", context)
+    if new_key:
+        # The only response that ever carries the full key: keep it out of every cache.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_key_revoke_page(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            api_key = api_key_revoke(user=request.user, key_id=key_id)
+        except ApiKey.DoesNotExist:
+            raise Http404("No such API key.") from None
+        messages.success(request, f"Revoked “{api_key.name}”. It no longer works.")
+        return redirect("accounts:api_keys")
+    api_key = get_object_or_404(ApiKey.objects.for_user(request.user), pk=key_id)
+    return render(request, "accounts/api_key_revoke.html", {"api_key": api_key})
