@@ -30,8 +30,16 @@ class EventType(StrEnum):
 
 TERMINAL_TYPES = frozenset({EventType.RESULT})
 # Events a throttling reader must never drop.
-ESSENTIAL_TYPES = frozenset({EventType.PHASE_START, EventType.PHASE_COMPLETE, EventType.COMPLETE,
-                             EventType.ERROR, EventType.CANCELLED, EventType.RESULT})
+ESSENTIAL_TYPES = frozenset(
+    {
+        EventType.PHASE_START,
+        EventType.PHASE_COMPLETE,
+        EventType.COMPLETE,
+        EventType.ERROR,
+        EventType.CANCELLED,
+        EventType.RESULT,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,21 +98,36 @@ class Reporter:
     ``first_seq`` lets a reader continue numbering after events it already holds.
     """
 
-    def __init__(self, sink: EventSink, *, first_seq: int = 1,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, sink: EventSink, *, first_seq: int = 1, clock: Callable[[], float] = time.time
+    ) -> None:
         self.sink = sink
         self._next = first_seq
         self._clock = clock
         self._lock = threading.Lock()
         self.progress = 0
 
-    def emit(self, type: EventType, phase: str, message: str, *, progress: int | None = None,
-             data: dict[str, Any] | None = None) -> Event:
+    def emit(
+        self,
+        type: EventType,
+        phase: str,
+        message: str,
+        *,
+        progress: int | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
         with self._lock:
             if progress is not None:
                 self.progress = max(0, min(100, int(progress)))
-            event = Event(seq=self._next, type=type, phase=phase, message=message,
-                          progress=self.progress, data=data or {}, timestamp=self._clock())
+            event = Event(
+                seq=self._next,
+                type=type,
+                phase=phase,
+                message=message,
+                progress=self.progress,
+                data=data or {},
+                timestamp=self._clock(),
+            )
             self._next += 1
         self.sink.emit(event)
         return event

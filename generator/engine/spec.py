@@ -337,8 +337,9 @@ class _Sanitiser:
             raise ValueError("; ".join(self.errors))
         self._features()
         self._pages()
-        spec.constraints = _unique([_clip(c.strip(), MAX_TEXT_LENGTH) for c in spec.constraints
-                                    if c.strip()])
+        spec.constraints = _unique(
+            [_clip(c.strip(), MAX_TEXT_LENGTH) for c in spec.constraints if c.strip()]
+        )
         spec.warnings = self.warnings
 
     # app ----------------------------------------------------------------------------------
@@ -384,14 +385,23 @@ class _Sanitiser:
         for index, entity in enumerate(self.spec.entities):
             original = entity.name
             name = self._entity_name(original, index)
-            name = _dedupe(name, taken, lambda base, n: f"{base}{n}")
+            # Case-insensitively: Django knows models by their lower-cased names.
+            base, n = name, 2
+            while name.lower() in taken:
+                name, n = f"{base}{n}", n + 1
             if name != naming.to_pascal(original) and naming.to_pascal(original):
-                if naming.to_pascal(original) in taken:
-                    self.warn(f"Entity {original!r} clashes with another entity; renamed to "
-                              f"{name!r}.")
-            taken.add(name)
-            for spelling in (original, original.strip(), naming.to_pascal(original),
-                             naming.to_snake(original), name):
+                if naming.to_pascal(original).lower() in taken:
+                    self.warn(
+                        f"Entity {original!r} clashes with another entity; renamed to {name!r}."
+                    )
+            taken.add(name.lower())
+            for spelling in (
+                original,
+                original.strip(),
+                naming.to_pascal(original),
+                naming.to_snake(original),
+                name,
+            ):
                 self.entity_names.setdefault(spelling, name)
                 self.entity_names.setdefault(spelling.lower(), name)
             entity.name = name
@@ -399,8 +409,10 @@ class _Sanitiser:
             if not plural or plural.lower() == name.lower() and plural != name:
                 plural = naming.to_pascal(naming.pluralize(naming.to_label(name)))
             if plural == name:
-                plural = name + "List" if naming.to_snake(name) == naming.to_snake(plural) else plural
-            entity.plural = plural[:MAX_NAME_LENGTH + 8]
+                plural = (
+                    name + "List" if naming.to_snake(name) == naming.to_snake(plural) else plural
+                )
+            entity.plural = plural[: MAX_NAME_LENGTH + 8]
             entity.description = _clip(entity.description.strip(), MAX_TEXT_LENGTH)
             self._fields(entity)
 
@@ -417,8 +429,11 @@ class _Sanitiser:
             self.warn(f"Entity {original!r} was shortened to {name!r}.")
         reason = naming.entity_reserved_reason(name)
         if reason:
-            new = ("App" + name) if name in {"User", "Group", "Permission", "Site",
-                                              "Session"} else name + "Item"
+            new = (
+                ("App" + name)
+                if name in {"User", "Group", "Permission", "Site", "Session"}
+                else name + "Item"
+            )
             self.warn(f"Entity {name!r} is {reason}; renamed to {new!r}.")
             name = new
         return name
@@ -430,8 +445,9 @@ class _Sanitiser:
             name = naming.to_snake(original)
             if not name:
                 name = f"field_{index + 1}"
-                self.warn(f"{entity.name}: field {original!r} has no usable letters; named "
-                          f"{name!r}.")
+                self.warn(
+                    f"{entity.name}: field {original!r} has no usable letters; named {name!r}."
+                )
             if name[0].isdigit():
                 name = "f_" + name
             if len(name) > MAX_NAME_LENGTH:
@@ -444,8 +460,9 @@ class _Sanitiser:
                 name = new
             if name in taken:
                 new = _dedupe(name, taken, lambda base, n: f"{base}_{n}")
-                self.warn(f"{entity.name}: field {name!r} appears twice; the second is named "
-                          f"{new!r}.")
+                self.warn(
+                    f"{entity.name}: field {name!r} appears twice; the second is named {new!r}."
+                )
                 name = new
             taken.add(name)
             field.name = name
@@ -475,8 +492,11 @@ class _Sanitiser:
         else:
             field.max_length = None if field.type != FieldType.TEXT else field.max_length
         if field.type in NUMERIC_TYPES:
-            if (field.min_value is not None and field.max_value is not None
-                    and field.min_value > field.max_value):
+            if (
+                field.min_value is not None
+                and field.max_value is not None
+                and field.min_value > field.max_value
+            ):
                 self.warn(f"{where}: minimum was above maximum; they were swapped.")
                 field.min_value, field.max_value = field.max_value, field.min_value
             if field.type == FieldType.INTEGER:
@@ -575,8 +595,12 @@ class _Sanitiser:
     def _resolve(self, name: str) -> str | None:
         if name in self.entity_names:
             return self.entity_names[name]
-        for spelling in (name.strip(), name.lower(), naming.to_pascal(name),
-                         naming.to_pascal(naming.singularize(naming.to_label(name)))):
+        for spelling in (
+            name.strip(),
+            name.lower(),
+            naming.to_pascal(name),
+            naming.to_pascal(naming.singularize(naming.to_label(name))),
+        ):
             if spelling in self.entity_names:
                 return self.entity_names[spelling]
             if spelling.lower() in self.entity_names:
@@ -600,27 +624,37 @@ class _Sanitiser:
                 self.errors.append(f"{where}: source {rel.source!r} is not an entity of this app")
                 continue
             if target is None:
-                self.errors.append(f"{where}: target {rel.target!r} is not an entity of this app "
-                                   f"(nor {USER!r}, the built-in user)")
+                self.errors.append(
+                    f"{where}: target {rel.target!r} is not an entity of this app "
+                    f"(nor {USER!r}, the built-in user)"
+                )
                 continue
             rel.source, rel.target = source, target
             src, tgt = entities[source], entities.get(target)
-            default_name = (naming.to_snake(naming.pluralize(naming.to_label(target)))
-                            if rel.kind == RelationKind.MANY_TO_MANY else naming.to_snake(target))
+            default_name = (
+                naming.to_snake(naming.pluralize(naming.to_label(target)))
+                if rel.kind == RelationKind.MANY_TO_MANY
+                else naming.to_snake(target)
+            )
             if target == USER and rel.kind != RelationKind.MANY_TO_MANY and not rel.name:
                 default_name = "owner"
-            rel.name = self._relation_name(where, rel.name or default_name, used[source],
-                                           f"{source} field")
+            rel.name = self._relation_name(
+                where, rel.name or default_name, used[source], f"{source} field"
+            )
             if rel.kind == RelationKind.ONE_TO_ONE:
                 default_related = src.snake
             else:
                 default_related = naming.to_snake(src.plural)
                 if target == USER or target == source:
-                    default_related = f"{default_related}_as_{rel.name}" if rel.name not in {
-                        "owner", "author", "user", "created_by"} else default_related
+                    default_related = (
+                        f"{default_related}_as_{rel.name}"
+                        if rel.name not in {"owner", "author", "user", "created_by"}
+                        else default_related
+                    )
             wanted_related = rel.related_name or default_related
-            rel.related_name = self._relation_name(where, wanted_related, used[target],
-                                                   f"{target} reverse accessor")
+            rel.related_name = self._relation_name(
+                where, wanted_related, used[target], f"{target} reverse accessor"
+            )
             if rel.on_delete == OnDelete.SET_NULL:
                 rel.required = False
             if rel.kind == RelationKind.MANY_TO_MANY:
@@ -630,10 +664,14 @@ class _Sanitiser:
                 self.errors.append(f"{where}: target {rel.target!r} is not an entity")
             rel.description = _clip(rel.description.strip(), MAX_TEXT_LENGTH)
         if self.spec.uses_user and not self.spec.has_feature(FeatureCategory.AUTHENTICATION):
-            self.spec.features.append(Feature(
-                name="User authentication", category=FeatureCategory.AUTHENTICATION,
-                description="Sign up, log in and log out; records belong to users.",
-                priority=Priority.HIGH))
+            self.spec.features.append(
+                Feature(
+                    name="User authentication",
+                    category=FeatureCategory.AUTHENTICATION,
+                    description="Sign up, log in and log out; records belong to users.",
+                    priority=Priority.HIGH,
+                )
+            )
             self.warn("Records belong to users, so user authentication was added.")
 
     def _relation_name(self, where: str, wanted: str, taken: set[str], what: str) -> str:
@@ -648,8 +686,9 @@ class _Sanitiser:
             name = new
         if name in taken:
             new = _dedupe(name, taken, lambda base, n: f"{base}_{n}")
-            self.warn(f"{where}: {what} {name!r} clashes with an existing name; renamed to "
-                      f"{new!r}.")
+            self.warn(
+                f"{where}: {what} {name!r} clashes with an existing name; renamed to {new!r}."
+            )
             name = new
         taken.add(name)
         return name
@@ -661,8 +700,9 @@ class _Sanitiser:
         for feature in self.spec.features:
             feature.name = _clip(" ".join(feature.name.split()), 120) or feature.category.value
             feature.description = _clip(feature.description.strip(), MAX_TEXT_LENGTH)
-            feature.entities = _unique(self._known_entities(feature.entities,
-                                                            f"feature {feature.name!r}"))
+            feature.entities = _unique(
+                self._known_entities(feature.entities, f"feature {feature.name!r}")
+            )
             key = (feature.category.value, feature.name.lower())
             if key in seen:
                 continue
@@ -679,8 +719,11 @@ class _Sanitiser:
                 if not resolved:
                     continue
                 page.entity = resolved[0]
-            page.path = "/" + "/".join(naming.to_kebab(part) for part in page.path.split("/")
-                                       if naming.to_kebab(part) or part.startswith("<"))
+            page.path = "/" + "/".join(
+                naming.to_kebab(part)
+                for part in page.path.split("/")
+                if naming.to_kebab(part) or part.startswith("<")
+            )
             kept.append(page)
         self.spec.pages = kept
 
@@ -696,8 +739,20 @@ class _Sanitiser:
 
 
 def _guess_display_field(fields: list[FieldSpec]) -> str | None:
-    preferred = ("name", "title", "label", "full_name", "username", "code", "subject",
-                 "headline", "email", "slug", "number", "sku")
+    preferred = (
+        "name",
+        "title",
+        "label",
+        "full_name",
+        "username",
+        "code",
+        "subject",
+        "headline",
+        "email",
+        "slug",
+        "number",
+        "sku",
+    )
     for wanted in preferred:
         for field in fields:
             if field.name == wanted and field.type in TEXTUAL_TYPES - {FieldType.TEXT}:

@@ -1,0 +1,67 @@
+"""A human name for the app, from the phrase that says what it is.
+
+"a task manager for small teams" -> "Task Manager"; "Create a blog application" -> "Blog";
+"crm: contacts, deals" -> "CRM". Also returns the domain words ("blog", "store") that the
+entity rules strip from compounds ("blog posts" -> Post). Falls back to "My App".
+"""
+
+from __future__ import annotations
+
+from generator.engine.analysis import lexicon as lx
+from generator.engine.analysis.text import ADJ, NOUN, Token, tokenize
+
+FALLBACK_NAME = "My App"
+_ACRONYMS = frozenset({"crm", "hr", "lms", "erp", "iot", "cms", "api", "faq", "pos", "rsvp"})
+_QUALITY = lx.ADJECTIVES - {
+    "online",
+    "personal",
+    "social",
+    "digital",
+    "mobile",
+    "public",
+    "private",
+    "internal",
+    "daily",
+    "weekly",
+    "local",
+    "global",
+}
+
+
+def app_phrase(sentences: list[str]) -> list[str]:
+    """Words of the first phrase that names the app, e.g. ["online", "store"]."""
+    for sentence in sentences[:3]:
+        tokens = tokenize(sentence)
+        for start, end in _noun_runs(tokens):
+            words = [t.word for t in tokens[start:end]]
+            head = words[-1]
+            if head in lx.APP_HEAD_NOUNS | lx.APP_KIND_NOUNS or (
+                head in lx.DOMAIN_NOUNS and (start == 0 or tokens[start - 1].tag != "PREP")
+            ):
+                kept = [w for w in words if w not in _QUALITY]
+                if kept:
+                    return kept
+    return []
+
+
+def _noun_runs(tokens: list[Token]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for index, token in enumerate([*tokens, Token("", "END")]):
+        if token.tag in {NOUN, ADJ}:
+            start = index if start is None else start
+        elif start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def domain_words(phrase: list[str]) -> frozenset[str]:
+    return frozenset(w for w in phrase if w in lx.DOMAIN_NOUNS and w not in lx.APP_KIND_NOUNS)
+
+
+def app_name(phrase: list[str]) -> str:
+    words = [w for w in phrase if w not in lx.APP_HEAD_NOUNS]
+    if not words or words[-1] in {"management", "data"} and len(words) == 1:
+        return FALLBACK_NAME
+    return " ".join(w.upper() if w in _ACRONYMS else w.capitalize() for w in words[-4:])

@@ -1,0 +1,584 @@
+"""Read clauses and record what they say about entities, fields and relationships.
+
+Each clause is cut into a subject and predicates; the predicate's verb decides the reading:
+possession ("a task has a title"), belonging ("each product belongs to a category"), passive
+links ("tasks are assigned to members"), actions ("customers place orders") and bare lists
+("crm: contacts, companies, deals"). Everything is written into a Findings record as evidence;
+which candidates become entities, and the AppSpec itself, are decided later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.engine import naming
+from generator.engine.analysis import lexicon as lx
+from generator.engine.analysis.entities import (
+    MEDIUM,
+    STRONG,
+    WEAK,
+    Findings,
+    Kind,
+    Noun,
+    Pending,
+    classify,
+)
+from generator.engine.analysis.fields import field_from_words, infer_type
+from generator.engine.analysis.phrases import (
+    Phrase,
+    Predicate,
+    first_verb,
+    has_finite_verb,
+    parse_phrase,
+    split_clauses,
+    split_items,
+    split_predicates,
+)
+from generator.engine.analysis.text import ADJ, DET, NOUN, PREP, PRON, VERB, Token, tokenize
+from generator.engine.spec import USER, FieldType, RelationKind
+
+M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
+_SELF_PRONOUNS = frozenset({"it", "they", "them", "these", "those", "each", "one", "ones"})
+_USER_PRONOUNS = frozenset({"i", "we", "you", "us", "me", "everyone", "anyone", "someone"})
+_ONE_TO_ONE_HEADS = frozenset({"profile", "setting", "preference", "account_setting"})
+_ENGAGEMENT_PREPS = frozenset({"on", "for", "of", "to", "about", "in", "under"})
+_TAGGING_VERBS = frozenset({"tag", "label", "categorize", "categorise", "group", "classify"})
+_ASSIGN_VERBS = frozenset({"assign", "reassign", "allocate", "give"})
+_COUNT_WORDS = frozenset({"number", "count", "amount", "total"})
+_SHARED_NOUNS = frozenset({"tag", "label", "skill", "interest", "genre", "amenity", "keyword"})
+
+
+@dataclass
+class Subject:
+    kind: str  # "none", "user", "app", "entity", "role"
+    noun: Noun | None = None
+
+    @property
+    def name(self) -> str:
+        return self.noun.name if self.noun else USER
+
+    @property
+    def is_actor(self) -> bool:
+        return self.kind in {"user", "role", "none"}
+
+
+NO_SUBJECT = Subject("none")
+
+
+def read(sentences: list[str], findings: Findings) -> None:
+    for sentence in sentences:
+        for clause, inherited in split_clauses(tokenize(sentence)):
+            findings.clause_mentions.append((" ".join(t.word for t in clause), set()))
+            ClauseReader(findings).clause(clause, inherited)
+
+
+class ClauseReader:
+    def __init__(self, findings: Findings) -> None:
+        self.f = findings
+
+    # --- clause shapes ------------------------------------------------------------------
+    def sentence(self, tokens: list[Token], *, section: bool = False) -> None:
+        for clause, inherited in split_clauses(tokens):
+            self.clause(clause, inherited, section=section)
+
+    def clause(self, tokens: list[Token], inherited: list[Token] | None = None, *,
+               section: bool = False) -> None:  # fmt: skip
+        while tokens and tokens[0].word in {",", ":", "and", "or", "also", "then", "-"}:
+            tokens = tokens[1:]
+        if not tokens:
+            return
+        if self._cardinality(tokens) or self._heading(tokens):
+            return
+        start = first_verb(tokens)
+        if start is None:
+            self.bare_list(tokens, section=section)
+            return
+        subjects = self.subjects(tokens[:start] or (inherited or []))
+        for predicate in split_predicates(tokens[start:]):
+            for subject in subjects:
+                self.predicate(subject, predicate)
+
+    def _heading(self, tokens: list[Token]) -> bool:
+        """ "Posts: title, body" or "crm: contacts, deals" or "Features: ..."."""
+        colon = next((i for i, t in enumerate(tokens) if t.word == ":"), None)
+        if colon is None or colon > 4 or colon == len(tokens) - 1:
+            return False
+        left = parse_phrase(tokens[:colon])
+        rest = tokens[colon + 1 :]
+        if first_verb(tokens[:colon]) not in {None, 0}:
+            return False
+        noun = classify(left.nouns, self.f.domain) if left else None
+        heads = set(left.nouns) if left else set()
+        title = any(t.tag not in {NOUN, ADJ, DET, PRON} for t in tokens[:colon])
+        if (
+            noun is None
+            or title
+            or heads & lx.SECTION_WORDS
+            or noun.kind in {Kind.APP, Kind.FEATURE, Kind.FILLER, Kind.USER}
+        ):
+            if noun is not None and noun.kind == Kind.APP:
+                self.app_kind_noun(noun)
+            self.sentence(rest, section=True)
+            return True
+        verb = first_verb(rest)
+        if verb == 0:  # "Posts: can be tagged" -- the heading is the subject
+            self.clause([*tokens[:colon], *rest])
+            return True
+        if has_finite_verb(rest):  # "Restaurant reservations: guests reserve tables" -- a title
+            self.sentence(rest)
+            return True
+        self.possession(self._subject_of(noun), rest, heading=True)
+        return True
+
+    def _cardinality(self, tokens: list[Token]) -> bool:
+        """ "Books and authors are many-to-many" and its one-to-many cousins."""
+        words = [t.word for t in tokens]
+        marker = next((w for w in words if w in {"many-to-many", "one-to-many", "many-to-one",
+                                                 "one-to-one"}), None)  # fmt: skip
+        if marker is None:
+            return False
+        nouns = []
+        for item in split_items([t for t in tokens if t.word != marker]):
+            for token in item:
+                if token.tag == NOUN:
+                    noun = classify([token.word], self.f.domain)
+                    if noun and noun.kind in {Kind.ENTITY, Kind.ROLE, Kind.ATTRIBUTE}:
+                        nouns.append(noun)
+        if len(nouns) < 2:
+            return False
+        first, second = nouns[0], nouns[1]
+        self.f.note(first, STRONG)
+        self.f.note(second, STRONG)
+        if marker == "many-to-many":
+            self.f.link(M2M, first.name, second.name)
+        elif marker == "one-to-many":
+            self.f.link(M2O, second.name, first.name)
+        elif marker == "many-to-one":
+            self.f.link(M2O, first.name, second.name)
+        else:
+            self.f.link(O2O, second.name, first.name)
+        return True
+
+    # --- subjects -----------------------------------------------------------------------
+    def subjects(self, tokens: list[Token]) -> list[Subject]:
+        if not tokens or all(t.tag in {DET, PREP} for t in tokens):
+            return [NO_SUBJECT]
+        subjects = []
+        for item in split_items(tokens):
+            phrase = parse_phrase(item)
+            if phrase is None:
+                continue
+            if phrase.pronoun:
+                subjects.append(self._pronoun_subject(phrase.pronoun))
+                continue
+            target = self._unwrap(phrase)
+            if target is not None:
+                subjects.append(self._subject_of(target[1]))
+        return subjects or [NO_SUBJECT]
+
+    def _pronoun_subject(self, word: str) -> Subject:
+        if word in _USER_PRONOUNS:
+            return Subject("user")
+        last = self.f.last_subject
+        if word in _SELF_PRONOUNS and last and last in self.f.candidates:
+            candidate = self.f.candidates[last]
+            return Subject("entity", Noun(last, candidate.kind, (last.lower(),), False))
+        return Subject("app") if word == "there" else NO_SUBJECT
+
+    def _subject_of(self, noun: Noun) -> Subject:
+        if noun.kind == Kind.USER:
+            return Subject("user", noun)
+        if noun.kind == Kind.ROLE:
+            return Subject("role", noun)
+        if noun.kind in {Kind.APP, Kind.FILLER, Kind.FEATURE}:
+            return Subject("app", noun)
+        return Subject("entity", noun)
+
+    # --- predicates ---------------------------------------------------------------------
+    def predicate(self, subject: Subject, predicate: Predicate) -> None:
+        bases, objects = predicate.bases, predicate.objects
+        if predicate.negated:
+            return
+        if not objects:
+            if predicate.passive and subject.kind == "entity" and subject.noun is not None:
+                self.f.note(subject.noun, MEDIUM)  # "attachments can be uploaded"
+            return
+        if bases & lx.BELONG_VERBS or (objects[0].word == "part-of"):
+            self.belong(subject, objects)
+        elif predicate.passive:
+            self.passive(subject, bases, objects)
+        elif bases & lx.ENABLING_VERBS:
+            self.clause([t for t in objects if t.word != "to"])
+        elif predicate.possessive or (bases & lx.POSSESSION_VERBS and subject.kind != "none"):
+            self.possession(subject, objects)
+        elif predicate.copula:
+            if subject.kind == "app":
+                self.bare_list(objects, section=False)
+        else:
+            self.action(subject, bases, objects)
+
+    def possession(self, subject: Subject, tokens: list[Token], *, heading: bool = False) -> None:
+        if subject.kind in {"app", "none"}:
+            self.bare_list(tokens, section=False)
+            return
+        owner = USER
+        if subject.kind in {"entity", "role"} and subject.noun is not None:
+            if self.f.note(subject.noun, STRONG) is None:
+                return
+            owner = subject.noun.name
+            self.f.last_subject = owner
+        current = owner
+        for phrase in self._phrases(tokens):
+            if heading and owner != USER and phrase.quant != "many":
+                self._field(owner, phrase, classify(phrase.nouns, self.f.domain))
+                continue
+            child = self.has_item(current, phrase)
+            if child is not None and any(prep == "with" for prep, _ in phrase.tails):
+                current = child  # "many exercises with sets, reps and weight"
+
+    def has_item(self, owner: str, phrase: Phrase) -> str | None:
+        """File one item of a has-list; returns the child entity it named, if any."""
+        if self._count_field(owner, phrase):
+            return None
+        noun = classify(phrase.nouns, self.f.domain)
+        if noun is None or noun.kind in {Kind.FILLER, Kind.FEATURE, Kind.APP}:
+            inner = self._of_tail(phrase)
+            if inner is not None:
+                inner.quant = inner.quant or "many"
+                return self.has_item(owner, inner)
+            if noun is None or noun.kind == Kind.FILLER and not phrase.tails:
+                self._field(owner, phrase, None)
+            return None
+        if noun.kind == Kind.USER:
+            if owner != USER:
+                relation = M2M if phrase.quant == "many" or noun.plural else M2O
+                self.f.link(relation, owner, USER, noun.snake if noun.snake != "user" else "")
+            return None
+        many = phrase.quant == "many"
+        plural_child = many or (noun.plural and not _plural_attribute(noun))
+        with_tail = any(prep == "with" for prep, _ in phrase.tails)
+        if plural_child or (noun.plural and many):
+            return noun.name if self._child(owner, noun, phrase) else None
+        if (
+            phrase.quant == "one"
+            and noun.kind != Kind.ATTRIBUTE
+            or (with_tail and noun.kind != Kind.ATTRIBUTE)
+        ):
+            if self.f.note(noun, STRONG) is not None:
+                kind = O2O if owner == USER or noun.head in _ONE_TO_ONE_HEADS else M2O
+                if kind == O2O:
+                    self.f.link(O2O, noun.name, owner, "user" if owner == USER else "")
+                else:
+                    self.f.link(M2O, owner, noun.name)
+                self._tails(noun, phrase)
+                return noun.name
+            return None
+        self._field(owner, phrase, noun)
+        return None
+
+    def _count_field(self, owner: str, phrase: Phrase) -> bool:
+        """ "a number of seats" is a count, not a list of seats."""
+        if not phrase.nouns or phrase.nouns[-1] not in _COUNT_WORDS:
+            return False
+        tail = next((rest for prep, rest in phrase.tails if prep == "of"), None)
+        if not tail:
+            return False
+        spec = field_from_words([*phrase.words, "of", *(t.word for t in tail)])
+        if spec is not None:
+            self.f.add_field(owner, spec)
+        return True
+
+    def _child(self, owner: str, noun: Noun, phrase: Phrase) -> bool:
+        if noun.kind == Kind.ROLE and owner == USER:
+            return False
+        if self.f.note(noun, STRONG) is None:
+            return False
+        if owner == USER:
+            self.f.link(M2O, noun.name, USER, "owner")
+        elif noun.head in _SHARED_NOUNS:
+            self.f.link(M2M, owner, noun.name)
+        else:
+            self.f.link(M2O, noun.name, owner)
+        self._tails(noun, phrase)
+        return True
+
+    def _field(self, owner: str, phrase: Phrase, noun: Noun | None) -> None:
+        spec = field_from_words(phrase.words, phrase.choices)
+        if spec is None:
+            return
+        self.f.add_field(owner, spec)
+        if noun is not None and noun.kind in {Kind.ENTITY, Kind.ROLE} and owner != USER:
+            self.f.pending.append(Pending(owner, spec, noun))
+            self.f.note(noun, 0)
+
+    def belong(self, subject: Subject, tokens: list[Token]) -> None:
+        tokens = [t for t in tokens if t.word not in {"part-of", "to", "of"}]
+        if subject.kind not in {"entity", "role"} or subject.noun is None:
+            return
+        if self.f.note(subject.noun, STRONG) is None:
+            return
+        for phrase in self._phrases(tokens):
+            noun = classify(phrase.nouns, self.f.domain)
+            if noun is None:
+                continue
+            if noun.kind == Kind.USER:
+                self.f.link(M2O, subject.name, USER, "owner")
+            elif noun.kind == Kind.ROLE and noun.head in lx.USER_RELATION_ROLES:
+                self.f.note(noun, WEAK)
+                self.f.link(M2O, subject.name, noun.name, noun.snake)
+            elif self.f.note(noun, STRONG) is not None:
+                many = phrase.quant == "many" or noun.plural
+                self.f.link(M2M if many else M2O, subject.name, noun.name)
+
+    def passive(self, subject: Subject, bases: set[str], tokens: list[Token]) -> None:
+        if subject.kind not in {"entity", "role"} or subject.noun is None:
+            return
+        prep = tokens[0].word if tokens[0].tag == PREP else ""
+        rest = tokens[1:] if prep else tokens
+        for phrase in self._phrases(rest):
+            noun = classify(phrase.nouns, self.f.domain)
+            if noun is None or noun.kind in {Kind.FILLER, Kind.FEATURE, Kind.APP}:
+                continue
+            self.f.note(subject.noun, MEDIUM)
+            relation_name = next((lx.USER_RELATION_BY_VERB[b] for b in sorted(bases)
+                                  if b in lx.USER_RELATION_BY_VERB), "")  # fmt: skip
+            if bases & _TAGGING_VERBS:
+                many = phrase.quant == "many" or noun.plural
+                if self.f.note(noun, STRONG) is not None:
+                    self.f.link(M2M if many else M2O, subject.name, noun.name)
+            elif noun.kind == Kind.USER:
+                self.f.link(M2O, subject.name, USER, relation_name or "owner")
+            elif noun.kind == Kind.ROLE and (bases & _ASSIGN_VERBS or prep == "by"):
+                self.f.link(M2O, subject.name, noun.name, relation_name or noun.snake)
+                self.f.note(noun, WEAK)
+            elif bases & _ASSIGN_VERBS or prep == "by" or bases & lx.LINK_VERBS:
+                if self.f.note(noun, STRONG) is not None:
+                    self.f.link(M2O, subject.name, noun.name)
+            elif prep in _ENGAGEMENT_PREPS and self.f.note(noun, WEAK) is not None:
+                self.f.link(M2O, subject.name, noun.name, weak=True)
+
+    def action(self, subject: Subject, bases: set[str], tokens: list[Token]) -> None:
+        if not bases:
+            return
+        particle = ""
+        if tokens and tokens[0].tag == PREP:
+            particle, tokens = tokens[0].word, tokens[1:]
+        phrases = self._phrases(tokens)
+        verb_nouns = sorted(b for b in bases if b in lx.VERB_NOUNS)
+        if verb_nouns:
+            self.verb_noun(subject, verb_nouns[0], phrases)
+            return
+        if bases <= lx.WISH_VERBS | lx.APP_BUILD_VERBS and phrases and self._is_app(phrases[0]):
+            self.app_phrase(phrases[0])
+            phrases = phrases[1:]
+        strength = MEDIUM if bases & (lx.MANAGE_VERBS | lx.MANY_TO_MANY_VERBS) else WEAK
+        created = bool(bases & lx.CREATION_VERBS)
+        with_owner: str | None = None
+        for phrase in phrases:
+            target = self._unwrap(phrase)
+            if target is None:
+                continue
+            phrase, noun = target
+            if noun.kind == Kind.APP:
+                self.app_phrase(phrase)
+                continue
+            if with_owner is not None:  # "orders with items and a shipping address"
+                self.has_item(with_owner, phrase)
+                continue
+            if phrase.possessive and noun.kind == Kind.ATTRIBUTE:
+                continue  # "track classes and their statuses"
+            sure = noun.plural or phrase.determined or phrase.quant
+            candidate = self.f.note(noun, strength if sure else WEAK, created=created)
+            if candidate is None:
+                continue
+            self._user_prefix(noun)
+            self._paren_fields(noun, phrase)
+            self._action_link(subject, bases, phrase, noun, particle)
+            if self._tails(noun, phrase):
+                with_owner = noun.name
+
+    def _action_link(self, subject: Subject, bases: set[str], phrase: Phrase, noun: Noun,
+                     particle: str) -> None:  # fmt: skip
+        many = phrase.quant == "many"
+        shared = bool(bases & lx.MANY_TO_MANY_VERBS)
+        if subject.kind == "role" and subject.noun is not None and many:
+            self.f.note(subject.noun, STRONG)
+            self.f.link(M2M, subject.noun.name, noun.name)
+        elif (
+            subject.kind == "none"
+            and bases & lx.OWNING_VERBS
+            and (noun.head in lx.AUTHORED_ENTITIES)
+        ):
+            self.f.link(M2O, noun.name, USER, "author", weak=True)
+        elif subject.kind in {"user", "role"} and bases & lx.OWNING_VERBS and not shared:
+            by_verb = next((lx.USER_RELATION_BY_VERB[b] for b in sorted(bases)
+                            if b in lx.USER_RELATION_BY_VERB), "")  # fmt: skip
+            if subject.kind == "role" and subject.noun is not None:
+                self.f.link(M2O, noun.name, subject.noun.name, subject.noun.snake)
+            else:
+                authored = noun.head in lx.AUTHORED_ENTITIES
+                self.f.link(M2O, noun.name, USER, by_verb or ("author" if authored else "owner"))
+        elif subject.kind == "user" and shared:
+            self.f.link(M2M, noun.name, USER)
+        elif subject.kind == "entity" and subject.noun is not None:
+            owning = bool(bases & lx.OWNING_VERBS) or subject.noun.plural
+            self.f.note(subject.noun, MEDIUM if many or shared or owning else WEAK)
+            if many or shared:
+                self.f.link(M2M, subject.noun.name, noun.name)
+            elif bases & lx.OWNING_VERBS:
+                self.f.link(M2O, noun.name, subject.noun.name, weak=True)
+
+    def verb_noun(self, subject: Subject, verb: str, phrases: list[Phrase]) -> None:
+        """ "members comment on tasks" -> Comment, with an author and a task."""
+        noun = classify([lx.VERB_NOUNS[verb]], self.f.domain)
+        if noun is None or self.f.note(noun, MEDIUM, created=True) is None:
+            return
+        if subject.kind == "role" and subject.noun is not None:
+            self.f.link(M2O, noun.name, subject.noun.name, "author")
+        elif subject.kind in {"user", "none"}:
+            self.f.link(M2O, noun.name, USER, "author")
+        for phrase in phrases:
+            target = self._unwrap(phrase)
+            if target is None or target[1].kind in {Kind.APP, Kind.USER}:
+                continue
+            if self.f.note(target[1], MEDIUM) is not None:
+                self.f.link(M2O, noun.name, target[1].name)
+
+    def bare_list(self, tokens: list[Token], *, section: bool) -> None:
+        for phrase in self._phrases(tokens):
+            target = self._unwrap(phrase)
+            if target is None:
+                continue
+            phrase, noun = target
+            if noun.kind == Kind.APP:
+                self.app_phrase(phrase)
+                continue
+            sure = section or noun.plural or phrase.quant == "many" or bool(phrase.tails)
+            if self.f.note(noun, MEDIUM if sure else WEAK) is not None:
+                self._user_prefix(noun)
+                self._paren_fields(noun, phrase)
+                self._tails(noun, phrase)
+
+    # --- the app itself -----------------------------------------------------------------
+    def _is_app(self, phrase: Phrase) -> bool:
+        noun = classify(phrase.nouns, self.f.domain)
+        return noun is not None and noun.kind == Kind.APP
+
+    def app_phrase(self, phrase: Phrase) -> None:
+        """ "a blog with posts and comments", "an expense tracker"."""
+        noun = classify(phrase.nouns, self.f.domain)
+        if noun is not None:
+            self.app_kind_noun(noun)
+        for prep, tail in phrase.tails:
+            if prep in {"with", "of", "containing"}:
+                self.bare_list(tail, section=False)
+
+    def app_kind_noun(self, noun: Noun) -> None:
+        """ "expense tracker" names its main entity; "online store" does not."""
+        if len(noun.words) < 2 or noun.head not in lx.NAMING_APP_KINDS:
+            return
+        thing = classify(list(noun.words[:-1]), self.f.domain)
+        if thing is not None and thing.kind == Kind.ENTITY:
+            self.f.note(thing, MEDIUM)
+
+    # --- helpers ------------------------------------------------------------------------
+    def _phrases(self, tokens: list[Token]) -> list[Phrase]:
+        phrases = [p for p in (parse_phrase(item) for item in split_items(tokens)) if p]
+        return _absorb_choices(phrases)
+
+    def _unwrap(self, phrase: Phrase) -> tuple[Phrase, Noun] | None:
+        """The phrase that names the thing: "a list of products" -> products."""
+        noun = classify(phrase.nouns, self.f.domain)
+        if noun is None:
+            return None
+        if noun.head in _COUNT_WORDS and phrase.tails and phrase.tails[0][0] == "of":
+            return None  # "the number of opens" is a figure, not a thing
+        if noun.kind in {Kind.FILLER, Kind.FEATURE} or (
+            noun.kind == Kind.ATTRIBUTE and phrase.tails and phrase.tails[0][0] in {"of", "for"}
+        ):
+            inner = self._of_tail(phrase)
+            if inner is None:
+                return None
+            inner_noun = classify(inner.nouns, self.f.domain)
+            if inner_noun is None:
+                return None
+            if noun.kind == Kind.ATTRIBUTE and self.f.note(inner_noun, WEAK) is not None:
+                self._field(inner_noun.name, phrase, None)
+            return inner, inner_noun
+        if noun.kind in {Kind.USER} and not noun.user_prefix:
+            return None
+        return phrase, noun
+
+    def _of_tail(self, phrase: Phrase) -> Phrase | None:
+        """"a list of products across stores" -> "products across stores"."""
+        for index, token in enumerate(phrase.rest):
+            if token.tag == PREP and token.word in {"of", "for"}:
+                return parse_phrase(phrase.rest[index + 1 :])
+        return None
+
+    def _paren_fields(self, noun: Noun, phrase: Phrase) -> None:
+        """ "vehicles (plate number, make, model)": the parentheses list fields."""
+        if not phrase.choices or noun.kind not in {Kind.ENTITY, Kind.ROLE}:
+            return
+        if noun.head in lx.ENUM_HINTS:
+            return
+        for choice in phrase.choices:
+            spec = field_from_words(choice.split())
+            if spec is not None:
+                self.f.add_field(noun.name, spec)
+
+    def _user_prefix(self, noun: Noun) -> None:
+        """ "user profiles" belong to the built-in user."""
+        if noun.user_prefix:
+            kind = O2O if noun.head in _ONE_TO_ONE_HEADS else M2O
+            self.f.link(kind, noun.name, USER, "user" if kind == O2O else "owner")
+
+    def _tails(self, noun: Noun, phrase: Phrase) -> bool:
+        """Follow "with ..." and "on ..." after a noun; True when it had a with-list."""
+        had_with = False
+        for prep, tail in phrase.tails:
+            if prep == "with" and noun.kind != Kind.USER:
+                had_with = True
+                self.possession(Subject("entity", noun), tail)
+            elif prep not in {"by", "with", "like", "than", "via"}:
+                inner = parse_phrase(tail)
+                other = classify(inner.nouns, self.f.domain) if inner else None
+                if other is None or other.kind not in {Kind.ENTITY, Kind.ATTRIBUTE}:
+                    continue
+                strength = MEDIUM if other.plural and other.kind == Kind.ENTITY else WEAK
+                noted = self.f.note(other, strength) is not None
+                if noted and noun.kind == Kind.ENTITY and prep in _ENGAGEMENT_PREPS:
+                    self.f.link(M2O, noun.name, other.name, weak=True)
+        return had_with
+
+
+def _absorb_choices(phrases: list[Phrase]) -> list[Phrase]:
+    """ "status: draft, published or archived" -> one enum item, not three."""
+    out: list[Phrase] = []
+    for phrase in phrases:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.open_choices
+            and previous.nouns
+            and previous.nouns[-1] in lx.ENUM_HINTS
+            and len(phrase.tokens) == 1
+            and phrase.tokens[0].word not in lx.ATTRIBUTE_NOUNS
+            and not phrase.determined
+            and phrase.tokens[0].tag != VERB
+        ):
+            previous.choices = (*previous.choices, phrase.tokens[0].word)
+            continue
+        out.append(phrase)
+    return out
+
+
+def _plural_attribute(noun: Noun) -> bool:
+    """ "servings", "photos", "notes": a plural that is still one field."""
+    if noun.kind == Kind.ATTRIBUTE or noun.head in lx.PLURAL_ATTRIBUTES:
+        return True
+    plural = naming.pluralize(noun.head)
+    if plural in lx.PLURAL_ATTRIBUTES:
+        return True
+    kinds = {infer_type(plural), infer_type(noun.head)} - {FieldType.STRING, FieldType.TEXT}
+    return bool(kinds)

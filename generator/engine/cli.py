@@ -1,0 +1,461 @@
+"""The ``takoss`` command: analyze requirements, generate projects, print the spec schema.
+
+``takoss analyze`` shows what the offline analyzer understood (``--json`` prints the AppSpec,
+ready for ``takoss generate --spec``). ``takoss generate`` runs the pipeline with a live
+progress display on a terminal, plain lines elsewhere, or one JSON event per line with
+``--json-events``. Exit codes: 0 success, 1 generation or verification failure, 2 bad input
+(nothing written), 130 cancelled (Ctrl-C).
+
+The command only parses arguments and renders events; the work is the pipeline's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from generator.engine import GENERATOR_VERSION, pipeline
+from generator.engine.complexity import estimate
+from generator.engine.events import CallbackSink, CancelToken, Event, EventSink, EventType
+from generator.engine.pipeline import (
+    ERROR_INPUT,
+    PHASES,
+    STATUS_CANCELLED,
+    GenerationInputError,
+    GenerationRequest,
+    GenerationResult,
+)
+from generator.engine.spec import AppSpec, SpecError, spec_json_schema
+from generator.engine.stacks import DEFAULT_STACK, UnknownStackError, available_stacks
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_CANCELLED = 130
+
+
+class InputError(Exception):
+    """Bad command-line input: reported on stderr, exit code 2, nothing written."""
+
+
+# --- arguments ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="takoss",
+        description="Describe an app in plain language; get a generated, verified project.",
+    )
+    parser.add_argument("--version", action="version", version=f"takoss {GENERATOR_VERSION}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    analyze = commands.add_parser("analyze", help="show what Takoss understands from a text")
+    analyze.add_argument("text", nargs="?", help="the requirements (or use -f)")
+    analyze.add_argument("-f", "--file", help="read the requirements from a file ('-': stdin)")
+    analyze.add_argument("--name", help="the app's name (guessed from the text otherwise)")
+    analyze.add_argument("--json", action="store_true", help="print the AppSpec as JSON")
+
+    generate = commands.add_parser("generate", help="generate, verify and package a project")
+    generate.add_argument("--name", default="", help="the app's name")
+    source = generate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--requirements", help="the requirements text")
+    source.add_argument("-f", "--file", help="read the requirements from a file ('-': stdin)")
+    source.add_argument("--spec", help="a ready AppSpec (JSON or YAML file)")
+    generate.add_argument("--description", default="", help="a one-line description")
+    generate.add_argument("--out", required=True, help="the output directory (new or empty)")
+    generate.add_argument("--zip", help="also write the project as a ZIP here")
+    generate.add_argument("--no-verify", action="store_true", help="skip verification")
+    generate.add_argument(
+        "--json-events",
+        action="store_true",
+        help="print one JSON event per line on stdout, nothing else",
+    )
+    generate.add_argument(
+        "--stack",
+        default=DEFAULT_STACK,
+        help=f"output stack (available: {', '.join(available_stacks())})",
+    )
+    generate.add_argument(
+        "--force", action="store_true", help="replace a non-empty output directory"
+    )
+
+    commands.add_parser("schema", help="print the AppSpec JSON Schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
+        return int(exc.code or 0)
+    commands = {"analyze": cmd_analyze, "generate": cmd_generate, "schema": cmd_schema}
+    try:
+        return commands[args.command](args)
+    except InputError as exc:
+        print(f"takoss: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _read_text(text: str | None, path: str | None) -> str:
+    if path is not None:
+        if path == "-":
+            return sys.stdin.read()
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {path}: {exc}") from None
+    if text is None:
+        raise InputError("give the requirements as an argument or with -f FILE")
+    return text
+
+
+# --- takoss schema ---------------------------------------------------------------------------
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(spec_json_schema(), indent=2))
+    return EXIT_OK
+
+
+# --- takoss analyze --------------------------------------------------------------------------
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    text = _read_text(args.text, args.file)
+    if not text.strip():
+        raise InputError("the requirements are empty: describe the app to build")
+    spec = _analyze(text, args.name)
+    if args.json:
+        print(spec.to_json())
+    else:
+        _print_spec(Console(file=sys.stdout), spec)
+    return EXIT_OK
+
+
+def _analyze(text: str, name: str | None) -> AppSpec:
+    analyze = pipeline.default_analyzer()
+    try:
+        return analyze(text, name=name)
+    except (SpecError, ValueError) as exc:  # AnalysisError is a ValueError too
+        raise InputError(f"the requirements cannot be used: {exc}") from None
+
+
+def _print_spec(console: Console, spec: AppSpec) -> None:
+    console.print(Text(f"{spec.name}", style="bold") + Text(f"  ({spec.slug})", style="dim"))
+    if spec.description:
+        console.print(spec.description)
+    entities = Table(title="Entities", title_justify="left")
+    entities.add_column("Entity", style="bold")
+    entities.add_column("Fields")
+    for entity in spec.entities:
+        fields = ", ".join(_field_text(f) for f in entity.fields) or "—"
+        entities.add_row(entity.name, fields)
+    console.print(entities)
+    if spec.relationships:
+        rels = Table(title="Relationships", title_justify="left")
+        for column in ("Source", "Field", "Kind", "Target"):
+            rels.add_column(column)
+        for rel in spec.relationships:
+            rels.add_row(rel.source, rel.name, rel.kind.value.replace("_", "-"), rel.target)
+        console.print(rels)
+    if spec.features:
+        features = Table(title="Features", title_justify="left")
+        for column in ("Feature", "Category", "Priority"):
+            features.add_column(column)
+        for feature in spec.features:
+            features.add_row(feature.name, feature.category.value, feature.priority.value)
+        console.print(features)
+    for warning in spec.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    complexity = estimate(spec)
+    console.print(
+        f"Confidence {spec.confidence:.0%} · complexity {complexity.total} "
+        f"({complexity.recommendation})",
+        highlight=False,
+    )
+
+
+def _field_text(field: Any) -> str:
+    kind = field.type.value
+    if field.choices:
+        kind += "[" + "|".join(c.value for c in field.choices) + "]"
+    optional = "" if field.required else "?"
+    return f"{field.name}: {kind}{optional}"
+
+
+# --- takoss generate -------------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    request = _generation_request(args)
+    try:
+        pipeline.validate_request(request)
+        stack = pipeline.resolve_stack(request.stack)
+    except GenerationInputError as exc:
+        raise InputError("; ".join(exc.messages)) from None
+    if args.json_events:
+        view: _View = _JsonLines(sys.stdout)
+    elif sys.stdout.isatty():
+        view = _LiveView(Console(file=sys.stdout))
+    else:
+        view = _PlainLines(sys.stdout)
+    result = _run_with_ctrl_c(request, view, stack)
+    return _finish(args, view, result)
+
+
+def _generation_request(args: argparse.Namespace) -> GenerationRequest:
+    spec = None
+    requirements = ""
+    if args.spec:
+        try:
+            spec = AppSpec.from_file(args.spec)
+        except SpecError as exc:
+            raise InputError(f"bad spec {args.spec}: {exc}") from None
+    else:
+        requirements = _read_text(args.requirements, args.file)
+        if not args.name.strip():
+            raise InputError("--name is required with --requirements or -f")
+    if args.stack not in available_stacks():
+        raise InputError(str(UnknownStackError(args.stack)))
+    return GenerationRequest(
+        out_dir=args.out,
+        name=args.name,
+        requirements=requirements,
+        spec=spec,
+        description=args.description,
+        stack=args.stack,
+        zip_path=args.zip,
+        verify=not args.no_verify,
+        overwrite=args.force,
+    )
+
+
+def _run_with_ctrl_c(request: GenerationRequest, view: _View, stack: Any) -> GenerationResult:
+    """Run the pipeline in a thread so Ctrl-C here becomes a cooperative cancel there."""
+    cancel = CancelToken()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = pipeline.generate(
+                request, sink=view.sink(), cancel=cancel, stack=stack
+            )
+        except BaseException as exc:  # re-raised in the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="takoss-generate", daemon=True)
+    with view:
+        worker.start()
+        while worker.is_alive():
+            try:
+                worker.join(timeout=0.1)
+            except KeyboardInterrupt:
+                cancel.cancel("Cancelled by Ctrl-C")
+    if "error" in outcome:
+        raise outcome["error"]
+    result: GenerationResult = outcome["result"]
+    return result
+
+
+def _finish(args: argparse.Namespace, view: _View, result: GenerationResult) -> int:
+    if not args.json_events:
+        _print_summary(Console(file=sys.stdout), result)
+    if result.status == STATUS_CANCELLED:
+        print("takoss: generation cancelled; nothing was written", file=sys.stderr)
+        return EXIT_CANCELLED
+    if result.success:
+        return EXIT_OK
+    error = result.error
+    if error is not None and args.json_events:
+        print(f"takoss: {error.message}", file=sys.stderr)
+    if error is not None and error.kind == ERROR_INPUT:
+        return EXIT_BAD_INPUT
+    return EXIT_FAILED
+
+
+def _print_summary(console: Console, result: GenerationResult) -> None:
+    if result.spec is not None:
+        spec = result.spec
+        console.print(
+            f"[bold]{spec.name}[/bold]: {len(spec.entities)} entities, "
+            f"{len(spec.relationships)} relationships, {len(spec.features)} features",
+            highlight=False,
+        )
+    if result.files:
+        size = sum(f.size for f in result.files)
+        console.print(f"{len(result.files)} files ({size / 1024:.1f} KiB)", highlight=False)
+    if result.verification is not None:
+        _print_checks(console, result)
+    timings = Table(title="Timings", title_justify="left", show_header=False)
+    for key, seconds in result.timings.items():
+        timings.add_row(key, f"{seconds:.2f}s")
+    console.print(timings)
+    if result.output_dir:
+        console.print(f"Project: {result.output_dir}", highlight=False)
+    if result.zip_path:
+        console.print(f"ZIP: {result.zip_path} (sha256 {result.zip_sha256})", highlight=False)
+    if result.error is not None:
+        console.print(f"[red]Failed:[/red] {result.error.message}", highlight=False)
+    elif result.success:
+        verified = "verified" if result.verified else "not verified (--no-verify)"
+        console.print(f"[green]Done[/green], {verified}.")
+
+
+def _print_checks(console: Console, result: GenerationResult) -> None:
+    report = result.verification
+    assert report is not None
+    table = Table(title="Verification", title_justify="left")
+    for column in ("Check", "Result", "Tests", "Time"):
+        table.add_column(column)
+    for check in report.checks:
+        verdict = "[green]passed[/green]" if check.passed else f"[red]{check.reason}[/red]"
+        tests = f"{check.tests.passed}/{check.tests.run}" if check.tests else ""
+        table.add_row(check.label, verdict, tests, f"{check.duration:.2f}s")
+    console.print(table)
+    for check in report.failed_checks:
+        tail = "\n".join(check.output_tail.splitlines()[-30:])
+        console.print(f"[bold]{check.label}[/bold] output (last lines):")
+        console.print(tail, markup=False, highlight=False)
+
+
+# --- event views ---------------------------------------------------------------------------
+
+
+class _View:
+    def sink(self) -> EventSink:
+        return CallbackSink(self.on_event)
+
+    def on_event(self, event: Event) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> _View:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _JsonLines(_View):
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.lock = threading.Lock()
+
+    def on_event(self, event: Event) -> None:
+        line = json.dumps(event.to_dict(), ensure_ascii=False, default=str)
+        with self.lock:
+            self.out.write(line + "\n")
+            self.out.flush()
+
+
+class _PlainLines(_View):
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def on_event(self, event: Event) -> None:
+        line = _plain_line(event)
+        if line:
+            self.out.write(line + "\n")
+            self.out.flush()
+
+
+def _plain_line(event: Event) -> str:
+    kind = event.type
+    if kind == EventType.PHASE_START:
+        return f"[{event.progress:3d}%] {event.message}"
+    if kind == EventType.PHASE_COMPLETE:
+        return f"       {event.phase} done in {event.data.get('duration', 0):.2f}s"
+    if kind == EventType.PHASE_PROGRESS and "check" in event.data:
+        return f"       {event.message}"
+    if kind == EventType.LOG:
+        return f"       {event.data.get('level', 'info')}: {event.message}"
+    if kind in {EventType.ERROR, EventType.CANCELLED}:
+        return f"       {kind.value}: {event.message}"
+    return ""
+
+
+_ICONS = {
+    "pending": "[dim]·[/dim]",
+    "running": "[cyan]▶[/cyan]",
+    "done": "[green]✓[/green]",
+    "failed": "[red]✗[/red]",
+    "cancelled": "[yellow]■[/yellow]",
+    "skipped": "[dim]○[/dim]",
+}
+
+
+class _LiveView(_View):
+    """A live table of phases with status icons, per-phase bars and the current step."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.lock = threading.Lock()
+        self.status = {p.key: "pending" for p in PHASES}
+        self.fraction = {p.key: 0.0 for p in PHASES}
+        self.durations: dict[str, float] = {}
+        self.progress = 0
+        self.step = ""
+        self.live = Live(self, console=console, refresh_per_second=10, transient=False)
+
+    def __enter__(self) -> _LiveView:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.live.refresh()
+        self.live.__exit__(None, None, None)
+
+    def on_event(self, event: Event) -> None:
+        with self.lock:
+            self._apply(event)
+
+    def _apply(self, event: Event) -> None:
+        phase = next((p for p in PHASES if p.key == event.phase), None)
+        self.progress = event.progress
+        if phase is not None and phase.end > phase.start:
+            span = (event.progress - phase.start) / (phase.end - phase.start)
+            self.fraction[phase.key] = max(0.0, min(1.0, span))
+        if event.type == EventType.PHASE_START:
+            self.status[event.phase] = "running"
+        elif event.type == EventType.PHASE_COMPLETE:
+            skipped = event.data.get("skipped")
+            self.status[event.phase] = "skipped" if skipped else "done"
+            self.fraction[event.phase] = 1.0
+            self.durations[event.phase] = float(event.data.get("duration", 0.0))
+        elif event.type == EventType.ERROR:
+            self.status[event.phase] = "failed"
+        elif event.type == EventType.CANCELLED:
+            self.status[event.phase] = "cancelled"
+        if event.type != EventType.RESULT:
+            self.step = event.message
+
+    def __rich__(self) -> RenderableType:
+        with self.lock:
+            table = Table.grid(padding=(0, 1))
+            for phase in PHASES:
+                key = phase.key
+                duration = f"{self.durations[key]:.2f}s" if key in self.durations else ""
+                table.add_row(
+                    _ICONS[self.status[key]],
+                    phase.label,
+                    ProgressBar(total=1.0, completed=self.fraction[key], width=24),
+                    duration,
+                )
+            overall = ProgressBar(total=100, completed=self.progress, width=40)
+            footer = Table.grid(padding=(0, 1))
+            footer.add_row(overall, f"{self.progress:3d}%", Text(self.step[:80], style="dim"))
+            return Group(table, footer)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Which template makes which file, phase by phase: the Django stack's file list, as data.
+
+A path may name ``{snake}``: such a file is rendered once per entity, with ``entity`` in the
+context. ``when`` names a ProjectView property that must be true for the file to exist.
+Rendering and formatting are stack.py's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FileTemplate:
+    template: str  # relative to templates/
+    path: str  # output path; "{snake}" makes it per-entity
+    when: str = ""  # ProjectView property that must be true
+    executable: bool = False
+
+    @property
+    def per_entity(self) -> bool:
+        return "{snake}" in self.path
+
+
+def _same(*paths: str, when: str = "") -> tuple[FileTemplate, ...]:
+    """Templates stored under the output path plus ".j2"."""
+    return tuple(FileTemplate(f"{path}.j2", path, when=when) for path in paths)
+
+
+PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
+    "database": (
+        *_same(
+            "core/__init__.py",
+            "core/models.py",
+            "core/migrations/__init__.py",
+            "core/migrations/0001_initial.py",
+            "docs/er.md",
+            "docs/schema.sql",
+        ),
+    ),
+    "backend": (
+        FileTemplate("manage.py.j2", "manage.py", executable=True),
+        *_same(
+            "config/__init__.py",
+            "config/settings.py",
+            "config/urls.py",
+            "config/wsgi.py",
+            "config/asgi.py",
+            "core/apps.py",
+            "core/admin.py",
+            "core/serializers.py",
+            "core/filters.py",
+            "core/permissions.py",
+            "core/api_views.py",
+            "core/api_urls.py",
+            "core/tests/__init__.py",
+            "core/tests/factories.py",
+            "core/tests/test_models.py",
+            "core/tests/test_api.py",
+        ),
+    ),
+    "frontend": (
+        *_same(
+            "core/forms.py",
+            "core/views.py",
+            "core/urls.py",
+            "templates/base.html",
+            "templates/home.html",
+            "static/css/app.css",
+            "core/tests/test_pages.py",
+        ),
+        *_same(
+            "core/accounts.py",
+            "templates/registration/login.html",
+            "templates/registration/signup.html",
+            when="auth",
+        ),
+        FileTemplate("templates/core/entity_list.html.j2", "templates/core/{snake}_list.html"),
+        FileTemplate("templates/core/entity_detail.html.j2", "templates/core/{snake}_detail.html"),
+        FileTemplate("templates/core/entity_form.html.j2", "templates/core/{snake}_form.html"),
+        FileTemplate(
+            "templates/core/entity_confirm_delete.html.j2",
+            "templates/core/{snake}_confirm_delete.html",
+        ),
+    ),
+    "deployment": _same(
+        "Dockerfile",
+        "docker-compose.yml",
+        ".github/workflows/ci.yml",
+        ".env.example",
+        ".gitignore",
+        ".dockerignore",
+        "pyproject.toml",
+        "requirements.txt",
+        "Makefile",
+        "README.md",
+    ),
+}

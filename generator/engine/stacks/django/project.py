@@ -1,0 +1,516 @@
+"""The Django stack's view of an AppSpec: what the templates read, computed once per render.
+
+Everything a template would otherwise have to work out lives here, already decided: each model
+field's declaration (shared by models.py and the migration), which relation is the owner set from
+``request.user``, which required foreign keys must become nullable to break a dependency cycle,
+URL segments, admin/API/filter field lists, index names, the fields the generated tests patch or
+leave out. Names come from the sanitised spec and are used as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from generator.engine import naming
+from generator.engine.spec import (
+    USER,
+    AppSpec,
+    Entity,
+    FeatureCategory,
+    FieldSpec,
+    FieldType,
+    RelationKind,
+    Relationship,
+)
+from generator.engine.stacks.django.fields import (
+    Declaration,
+    field_declaration,
+    relation_declaration,
+)
+from generator.engine.stacks.django.samples import sample
+
+APP_LABEL = "core"
+SEARCHABLE = frozenset(
+    {
+        FieldType.STRING,
+        FieldType.TEXT,
+        FieldType.EMAIL,
+        FieldType.SLUG,
+        FieldType.URL,
+        FieldType.ENUM,
+    }
+)
+FILTERABLE = frozenset({FieldType.ENUM, FieldType.BOOLEAN, FieldType.DATE, FieldType.DATETIME})
+LISTABLE = frozenset(
+    {
+        FieldType.STRING,
+        FieldType.INTEGER,
+        FieldType.DECIMAL,
+        FieldType.FLOAT,
+        FieldType.BOOLEAN,
+        FieldType.DATE,
+        FieldType.DATETIME,
+        FieldType.TIME,
+        FieldType.EMAIL,
+        FieldType.SLUG,
+        FieldType.ENUM,
+        FieldType.URL,
+        FieldType.UUID,
+    }
+)
+PATCHABLE = (
+    FieldType.STRING,
+    FieldType.TEXT,
+    FieldType.EMAIL,
+    FieldType.SLUG,
+    FieldType.URL,
+    FieldType.INTEGER,
+)
+MAX_LIST_COLUMNS = 4
+# First URL segments the project itself uses.
+RESERVED_SEGMENTS = frozenset({"admin", "api", "api-auth", "accounts", "static", "media"})
+WIDGETS = {
+    FieldType.DATE: 'forms.DateInput(attrs={"type": "date"})',
+    FieldType.DATETIME: (
+        'forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")'
+    ),
+    FieldType.TIME: 'forms.TimeInput(attrs={"type": "time"})',
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldView:
+    spec: FieldSpec
+    declaration: Declaration
+    choices_class: str | None
+    sample: str
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def type(self) -> str:
+        return self.spec.type.value
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def is_file(self) -> bool:
+        return self.spec.type in {FieldType.FILE, FieldType.IMAGE}
+
+    @property
+    def must_be_given(self) -> bool:
+        """Leaving it out of a form or API payload is a validation error."""
+        spec = self.spec
+        if not spec.required or spec.type in {FieldType.BOOLEAN, FieldType.JSON}:
+            return False
+        return spec.default is None and not (spec.type == FieldType.UUID)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationView:
+    spec: Relationship
+    declaration: Declaration
+    required: bool  # after cycle breaking
+    cycle_broken: bool  # required in the spec, nullable here to break a dependency cycle
+    is_owner: bool
+    target_snake: str  # "user" for the built-in user
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def factory(self) -> str:
+        """The generated test factory call that creates a valid target."""
+        return f"make_{self.target_snake}()"
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind.value
+
+    @property
+    def target(self) -> str:
+        return self.spec.target
+
+    @property
+    def target_is_user(self) -> bool:
+        return self.spec.targets_user
+
+    @property
+    def many(self) -> bool:
+        return self.spec.kind == RelationKind.MANY_TO_MANY
+
+    @property
+    def label(self) -> str:
+        return naming.to_label(self.spec.name)
+
+
+@dataclass(slots=True)
+class EntityView:
+    spec: Entity
+    fields: list[FieldView]
+    relations: list[RelationView] = field(default_factory=list)
+    incoming: list[RelationView] = field(default_factory=list)
+    url: str = ""
+    has_created_at: bool = True
+    has_updated_at: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def snake(self) -> str:
+        return self.spec.snake
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def plural_label(self) -> str:
+        return self.spec.plural_label
+
+    @property
+    def title(self) -> str:
+        return self.label[:1].upper() + self.label[1:]
+
+    @property
+    def plural_title(self) -> str:
+        return self.plural_label[:1].upper() + self.plural_label[1:]
+
+    @property
+    def model_lower(self) -> str:
+        return self.name.lower()
+
+    @property
+    def table(self) -> str:
+        return f"{APP_LABEL}_{self.model_lower}"
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
+
+    @property
+    def display(self) -> FieldView | None:
+        name = self.spec.display_field
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def owner(self) -> RelationView | None:
+        return next((r for r in self.relations if r.is_owner), None)
+
+    @property
+    def single_relations(self) -> list[RelationView]:
+        return [r for r in self.relations if not r.many]
+
+    @property
+    def many_relations(self) -> list[RelationView]:
+        return [r for r in self.relations if r.many]
+
+    @property
+    def choice_fields(self) -> list[FieldView]:
+        return [f for f in self.fields if f.choices_class]
+
+    @property
+    def has_files(self) -> bool:
+        return any(f.is_file for f in self.fields)
+
+    @property
+    def ordering(self) -> list[str]:
+        return ["-created_at"] if self.has_created_at else ["-id"]
+
+    @property
+    def indexes(self) -> list[tuple[list[str], str]]:
+        """(fields, name): the ordering, and each enum (the usual filters)."""
+        wanted = [["-created_at"]] if self.has_created_at else []
+        wanted += [
+            [f.name] for f in self.fields if f.spec.type == FieldType.ENUM and not f.spec.unique
+        ]
+        return [(fields, index_name(self.table, fields)) for fields in wanted]
+
+    @property
+    def search_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.spec.type in SEARCHABLE]
+
+    @property
+    def filter_fields(self) -> list[str]:
+        names = [f.name for f in self.fields if f.spec.type in FILTERABLE]
+        return names + [r.name for r in self.single_relations]
+
+    @property
+    def ordering_fields(self) -> list[str]:
+        names = [f.name for f in self.fields if f.spec.type in LISTABLE | {FieldType.TEXT}]
+        return names + self.stamps
+
+    @property
+    def list_columns(self) -> list[FieldView]:
+        display = self.display
+        rest = [f for f in self.fields if f.spec.type in LISTABLE and f is not display]
+        return ([display] if display else []) + rest[: MAX_LIST_COLUMNS - (1 if display else 0)]
+
+    @property
+    def extra_columns(self) -> list[FieldView]:
+        """List columns after the record's own name."""
+        return [f for f in self.list_columns if f is not self.display]
+
+    @property
+    def admin_list_display(self) -> list[str]:
+        names = ["__str__"] + [f.name for f in self.list_columns if f is not self.display]
+        names += [r.name for r in self.single_relations][:2]
+        return names + (["created_at"] if self.has_created_at else [])
+
+    @property
+    def admin_list_filter(self) -> list[str]:
+        return self.filter_fields + (["created_at"] if self.has_created_at else [])
+
+    @property
+    def form_relations(self) -> list[RelationView]:
+        return [r for r in self.relations if not r.is_owner]
+
+    @property
+    def form_fields(self) -> list[str]:
+        return [f.name for f in self.fields] + [r.name for r in self.form_relations]
+
+    @property
+    def form_widgets(self) -> list[tuple[str, str]]:
+        return [(f.name, WIDGETS[f.spec.type]) for f in self.fields if f.spec.type in WIDGETS]
+
+    @property
+    def patch_field(self) -> FieldView | None:
+        for wanted in PATCHABLE:
+            for f in self.fields:
+                if f.spec.type == wanted:
+                    return f
+        return None
+
+    @property
+    def required_field(self) -> str | None:
+        """A field whose absence a form and the API must reject."""
+        for f in self.fields:
+            if f.must_be_given:
+                return f.name
+        for r in self.form_relations:
+            if r.required:
+                return r.name
+        return None
+
+    @property
+    def stamps(self) -> list[str]:
+        return [
+            name
+            for name, has in (
+                ("created_at", self.has_created_at),
+                ("updated_at", self.has_updated_at),
+            )
+            if has
+        ]
+
+    @property
+    def api_fields(self) -> list[str]:
+        names = [f.name for f in self.fields] + [r.name for r in self.relations]
+        return ["id", *names, *self.stamps]
+
+    @property
+    def read_only_fields(self) -> list[str]:
+        return ["id", *([self.owner.name] if self.owner else []), *self.stamps]
+
+    @property
+    def filter_lookups(self) -> dict[str, list[str]]:
+        ranged = {FieldType.DATE, FieldType.DATETIME}
+        lookups = {
+            f.name: ["exact", "gte", "lte"] if f.spec.type in ranged else ["exact"]
+            for f in self.fields
+            if f.spec.type in FILTERABLE
+        }
+        lookups.update({r.name: ["exact"] for r in self.single_relations})
+        return lookups
+
+    @property
+    def related(self) -> list[str]:
+        """Relations worth a select_related in list views."""
+        return [r.name for r in self.single_relations]
+
+    @property
+    def select_related(self) -> str:
+        """`.select_related(...)` for the single relations, or nothing."""
+        if not self.related:
+            return ""
+        return f".select_related({', '.join(repr(name) for name in self.related)})"
+
+    @property
+    def required_dependencies(self) -> list[RelationView]:
+        return [r for r in self.single_relations if r.required and not r.is_owner]
+
+
+def index_name(table: str, fields: list[str]) -> str:
+    """Django wants explicit index names of at most 30 characters, starting with a letter."""
+    digest = hashlib.sha256(f"{table}:{','.join(fields)}".encode()).hexdigest()[:8]
+    stem = table.removeprefix(f"{APP_LABEL}_")[:12].rstrip("_")
+    return f"{stem}_{digest}_idx"
+
+
+@dataclass(slots=True)
+class ProjectView:
+    spec: AppSpec
+    entities: list[EntityView]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def slug(self) -> str:
+        return self.spec.slug
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
+
+    @property
+    def auth(self) -> bool:
+        return self.spec.has_feature(FeatureCategory.AUTHENTICATION) or self.spec.uses_user
+
+    @property
+    def uses_user(self) -> bool:
+        return any(r.target_is_user for e in self.entities for r in e.relations)
+
+    @property
+    def has_files(self) -> bool:
+        return any(e.has_files for e in self.entities)
+
+    @property
+    def searchable(self) -> bool:
+        return any(e.search_fields for e in self.entities)
+
+    @property
+    def relations(self) -> list[tuple[EntityView, RelationView]]:
+        return [(e, r) for e in self.entities for r in e.relations]
+
+    def entity(self, name: str) -> EntityView:
+        return next(e for e in self.entities if e.name == name)
+
+
+def build(spec: AppSpec) -> ProjectView:
+    auth = spec.has_feature(FeatureCategory.AUTHENTICATION) or spec.uses_user
+    broken = _cycle_breaks(spec)
+    owners = _owners(spec) if auth else set()
+    views: dict[str, EntityView] = {}
+    urls = set(RESERVED_SEGMENTS)
+    for entity in spec.entities:
+        view = EntityView(entity, _fields(entity))
+        taken = {f.name for f in entity.fields}
+        taken |= {r.name for r in spec.relationships_from(entity.name)}
+        taken |= {r.related_name for r in spec.relationships_to(entity.name)}
+        # A spec field (or reverse accessor) with a timestamp's name wins over the timestamp.
+        view.has_created_at = "created_at" not in taken
+        view.has_updated_at = "updated_at" not in taken
+        view.url = _unique_segment(naming.to_kebab(entity.plural) or entity.snake, urls)
+        views[entity.name] = view
+    for index, rel in enumerate(spec.relationships):
+        required = rel.required and index not in broken and rel.kind != RelationKind.MANY_TO_MANY
+        relation = RelationView(
+            spec=rel,
+            declaration=relation_declaration(
+                kind=rel.kind,
+                model_target="settings.AUTH_USER_MODEL" if rel.targets_user else repr(rel.target),
+                migration_target=(
+                    "settings.AUTH_USER_MODEL"
+                    if rel.targets_user
+                    else repr(f"{APP_LABEL}.{rel.target.lower()}")
+                ),
+                related_name=rel.related_name,
+                required=required,
+                on_delete=rel.on_delete,
+            ),
+            required=required,
+            cycle_broken=index in broken,
+            is_owner=index in owners,
+            target_snake="user" if rel.targets_user else views[rel.target].snake,
+        )
+        views[rel.source].relations.append(relation)
+        if not rel.targets_user:
+            views[rel.target].incoming.append(relation)
+    return ProjectView(spec, list(views.values()))
+
+
+def _fields(entity: Entity) -> list[FieldView]:
+    out: list[FieldView] = []
+    classes: set[str] = set()
+    for spec_field in entity.fields:
+        choices_class = None
+        if spec_field.type == FieldType.ENUM:
+            choices_class = _unique_class(naming.to_pascal(spec_field.name) + "Choices", classes)
+        declaration = field_declaration(spec_field, choices_class, f"{entity.snake}/")
+        out.append(FieldView(spec_field, declaration, choices_class, sample(spec_field)))
+    return out
+
+
+def _unique_class(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _unique_segment(segment: str, taken: set[str]) -> str:
+    candidate, n = segment, 2
+    while candidate in taken:
+        candidate, n = f"{segment}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _owners(spec: AppSpec) -> set[int]:
+    """Per entity, the relation set from request.user: its first FK to the user, else its O2O."""
+    owners: set[int] = set()
+    for entity in spec.entities:
+        candidates = [
+            (rel.kind != RelationKind.MANY_TO_ONE, index)
+            for index, rel in enumerate(spec.relationships)
+            if rel.source == entity.name
+            and rel.targets_user
+            and rel.kind != RelationKind.MANY_TO_MANY
+        ]
+        if candidates:
+            owners.add(min(candidates)[1])
+    return owners
+
+
+def _cycle_breaks(spec: AppSpec) -> set[int]:
+    """Required FK/O2O relations that would make required dependencies cyclic.
+
+    A factory (and a person) can only create a row after the rows it requires, so the graph of
+    required relations between entities must be acyclic. Self-references and the back edges of a
+    depth-first search in spec order are rendered nullable instead (noted in models.py).
+    """
+    edges: dict[str, list[tuple[str, int]]] = {e.name: [] for e in spec.entities}
+    broken: set[int] = set()
+    for index, rel in enumerate(spec.relationships):
+        if not rel.required or rel.kind == RelationKind.MANY_TO_MANY or rel.target == USER:
+            continue
+        if rel.target == rel.source:
+            broken.add(index)
+        else:
+            edges[rel.source].append((rel.target, index))
+    state: dict[str, int] = {}  # 1: on the stack, 2: done
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        for target, index in edges[node]:
+            if state.get(target) == 1:
+                broken.add(index)
+            elif target not in state:
+                visit(target)
+        state[node] = 2
+
+    for entity in spec.entities:
+        if entity.name not in state:
+            visit(entity.name)
+    return broken

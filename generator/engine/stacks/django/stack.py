@@ -1,0 +1,130 @@
+"""The Django + DRF + HTMX stack: renders an AppSpec into a Django project, and names its checks.
+
+The project has fixed package names that no user word can collide with (``config/`` for the
+project, one app ``core/``). Each phase renders its templates from files.PHASE_FILES over one
+project view (project.py) and formats the Python files with a single ruff call. What the files
+contain is the templates' business; running the checks is verification's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator.engine.formatting import format_python
+from generator.engine.spec import AppSpec
+from generator.engine.stacks.base import RENDER_PHASES, Check, GeneratedFile, RenderContext
+from generator.engine.stacks.django.files import PHASE_FILES
+from generator.engine.stacks.django.project import ProjectView, build
+from generator.engine.stacks.django.render import environment
+
+LINE_LENGTH = 100
+TARGET_VERSION = "py312"
+# Used when the render context does not pin a distribution.
+DEFAULT_PINS = {
+    "django": "6.1.3",
+    "djangorestframework": "3.18.3",
+    "django-filter": "26.2",
+    "pillow": "13.0.0",
+    "gunicorn": "23.0.0",
+    "psycopg": "3.3.9",
+    "ruff": "0.17.6",
+}
+CHECK_ENV = {"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": "takoss-verification-only"}
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """Optional imports of models.py and the migration."""
+
+    uuid: bool
+    decimal: bool
+    min_validator: bool
+    max_validator: bool
+
+
+def _needs(project: ProjectView) -> Needs:
+    sources = " ".join(f.declaration.model for e in project.entities for f in e.fields)
+    return Needs(
+        uuid="uuid." in sources,
+        decimal="Decimal(" in sources,
+        min_validator="MinValueValidator(" in sources,
+        max_validator="MaxValueValidator(" in sources,
+    )
+
+
+def pins(ctx: RenderContext) -> dict[str, str]:
+    lowered = {name.lower(): version for name, version in ctx.pins.items()}
+    return {name: lowered.get(name, default) for name, default in DEFAULT_PINS.items()}
+
+
+class DjangoStack:
+    key = "django"
+    label = "Django + DRF + HTMX"
+
+    def render_phase(self, phase: str, spec: AppSpec, ctx: RenderContext) -> list[GeneratedFile]:
+        rendered = self.render_unformatted(phase, spec, ctx)
+        python = {f.path: f.content for f in rendered if f.path.endswith(".py")}
+        formatted = format_python(python, line_length=LINE_LENGTH, target_version=TARGET_VERSION)
+        return [
+            GeneratedFile(f.path, formatted.get(f.path, f.content), f.executable) for f in rendered
+        ]
+
+    def render_unformatted(
+        self, phase: str, spec: AppSpec, ctx: RenderContext
+    ) -> list[GeneratedFile]:
+        """The templates' output before ruff format (for debugging a template)."""
+        if phase not in RENDER_PHASES:
+            raise ValueError(f"unknown phase {phase!r}; expected one of {RENDER_PHASES}")
+        project = build(spec)
+        context: dict[str, Any] = {
+            "project": project,
+            "needs": _needs(project),
+            "ctx": ctx,
+            "pins": pins(ctx),
+            "line_length": LINE_LENGTH,
+            "target_version": TARGET_VERSION,
+        }
+        env = environment()
+        files: list[GeneratedFile] = []
+        for item in PHASE_FILES[phase]:
+            if item.when and not getattr(project, item.when):
+                continue
+            template = env.get_template(item.template)
+            if item.per_entity:
+                for entity in project.entities:
+                    path = item.path.replace("{snake}", entity.snake)
+                    text = template.render(context, entity=entity)
+                    files.append(GeneratedFile(path, text, item.executable))
+            else:
+                files.append(GeneratedFile(item.path, template.render(context), item.executable))
+        return sorted(files, key=lambda f: f.path)
+
+    def render(self, spec: AppSpec, ctx: RenderContext) -> list[GeneratedFile]:
+        """Every phase at once (tests and tools; the pipeline renders phase by phase)."""
+        return [f for phase in RENDER_PHASES for f in self.render_phase(phase, spec, ctx)]
+
+    def checks(self, spec: AppSpec) -> list[Check]:
+        return [
+            Check("lint", "ruff check", ["{ruff}", "check", "."], timeout=60.0),
+            Check(
+                "django_check",
+                "manage.py check",
+                ["{python}", "manage.py", "check", "--fail-level", "WARNING"],
+                env=dict(CHECK_ENV),
+            ),
+            Check(
+                "migrations",
+                "migrations up to date",
+                ["{python}", "manage.py", "makemigrations", "--check", "--dry-run"],
+                env=dict(CHECK_ENV),
+            ),
+            Check(
+                "tests",
+                "manage.py test",
+                ["{python}", "manage.py", "test", "--noinput", "-v", "2"],
+                timeout=600.0,
+                counts_tests=True,
+                env=dict(CHECK_ENV),
+            ),
+        ]
