@@ -1,4 +1,8 @@
-"""ASGI entry point (daphne serves it; streaming needs ASGI)."""
+"""ASGI entry point (daphne serves it; streaming needs ASGI).
+
+Before serving its first request the process marks generations orphaned by a previous process
+interrupted (generator/startup.py).
+"""
 
 from __future__ import annotations
 
@@ -8,4 +12,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "takoss.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from generator.startup import RecoverOnFirstRequest  # noqa: E402  (needs the apps loaded)
+
+application = RecoverOnFirstRequest(django_application)

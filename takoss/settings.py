@@ -5,6 +5,8 @@ Defaults give a working local install: SQLite, console e-mail, in-process jobs.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -33,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_htmx",
+    "django_eventstream",
     "allauth",
     "allauth.account",
     "accounts",
@@ -77,7 +80,21 @@ def _database(url: str) -> dict[str, object]:
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or BASE_DIR / "db.sqlite3"}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path or BASE_DIR / "db.sqlite3",
+            # Generations write from worker threads while requests read and write: WAL lets
+            # readers run beside the writer, and IMMEDIATE transactions wait for the write lock
+            # (up to the timeout) instead of failing when a read would turn into a write.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            # Tests run generations in threads too, and SQLite's shared in-memory test database
+            # locks whole tables ("database table is locked"): tests use a file instead.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"takoss-test-{os.getpid()}.db")},
+        }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -166,6 +183,24 @@ STORAGES = {
 }
 
 TAKOSS_MAX_REQUIREMENTS_CHARS = env_int("TAKOSS_MAX_REQUIREMENTS_CHARS", 20_000, minimum=100)
+
+# Generation jobs run inside the server process on TAKOSS_WORKERS threads
+# (generator/task_backend.py); runs beyond that wait in an in-memory queue. Each user may have at
+# most TAKOSS_MAX_CONCURRENT_RUNS_PER_USER runs queued or running at once.
+TAKOSS_WORKERS = env_int("TAKOSS_WORKERS", 2, minimum=1)
+TAKOSS_MAX_CONCURRENT_RUNS_PER_USER = env_int("TAKOSS_MAX_CONCURRENT_RUNS_PER_USER", 2, minimum=1)
+TASKS = {
+    "default": {
+        "BACKEND": "generator.task_backend.ThreadPoolBackend",
+        "OPTIONS": {"workers": TAKOSS_WORKERS},
+    }
+}
+
+# django-eventstream: one channel per generation (generator/publishing.py). Its storage must be
+# on: a listener's queue holds 10 events and, on overflow or reconnect with a last id, it replays
+# from storage; without storage those events are lost. The storage is a replay buffer (trimmed
+# after a day); the permanent history is generator.GenerationEvent.
+EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
 
 LOGGING = {
     "version": 1,

@@ -196,9 +196,10 @@ DJANGO_MODEL_ATTRIBUTES = frozenset(
     """.split()
 )
 
-# Modules a generated models.py refers to inside class bodies, where a field of the same name
-# would shadow them for every later field ("models = models.CharField()" breaks the next line).
-GENERATED_MODULE_NAMES = frozenset({"models", "settings", "uuid"})
+# Names generated code needs for itself: modules a models.py refers to inside class bodies, where
+# a field of the same name would shadow them for every later field ("models = models.CharField()"
+# breaks the next line), and the first parameter of methods (Model(self=...) is a TypeError).
+GENERATED_MODULE_NAMES = frozenset({"models", "settings", "uuid", "self", "cls"})
 
 # Class names a generated Django module already uses or that Django ships as models.
 DJANGO_RESERVED_CLASSES = frozenset(

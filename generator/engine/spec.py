@@ -11,6 +11,7 @@ This module knows nothing about Django or any output stack.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -639,7 +640,8 @@ class _Sanitiser:
             if target == USER and rel.kind != RelationKind.MANY_TO_MANY and not rel.name:
                 default_name = "owner"
             rel.name = self._relation_name(
-                where, rel.name or default_name, used[source], f"{source} field"
+                where, rel.name or default_name, used[source], f"{source} field",
+                column=rel.kind != RelationKind.MANY_TO_MANY,
             )
             if rel.kind == RelationKind.ONE_TO_ONE:
                 default_related = src.snake
@@ -674,7 +676,10 @@ class _Sanitiser:
             )
             self.warn("Records belong to users, so user authentication was added.")
 
-    def _relation_name(self, where: str, wanted: str, taken: set[str], what: str) -> str:
+    def _relation_name(
+        self, where: str, wanted: str, taken: set[str], what: str, *, column: bool = False
+    ) -> str:
+        """A free name; with ``column``, its ``<name>_id`` column name must be free too."""
         name = naming.to_snake(wanted) or "related"
         if name[0].isdigit():
             name = "r_" + name
@@ -684,13 +689,17 @@ class _Sanitiser:
             new = f"{name}_value"
             self.warn(f"{where}: {what} {name!r} is {reason}; renamed to {new!r}.")
             name = new
-        if name in taken:
-            new = _dedupe(name, taken, lambda base, n: f"{base}_{n}")
+        blocked = taken | ({t.removesuffix("_id") for t in taken if t.endswith("_id")}
+                           if column else set())
+        if name in blocked:
+            new = _dedupe(name, blocked, lambda base, n: f"{base}_{n}")
             self.warn(
                 f"{where}: {what} {name!r} clashes with an existing name; renamed to {new!r}."
             )
             name = new
         taken.add(name)
+        if column:
+            taken.add(f"{name}_id")
         return name
 
     # features and pages -------------------------------------------------------------------
@@ -719,11 +728,7 @@ class _Sanitiser:
                 if not resolved:
                     continue
                 page.entity = resolved[0]
-            page.path = "/" + "/".join(
-                naming.to_kebab(part)
-                for part in page.path.split("/")
-                if naming.to_kebab(part) or part.startswith("<")
-            )
+            page.path = _clean_path(page.path)
             kept.append(page)
         self.spec.pages = kept
 
@@ -736,6 +741,21 @@ class _Sanitiser:
                 continue
             out.append(resolved)
         return out
+
+
+_PATH_PARAMETER = re.compile(r"^<(?:(?:int|str|slug|uuid|path):)?[a-z_][a-z0-9_]*>$")
+
+
+def _clean_path(path: str) -> str:
+    """"/Order Items/<id>/edit/" -> "/order-items/<id>/edit/": parameters kept verbatim."""
+    parts = []
+    for part in path.split("/"):
+        if _PATH_PARAMETER.match(part.strip()):
+            parts.append(part.strip())
+        elif naming.to_kebab(part):
+            parts.append(naming.to_kebab(part))
+    cleaned = "/" + "/".join(parts)
+    return cleaned + "/" if parts and path.rstrip().endswith("/") else cleaned
 
 
 def _guess_display_field(fields: list[FieldSpec]) -> str | None:

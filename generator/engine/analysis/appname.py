@@ -62,6 +62,6 @@ def domain_words(phrase: list[str]) -> frozenset[str]:
 
 def app_name(phrase: list[str]) -> str:
     words = [w for w in phrase if w not in lx.APP_HEAD_NOUNS]
-    if not words or words[-1] in {"management", "data"} and len(words) == 1:
+    if not words or (words[-1] in {"management", "data"} and len(words) == 1):
         return FALLBACK_NAME
     return " ".join(w.upper() if w in _ACRONYMS else w.capitalize() for w in words[-4:])

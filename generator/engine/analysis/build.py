@@ -9,7 +9,8 @@ Reading the text is the reader's job; cleaning names is the AppSpec's.
 from __future__ import annotations
 
 from generator.engine import naming
-from generator.engine.analysis import features, lexicon as lx, pages
+from generator.engine.analysis import features, pages
+from generator.engine.analysis import lexicon as lx
 from generator.engine.analysis.entities import Findings, Kind, Link, classify
 from generator.engine.analysis.fields import default_field
 from generator.engine.spec import (
@@ -20,8 +21,8 @@ from generator.engine.spec import (
     Entity,
     FeatureCategory,
     FieldSpec,
-    Relationship,
     RelationKind,
+    Relationship,
     SpecError,
 )
 
@@ -123,7 +124,7 @@ def _relationships(
         pair = (source, target)
         if target == USER:
             pair = (source, f"{USER}:{name or 'owner'}")
-        if pair in seen or (target, source) in seen or (source, name) in seen_names and name:
+        if pair in seen or (target, source) in seen or ((source, name) in seen_names and name):
             continue
         seen.add(pair)
         seen_names.add((source, name))

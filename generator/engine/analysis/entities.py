@@ -168,8 +168,10 @@ def classify(words: list[str], domain: frozenset[str] = frozenset()) -> Noun | N
     joined = " ".join(singular[-2:])
     if joined in lx.ACTOR_COMPOUNDS:
         singular = [lx.ACTOR_COMPOUNDS[joined]]
-    while len(singular) > 1 and (singular[0] in lx.ALWAYS_USER or singular[0] in domain) and not (
-        len(singular) == 2 and singular[1] in lx.APP_KIND_NOUNS | lx.APP_HEAD_NOUNS
+    while (
+        len(singular) > 1
+        and (singular[0] in lx.ALWAYS_USER or singular[0] in domain)
+        and not (len(singular) == 2 and singular[1] in lx.APP_KIND_NOUNS | lx.APP_HEAD_NOUNS)
     ):
         user_prefix = user_prefix or singular[0] in lx.ALWAYS_USER
         singular = singular[1:]
@@ -198,7 +200,7 @@ def _kind(words: list[str]) -> Kind:
         return Kind.APP
     if head in lx.FILLER_NOUNS:
         return Kind.FILLER
-    if len(words) == 1 and head in lx.DOMAIN_NOUNS:
+    if head in lx.DOMAIN_NOUNS:  # "a dental practice", "the warehouse"
         return Kind.APP
     if head in lx.ATTRIBUTE_NOUNS:
         return Kind.ATTRIBUTE

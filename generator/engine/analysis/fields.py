@@ -12,6 +12,11 @@ from generator.engine import naming
 from generator.engine.analysis.lexicon import DEFAULT_FIELDS
 from generator.engine.spec import Choice, FieldSpec, FieldType
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _OPTIONAL = frozenset({"optional", "optionally", "maybe", "possibly", "nullable", "blank"})
 _UNIQUE = frozenset({"unique", "distinct"})
 _REQUIRED = frozenset({"required", "mandatory"})
@@ -19,67 +24,143 @@ _DROP = _OPTIONAL | _UNIQUE | _REQUIRED | {"their", "its", "his", "her", "own", 
 
 # (words that decide, type). The last word of the name is checked first, then any word.
 _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
-    (frozenset({"email", "e-mail"}), FieldType.EMAIL),
-    (frozenset({"url", "website", "link", "homepage", "site", "uri"}), FieldType.URL),
     (
-        frozenset(
-            """price cost amount salary total budget fee balance tax discount wage revenue
-            subtotal deposit rent payment fare charge income expense spend pay refund
-            """.split()
+        _words(
+            """
+        e-mail email
+        """
+        ),
+        FieldType.EMAIL,
+    ),
+    (
+        _words(
+            """
+        homepage link site uri url website
+        """
+        ),
+        FieldType.URL,
+    ),
+    (
+        _words(
+            """
+        amount balance budget charge cost deposit discount expense fare fee
+        income pay payment price refund rent revenue salary spend subtotal tax
+        total wage
+        """
         ),
         FieldType.DECIMAL,
     ),
     (
-        frozenset(
-            """quantity count capacity stock age rating votes views likes reps sets steps
-            calories floor floors bedrooms bathrooms year seats pages copies duration minutes
-            hours days servings attendees guests rooms points level mileage
-            """.split()
+        _words(
+            """
+        age attendees bathrooms bedrooms calories capacity copies count days
+        duration floor floors guests hours level likes mileage minutes pages
+        points quantity rating reps rooms seats servings sets steps stock views
+        votes year
+        """
         ),
         FieldType.INTEGER,
     ),
-    (frozenset({"date", "deadline", "birthday", "dob", "birthdate", "day"}), FieldType.DATE),
-    (frozenset({"timestamp", "datetime"}), FieldType.DATETIME),
-    (frozenset({"time"}), FieldType.TIME),
     (
-        frozenset(
-            """photo image avatar picture logo cover thumbnail banner icon headshot portrait
-            screenshot""".split()
+        _words(
+            """
+        birthdate birthday date day deadline dob
+        """
+        ),
+        FieldType.DATE,
+    ),
+    (
+        _words(
+            """
+        datetime timestamp
+        """
+        ),
+        FieldType.DATETIME,
+    ),
+    (
+        _words(
+            """
+        time
+        """
+        ),
+        FieldType.TIME,
+    ),
+    (
+        _words(
+            """
+        avatar banner cover headshot icon image logo photo picture portrait
+        screenshot thumbnail
+        """
         ),
         FieldType.IMAGE,
     ),
     (
-        frozenset({"file", "attachment", "resume", "cv", "document", "pdf", "upload"}),
+        _words(
+            """
+        attachment cv document file pdf resume upload
+        """
+        ),
         FieldType.FILE,
     ),
     (
-        frozenset(
-            """description body notes note bio content comment text summary details about
-            instructions remarks message biography abstract directions excerpt feedback
-            answer reply review story caption""".split()
+        _words(
+            """
+        about abstract answer bio biography body caption comment content
+        description details directions excerpt feedback instructions message
+        note notes remarks reply review story summary text
+        """
         ),
         FieldType.TEXT,
     ),
-    (frozenset({"slug"}), FieldType.SLUG),
-    (frozenset({"uuid", "guid"}), FieldType.UUID),
     (
-        frozenset(
-            """weight latitude longitude lat lng lon score height distance temperature
-            humidity percentage percent ratio pressure speed value reading""".split()
+        _words(
+            """
+        slug
+        """
+        ),
+        FieldType.SLUG,
+    ),
+    (
+        _words(
+            """
+        guid uuid
+        """
+        ),
+        FieldType.UUID,
+    ),
+    (
+        _words(
+            """
+        distance height humidity lat latitude lng lon longitude percent
+        percentage pressure ratio reading score speed temperature value weight
+        """
         ),
         FieldType.FLOAT,
     ),
-    (frozenset({"metadata", "json", "settings", "preferences", "config"}), FieldType.JSON),
+    (
+        _words(
+            """
+        config json metadata preferences settings
+        """
+        ),
+        FieldType.JSON,
+    ),
 )
-_BOOLEAN_WORDS = frozenset(
-    """active published completed done archived enabled visible featured verified approved
-    available public private paid read resolved flagged pinned starred confirmed finished
-    closed open draft deleted hidden vegetarian vegan urgent""".split()
+_BOOLEAN_WORDS = _words(
+    """
+        active approved archived available closed completed confirmed deleted
+        done draft enabled featured finished flagged hidden open paid pinned
+        private public published read resolved starred urgent vegan vegetarian
+        verified visible
+    """
 )
 _BOOLEAN_PREFIXES = ("is", "has", "can", "should", "allow", "allows")
-_STRING_NUMBERS = frozenset(
-    """phone invoice order room plate serial account tracking reference registration
-    license licence vin passport id policy flight seat table ticket case""".split()
+_STRING_NUMBERS = _words(
+    """
+        account case flight id invoice licence license order passport phone
+        plate policy reference registration room seat serial table ticket
+        tracking vin
+    """
 )
 
 
@@ -96,12 +177,12 @@ def infer_type(name: str) -> FieldType:
         return FieldType.DATETIME if last == "at" else FieldType.DATE
     if name in {"start_date_and_time", "date_and_time", "date_time"}:
         return FieldType.DATETIME
-    if "date" in words[:-1] and last not in {"time", "at"} or last == "flag":
+    if ("date" in words[:-1] and last not in {"time", "at"}) or last == "flag":
         return FieldType.DATE if last != "flag" else FieldType.BOOLEAN
     for vocabulary, field_type in _LAST_WORD_TYPES:
         if last in vocabulary:
             return field_type
-    if len(words) == 1 and (last in _BOOLEAN_WORDS or last.endswith("ed") and len(last) > 4):
+    if len(words) == 1 and (last in _BOOLEAN_WORDS or (last.endswith("ed") and len(last) > 4)):
         return FieldType.BOOLEAN
     for vocabulary, field_type in _LAST_WORD_TYPES:
         if any(word in vocabulary for word in words[:-1]) and field_type in {

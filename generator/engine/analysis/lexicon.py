@@ -73,7 +73,8 @@ ADJECTIVES = _words(
     available free paid open closed friendly intuitive minimal minimalist robust scalable
     reliable powerful lightweight mobile small-sized medium-sized little tiny huge whole
     real digital virtual global social smart cool awesome perfect important certain specific
-    general overall entire total possible easy-to-use user-friendly straightforward sleek
+    general overall entire total possible due overdue easy-to-use user-friendly
+    straightforward sleek
     neat shiny pretty fancy elegant polished professional proper decent
     """
 )
@@ -102,7 +103,8 @@ VERBS = _words(
     belong attach upload print scan sync import process handle catalog catalogue file claim
     return transfer deposit withdraw order sell lease rent sort filter search paginate
     assign estimate fix deploy release test train feed adopt foster donate sponsor
-    reach contact remember forget store become turn convert expect
+    reach contact remember forget store become turn convert expect propose suggest nominate
+    recommend
     """
 )
 
@@ -116,7 +118,7 @@ NOUN_VERBS = _words(
     favorite favourite bookmark link invoice process mark test trip watch run drive guide
     interview claim deposit refund loan release issue change fix patch display view estimate
     lease catalog catalogue start finish chat reserve hire study store print scan sponsor
-    project leave volunteer
+    project leave volunteer show
     """
 )
 
@@ -142,7 +144,7 @@ FILLER_NOUNS = _words(
     detail management functionality function interface ui ux screen view frontend
     backend database db api layout design look feel theme style mode user-friendly stuff
     kind sort type option ability capability support experience workflow process flow step
-    option part piece aspect area section module component element lot bunch
+    option part piece aspect area section component element lot bunch
     number amount variety range set collection series bit place time day week year
     month hour minute second way means manner need requirement goal purpose idea scope
     something anything everything nothing one ones other others thing things everyone
@@ -190,7 +192,7 @@ DOMAIN_NOUNS = _words(
     business startup organization organisation team church club network community
     commerce site website catalog catalogue
     board hub dashboard diary journal log notebook workspace studio center centre office
-    hospital practice firm university college academy warehouse factory farm salon spa
+    hospital practice firm university college academy factory farm salon spa garden
     bakery pharmacy dealership garage shelter zoo museum theater theatre cinema airline
     """
 )
@@ -289,7 +291,7 @@ MANAGE_VERBS = _words(
     view browse list organize organise catalog catalogue schedule plan post write publish
     submit place buy purchase order book reserve rent borrow lend upload make build run host
     assign file enter input register collect handle process issue raise open log hold
-    organize compose draft send sell offer list adopt hire invite review rate manage set
+    organize compose draft send sell offer list adopt hire invite review rate manage set leave
     define configure
     """
 )
@@ -353,12 +355,6 @@ AUTHORED_ENTITIES = _words(
 
 # Fields the built-in user already has: never copied onto a profile.
 BUILTIN_USER_FIELDS = _words("email password username first_name last_name name full_name login")
-PROFILE_FIELD_HINTS = _words(
-    """
-    bio avatar profile picture photo phone birthday date_of_birth location website headline
-    about timezone address city country skills interests
-    """
-)
 
 # Default fields for entities the text names without describing.
 DEFAULT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {

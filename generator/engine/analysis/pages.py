@@ -26,8 +26,9 @@ def plan(entities: list[Entity], *, authentication: bool, analytics: bool) -> li
 
 
 def _entity_pages(entity: Entity) -> list[PageSpec]:
-    base = "/" + naming.to_kebab(entity.plural or naming.pluralize(naming.to_label(entity.name)))
-    label, plural = naming.to_label(entity.name), naming.to_label(entity.plural or entity.name)
+    label = naming.to_label(entity.name)
+    plural = naming.to_label(entity.plural) if entity.plural else naming.pluralize(label)
+    base = "/" + naming.to_kebab(plural)
     return [
         PageSpec(name=f"{plural.capitalize()}", kind=PageKind.LIST, path=f"{base}/",
                  entity=entity.name, description=f"All {plural}, newest first."),

@@ -8,9 +8,9 @@ pieces mean for the app is decided by the clause reader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from generator.engine.analysis.lexicon import ATTRIBUTE_NOUNS
-
 from generator.engine.analysis.text import (
     ADJ,
     ADV,
@@ -80,10 +80,7 @@ class Predicate:
     @property
     def passive(self) -> bool:
         tags = [t for t in self.verbs if t.tag in {BE, VERB}]
-        return any(
-            a.tag == BE and b.tag == VERB and b.form == "ed"
-            for a, b in zip(tags, tags[1:], strict=False)
-        )
+        return any(a.tag == BE and b.tag == VERB and b.form == "ed" for a, b in pairwise(tags))
 
     @property
     def possessive(self) -> bool:
@@ -133,8 +130,10 @@ def _joins_clauses(tokens: list[Token], index: int, current: list[Token]) -> int
     "and schedule" stays, "students enroll" starts the next).
     """
     token = tokens[index]
-    if token.word == ":":
-        return 0 if len(current) > 4 else None
+    if token.word == ":":  # "...my plants: each plant has a name" (not "priority: low/high")
+        after = tokens[index + 1 :]
+        end = next((i for i, t in enumerate(after) if t.word == ";"), len(after))
+        return 0 if len(current) > 4 and has_finite_verb(after[:end]) else None
     if first_verb(current) is None:
         return None
     if token.word in {"each", "every"} and current and current[-1].tag == NOUN:
@@ -202,9 +201,9 @@ def _verb_group(tokens: list[Token], index: int) -> tuple[list[Token], int]:
         nxt = tokens[index + 1] if index + 1 < len(tokens) else None
         if token.tag in _VERB_GROUP and not (token.tag == ADV and not verbs):
             verbs.append(token)
-        elif token.word in {",", "and", "or", "to"} and nxt is not None and nxt.tag == VERB:
-            pass
-        elif token.word in {"to", "up", "out"} and verbs and verbs[-1].tag == VERB:
+        elif (token.word in {",", "and", "or", "to"} and nxt is not None and nxt.tag == VERB) or (
+            token.word in {"to", "up", "out"} and verbs and verbs[-1].tag == VERB
+        ):
             pass
         else:
             break
@@ -252,15 +251,11 @@ def parse_phrase(tokens: list[Token]) -> Phrase | None:
         phrase.determined = phrase.determined or token.tag == DET
         phrase.possessive = phrase.possessive or token.word in _POSSESSIVES
         index += 1
-    while (
+    while (index < len(tokens) and tokens[index].tag in {NOUN, ADJ, PRON, NUM}) or (
         index < len(tokens)
-        and tokens[index].tag in {NOUN, ADJ, PRON, NUM}
-        or (
-            index < len(tokens)
-            and tokens[index].tag == VERB
-            and tokens[index].form == "ed"
-            and not phrase.tokens
-        )
+        and tokens[index].tag == VERB
+        and tokens[index].form == "ed"
+        and not phrase.tokens
     ):
         phrase.tokens.append(tokens[index])
         index += 1

@@ -57,10 +57,6 @@ class Subject:
     def name(self) -> str:
         return self.noun.name if self.noun else USER
 
-    @property
-    def is_actor(self) -> bool:
-        return self.kind in {"user", "role", "none"}
-
 
 NO_SUBJECT = Subject("none")
 
@@ -171,8 +167,11 @@ class ClauseReader:
             if phrase.pronoun:
                 subjects.append(self._pronoun_subject(phrase.pronoun))
                 continue
-            target = self._unwrap(phrase)
-            if target is not None:
+            noun = classify(phrase.nouns, self.f.domain)
+            target = self._unwrap(phrase) if noun is None or noun.kind != Kind.USER else None
+            if noun is not None and noun.kind == Kind.USER and not noun.user_prefix:
+                subjects.append(Subject("user", noun))
+            elif target is not None:
                 subjects.append(self._subject_of(target[1]))
         return subjects or [NO_SUBJECT]
 
@@ -221,6 +220,9 @@ class ClauseReader:
         if subject.kind in {"app", "none"}:
             self.bare_list(tokens, section=False)
             return
+        phrases = self._phrases(tokens)
+        if not any(_describes(classify(p.nouns, self.f.domain)) for p in phrases):
+            return  # "a page with information and data details"
         owner = USER
         if subject.kind in {"entity", "role"} and subject.noun is not None:
             if self.f.note(subject.noun, STRONG) is None:
@@ -228,7 +230,7 @@ class ClauseReader:
             owner = subject.noun.name
             self.f.last_subject = owner
         current = owner
-        for phrase in self._phrases(tokens):
+        for phrase in phrases:
             if heading and owner != USER and phrase.quant != "many":
                 self._field(owner, phrase, classify(phrase.nouns, self.f.domain))
                 continue
@@ -246,7 +248,7 @@ class ClauseReader:
             if inner is not None:
                 inner.quant = inner.quant or "many"
                 return self.has_item(owner, inner)
-            if noun is None or noun.kind == Kind.FILLER and not phrase.tails:
+            if noun is None or (noun.kind == Kind.FILLER and not phrase.tails):
                 self._field(owner, phrase, None)
             return None
         if noun.kind == Kind.USER:
@@ -259,10 +261,8 @@ class ClauseReader:
         with_tail = any(prep == "with" for prep, _ in phrase.tails)
         if plural_child or (noun.plural and many):
             return noun.name if self._child(owner, noun, phrase) else None
-        if (
-            phrase.quant == "one"
-            and noun.kind != Kind.ATTRIBUTE
-            or (with_tail and noun.kind != Kind.ATTRIBUTE)
+        if (phrase.quant == "one" and noun.kind != Kind.ATTRIBUTE) or (
+            with_tail and noun.kind != Kind.ATTRIBUTE
         ):
             if self.f.note(noun, STRONG) is not None:
                 kind = O2O if owner == USER or noun.head in _ONE_TO_ONE_HEADS else M2O
@@ -387,7 +387,7 @@ class ClauseReader:
                 continue
             if phrase.possessive and noun.kind == Kind.ATTRIBUTE:
                 continue  # "track classes and their statuses"
-            sure = noun.plural or phrase.determined or phrase.quant
+            sure = noun.plural or phrase.determined or phrase.quant or _uncountable(noun)
             candidate = self.f.note(noun, strength if sure else WEAK, created=created)
             if candidate is None:
                 continue
@@ -414,13 +414,15 @@ class ClauseReader:
             by_verb = next((lx.USER_RELATION_BY_VERB[b] for b in sorted(bases)
                             if b in lx.USER_RELATION_BY_VERB), "")  # fmt: skip
             if subject.kind == "role" and subject.noun is not None:
-                self.f.link(M2O, noun.name, subject.noun.name, subject.noun.snake)
+                authored = noun.head in lx.AUTHORED_ENTITIES
+                name = by_verb or ("author" if authored else subject.noun.snake)
+                self.f.link(M2O, noun.name, subject.noun.name, name)
             else:
                 authored = noun.head in lx.AUTHORED_ENTITIES
                 self.f.link(M2O, noun.name, USER, by_verb or ("author" if authored else "owner"))
         elif subject.kind == "user" and shared:
             self.f.link(M2M, noun.name, USER)
-        elif subject.kind == "entity" and subject.noun is not None:
+        elif subject.kind == "entity" and subject.noun is not None and not bases <= lx.WISH_VERBS:
             owning = bool(bases & lx.OWNING_VERBS) or subject.noun.plural
             self.f.note(subject.noun, MEDIUM if many or shared or owning else WEAK)
             if many or shared:
@@ -510,7 +512,7 @@ class ClauseReader:
         return phrase, noun
 
     def _of_tail(self, phrase: Phrase) -> Phrase | None:
-        """"a list of products across stores" -> "products across stores"."""
+        """ "a list of products across stores" -> "products across stores"."""
         for index, token in enumerate(phrase.rest):
             if token.tag == PREP and token.word in {"of", "for"}:
                 return parse_phrase(phrase.rest[index + 1 :])
@@ -582,3 +584,13 @@ def _plural_attribute(noun: Noun) -> bool:
         return True
     kinds = {infer_type(plural), infer_type(noun.head)} - {FieldType.STRING, FieldType.TEXT}
     return bool(kinds)
+
+
+def _uncountable(noun: Noun) -> bool:
+    """ "leave feedback": a mass noun needs no article to be a thing."""
+    return naming.pluralize(noun.head) == noun.head
+
+
+def _describes(noun: Noun | None) -> bool:
+    """Whether a has-list item says something (a field or a thing), not filler."""
+    return noun is None or noun.kind not in {Kind.FILLER, Kind.FEATURE, Kind.APP}

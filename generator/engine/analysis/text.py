@@ -34,15 +34,24 @@ _IRREGULAR = {
     "logged": "log", "signed": "sign",
 }  # fmt: skip
 _KNOWN_VERBS = (
-    lx.VERBS | lx.NOUN_VERBS | lx.MANAGE_VERBS | lx.OWNING_VERBS | lx.CREATION_VERBS
-    | lx.MANY_TO_MANY_VERBS | lx.POSSESSION_VERBS | lx.ENABLING_VERBS | lx.WISH_VERBS
+    lx.VERBS
+    | lx.NOUN_VERBS
+    | lx.MANAGE_VERBS
+    | lx.OWNING_VERBS
+    | lx.CREATION_VERBS
+    | lx.MANY_TO_MANY_VERBS
+    | lx.POSSESSION_VERBS
+    | lx.ENABLING_VERBS
+    | lx.WISH_VERBS
 )
-_NP_START = frozenset({DET, QUANT, NOUN, ADJ, PRON, NUM, AMBIG})
 _VERBISH = frozenset({VERB, BE, HAVE, MODAL})
 
 _BULLET_RE = re.compile(r"^\s*(?:[-*+•·▪◦‣]|\d{1,3}[.)]|[a-z][.)])\s+")
 _HEADING_RE = re.compile(r"^\s*#{1,6}\s*")
-_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9'’_.\-]*[a-z0-9]|[a-z0-9]|[(),:;/|&+\[\]]")
+_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9'_.\-]*[a-z0-9]|[a-z0-9]|[(),:;/|&+\[\]]")
+# Dashes become list commas; curly quotes become straight ones.
+_PUNCTUATION = str.maketrans({"\u2014": ", ", "\u2013": ", ", "\u201c": '"', "\u201d": '"',
+                              "\u2019": "'"})  # fmt: skip
 _ABBREVIATIONS = (("e.g.", "eg"), ("i.e.", "ie"), ("etc.", "etc"), ("vs.", "vs"))
 
 
@@ -85,8 +94,7 @@ def _clean_markdown(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links keep their text
     text = re.sub(r"[*_`~]{1,3}([^*_`~\n]+)[*_`~]{1,3}", r"\1", text)
-    text = text.replace("`", "").replace("**", "").replace("—", ", ").replace("–", ", ")
-    text = text.replace("“", '"').replace("”", '"').replace("’", "'")
+    text = text.translate(_PUNCTUATION).replace("`", "").replace("**", "")
     lowered = text.lower()
     for abbreviation, plain in _ABBREVIATIONS:
         lowered = lowered.replace(abbreviation, plain)
@@ -264,8 +272,11 @@ def _is_adjective(word: str) -> bool:
 def _resolve(tokens: list[Token]) -> None:
     for index, token in enumerate(tokens):
         prev = tokens[index - 1] if index else None
-        if token.tag == VERB and token.form == "s" and prev is not None and (
-            prev.tag in {DET, QUANT, ADJ} or prev.tag == PREP and prev.word != "to"
+        if (
+            token.tag == VERB
+            and token.form == "s"
+            and prev is not None
+            and (prev.tag in {DET, QUANT, ADJ} or (prev.tag == PREP and prev.word != "to"))
         ):
             token.tag = NOUN  # "with sets", "the needs"
             token.base = naming.singularize(token.word)
@@ -316,6 +327,7 @@ def _reads_as_verb(tokens: list[Token], index: int) -> bool:
             (before is not None and before.tag == VERB)
             or _verb_list_follows(tokens, index)
             or takes_object
+            or _follows_predicate(tokens, index)
         )
     if prev.tag in {NOUN, PRON}:
         if nxt is not None and nxt.tag in _VERBISH:
@@ -327,6 +339,18 @@ def _reads_as_verb(tokens: list[Token], index: int) -> bool:
         plural_subject = prev.tag == PRON or naming.is_plural(prev.word)
         return token.form == ("base" if plural_subject else "s")
     return False
+
+
+def _follows_predicate(tokens: list[Token], index: int) -> bool:
+    """ "propose books, vote for a book, and schedule meetings": the item before began with
+    a verb, so this one is a verb too."""
+    back = index - 1
+    while back >= 0 and tokens[back].word in {",", "and", "or"}:
+        back -= 1
+    while back >= 0 and tokens[back].word not in {",", "and", "or", ";", ":"}:
+        back -= 1
+    first = tokens[back + 1] if back + 1 < index else None
+    return first is not None and first.tag == VERB and back >= 0
 
 
 def _verb_list_follows(tokens: list[Token], index: int) -> bool:

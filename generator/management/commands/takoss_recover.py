@@ -1,0 +1,21 @@
+"""``manage.py takoss_recover``: mark generations left running by a stopped server interrupted.
+
+The server does this itself on its first request; run this after a crash to fix the records
+without starting it (never while a server is running generations: it cannot see them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from generator.services import generation_mark_interrupted_all
+
+
+class Command(BaseCommand):
+    help = "Mark generations left queued or running by a stopped server as interrupted."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = generation_mark_interrupted_all()
+        self.stdout.write(f"Marked {count} generation(s) interrupted.")

@@ -1,0 +1,170 @@
+"""Project records, their generation runs and each run's permanent event history.
+
+Writes go through generator/services.py; this module defines the records and the querysets
+that filter them (``visible_to`` is what views and the API use: owners see their own, staff see
+everything).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from generator.constants import ACTIVE_STATUSES, GENERATION_STATUS_CHOICES, GENERATION_STATUS_QUEUED
+from generator.engine.stacks import DEFAULT_STACK, available_stacks
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+PROJECT_NAME_MAX = 120
+
+
+def stack_choices() -> list[tuple[str, str]]:
+    """The engine's stacks; a callable, so a plug-in stack needs no migration."""
+    return [(key, key.capitalize()) for key in available_stacks()]
+
+
+def _sees_everything(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_staff)
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def for_user(self, user: User | AnonymousUser) -> ProjectQuerySet:
+        """The user's own projects (what their dashboard lists)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def visible_to(self, user: User | AnonymousUser) -> ProjectQuerySet:
+        """Every project the user may open: their own, or all of them for staff."""
+        if _sees_everything(user):
+            return self.all()
+        return self.for_user(user)
+
+
+class Project(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects"
+    )
+    name = models.CharField(max_length=PROJECT_NAME_MAX)
+    description = models.TextField(blank=True)
+    requirements = models.TextField()
+    stack = models.CharField(max_length=32, choices=stack_choices, default=DEFAULT_STACK)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[ProjectQuerySet] = ProjectQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GenerationQuerySet(models.QuerySet["Generation"]):
+    def visible_to(self, user: User | AnonymousUser) -> GenerationQuerySet:
+        if _sees_everything(user):
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(project__owner=user)
+
+    def active(self) -> GenerationQuerySet:
+        """Queued or running: not finished yet."""
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def for_project(self, project: Project) -> GenerationQuerySet:
+        return self.filter(project=project)
+
+
+def generation_zip_path(instance: Generation, filename: str) -> str:
+    return f"generations/{instance.project_id}/{instance.pk}.zip"
+
+
+class Generation(models.Model):
+    """One run of a project through the engine's pipeline."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="generations")
+    number = models.PositiveIntegerField(help_text="Run number within the project, from 1.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=GENERATION_STATUS_CHOICES, default=GENERATION_STATUS_QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    current_phase = models.CharField(max_length=32, blank=True)
+    spec = models.JSONField(null=True, blank=True)
+    complexity = models.JSONField(null=True, blank=True)
+    verification = models.JSONField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    files = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    error_data = models.JSONField(null=True, blank=True)
+    zip = models.FileField(upload_to=generation_zip_path, blank=True, max_length=255)
+    zip_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    last_event_seq = models.PositiveIntegerField(default=0)
+
+    objects: ClassVar[GenerationQuerySet] = GenerationQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="generation_number_unique"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="generation_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} #{self.number}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class GenerationEvent(models.Model):
+    """One engine event of a run, kept permanently (the SSE storage is only a replay buffer)."""
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=32)
+    phase = models.CharField(max_length=32, blank=True)
+    message = models.TextField(blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generation", "seq"], name="generation_event_seq_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.type} {self.phase}"
+
+    def to_event_dict(self) -> dict[str, Any]:
+        """The engine's event shape (what the channel carries and the REST stream sends)."""
+        return {
+            "type": self.type,
+            "seq": self.seq,
+            "phase": self.phase,
+            "message": self.message,
+            "progress": self.progress,
+            "data": self.data,
+        }

@@ -1,0 +1,450 @@
+"""The only writers of projects, generation runs and their events.
+
+The HTML views, the REST API, the admin's actions, the task and the management commands all
+call these functions. They validate (``ValidationError`` keyed by field), check rights, save, and
+publish events after the commit. Rights: the owner or staff may act on a project; anyone else
+gets ``PermissionDenied`` (views look objects up through ``visible_to`` first and answer 404, so
+a stranger never learns the object exists; the exception is the last line of defence).
+
+A run's life: ``generation_start`` saves a queued run and, after the commit, hands it to the
+task backend; the task calls ``generation_run``, which claims it (queued -> running), runs the
+engine's pipeline with a :class:`GenerationEventSink`, then stores the outcome and the final
+``result`` event in one transaction. Every finished run's history ends with a ``result`` event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import tempfile
+import time
+from collections.abc import Collection, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from generator import publishing, registry
+from generator.constants import (
+    ACTIVE_STATUSES,
+    FINAL_STATUSES,
+    GENERATION_STATUS_CANCELLED,
+    GENERATION_STATUS_FAILED,
+    GENERATION_STATUS_INTERRUPTED,
+    GENERATION_STATUS_QUEUED,
+    GENERATION_STATUS_RUNNING,
+    INTERRUPTED_MESSAGE,
+)
+from generator.engine.events import CancelToken, Event, EventType
+from generator.engine.pipeline import (
+    GenerationError,
+    GenerationInputError,
+    GenerationRequest,
+    GenerationResult,
+    generate,
+)
+from generator.engine.stacks import available_stacks
+from generator.models import PROJECT_NAME_MAX, Generation, GenerationEvent, Project
+from generator.publishing import ThrottledChannel
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+class ConcurrencyLimitError(Exception):
+    """The user already has as many runs queued or running as they may."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        runs = "generation" if limit == 1 else "generations"
+        super().__init__(
+            f"You already have {limit} {runs} running; wait for one to finish or cancel it."
+        )
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def project_create(
+    *, owner: User, name: str, description: str = "", requirements: str, stack: str
+) -> Project:
+    name, description, requirements = name.strip(), description.strip(), requirements.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Give the project a name."
+    elif len(name) > PROJECT_NAME_MAX:
+        errors["name"] = f"Use at most {PROJECT_NAME_MAX} characters."
+    limit = settings.TAKOSS_MAX_REQUIREMENTS_CHARS
+    if not requirements:
+        errors["requirements"] = "Describe the app to build, e.g. what it stores and who uses it."
+    elif len(requirements) > limit:
+        errors["requirements"] = (
+            f"The requirements are too long ({len(requirements)} characters); use at most {limit}."
+        )
+    if stack not in available_stacks():
+        errors["stack"] = f"Choose one of the available stacks: {', '.join(available_stacks())}."
+    if errors:
+        raise ValidationError(errors)
+    return Project.objects.create(
+        owner=owner, name=name, description=description, requirements=requirements, stack=stack
+    )
+
+
+def project_delete(*, project: Project, user: User) -> None:
+    """Cancel the project's live runs, delete its rows, then (after the commit) its ZIP files.
+
+    Files go last so a failed delete never leaves rows pointing at missing files.
+    """
+    _check_can_manage(project, user)
+    for generation in project.generations.active():
+        generation_cancel(generation=generation, user=user)
+    storage = _zip_storage()
+    names = list(project.generations.exclude(zip="").values_list("zip", flat=True))
+    folder = f"generations/{project.pk}"
+    with transaction.atomic():
+        project.delete()
+        transaction.on_commit(lambda: _delete_files(storage, names, folder))
+
+
+# --- starting, cancelling -------------------------------------------------------------------
+
+
+def generation_start(*, project: Project, user: User) -> Generation:
+    """Save a queued run of ``project`` and enqueue its task once the row is committed."""
+    _check_can_manage(project, user)
+    limit = settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER
+    with transaction.atomic():
+        # Serialises concurrent starts by the same owner (a no-op on SQLite, which has one writer).
+        get_user_model().objects.select_for_update().filter(pk=project.owner_id).first()
+        if Generation.objects.filter(project__owner_id=project.owner_id).active().count() >= limit:
+            raise ConcurrencyLimitError(limit)
+        last = Generation.objects.for_project(project).aggregate(last=Max("number"))["last"]
+        generation = Generation.objects.create(
+            project=project, number=(last or 0) + 1, requested_by=user
+        )
+        transaction.on_commit(lambda: _enqueue(generation.pk))
+    return generation
+
+
+def generation_regenerate(*, project: Project, user: User) -> Generation:
+    """Run the project again (a new run number; earlier runs are kept)."""
+    return generation_start(project=project, user=user)
+
+
+def generation_cancel(*, generation: Generation, user: User) -> Generation:
+    """Ask the run to stop: a queued one is cancelled at once, a running one within a second.
+
+    Cancelling a finished run changes nothing.
+    """
+    _check_can_manage(generation.project, user)
+    if generation.status not in FINAL_STATUSES:
+        Generation.objects.filter(
+            pk=generation.pk, status__in=ACTIVE_STATUSES, cancel_requested_at__isnull=True
+        ).update(cancel_requested_at=timezone.now())
+        ended = _end_run(
+            generation.pk,
+            status=GENERATION_STATUS_CANCELLED,
+            message="Cancelled before it started.",
+            from_statuses={GENERATION_STATUS_QUEUED},
+        )
+        if not ended:
+            registry.cancel(generation.pk)
+    generation.refresh_from_db()
+    return generation
+
+
+def generation_mark_interrupted_all() -> int:
+    """Mark runs left queued or running by a process that died; return how many.
+
+    Runs this process owns (see :mod:`generator.registry`) are alive and left alone. Called at
+    server start-up (takoss/asgi.py) and by ``manage.py takoss_recover``.
+    """
+    live = registry.live_ids()
+    orphans = Generation.objects.active().exclude(pk__in=live).values_list("pk", flat=True)
+    return sum(
+        _end_run(
+            pk,
+            status=GENERATION_STATUS_INTERRUPTED,
+            message=INTERRUPTED_MESSAGE,
+            from_statuses=ACTIVE_STATUSES,
+            error_kind="interrupted",
+        )
+        for pk in list(orphans)
+    )
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def generation_record_event(*, generation_id: int, event: Event) -> GenerationEvent:
+    """Save one event in the run's history and move the run's progress along with it."""
+    with transaction.atomic():
+        row = GenerationEvent.objects.create(
+            generation_id=generation_id,
+            seq=event.seq,
+            type=str(event.type),
+            phase=event.phase,
+            message=event.message,
+            progress=event.progress,
+            data=event.data,
+        )
+        Generation.objects.filter(pk=generation_id, last_event_seq__lt=event.seq).update(
+            progress=event.progress, current_phase=event.phase, last_event_seq=event.seq
+        )
+    return row
+
+
+class GenerationEventSink:
+    """The engine's event sink for one run: save every event, then send it live (throttled).
+
+    The ``result`` event is held back (:attr:`result_event`): the run stores its outcome and
+    that event together, so a reader that sees ``result`` finds the run already final.
+    """
+
+    def __init__(self, generation_id: int) -> None:
+        self.generation_id = generation_id
+        self.channel = ThrottledChannel(generation_id)
+        self.result_event: Event | None = None
+
+    def emit(self, event: Event) -> None:
+        if event.type == EventType.RESULT:
+            self.result_event = event
+            return
+        row = generation_record_event(generation_id=self.generation_id, event=event)
+        self.channel.publish(row.to_event_dict())
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+# --- running (the task's body) ----------------------------------------------------------------
+
+
+def generation_run(*, generation_id: int) -> None:
+    """Run a queued generation to its end; never leaves it running."""
+    token = registry.register(generation_id)
+    try:
+        generation = _claim(generation_id)
+        if generation is None:
+            return  # cancelled while queued, deleted, or already handled
+        if generation.cancel_requested_at is not None:
+            token.cancel()
+        _run_pipeline(generation, token)
+    except Exception as exc:
+        logger.exception("Generation %s failed unexpectedly", generation_id)
+        _end_run(
+            generation_id,
+            status=GENERATION_STATUS_FAILED,
+            message=f"The generation failed unexpectedly: {exc}",
+            from_statuses={GENERATION_STATUS_RUNNING},
+            error_kind="internal",
+        )
+    finally:
+        registry.unregister(generation_id)
+
+
+def _claim(generation_id: int) -> Generation | None:
+    claimed = Generation.objects.filter(pk=generation_id, status=GENERATION_STATUS_QUEUED).update(
+        status=GENERATION_STATUS_RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return Generation.objects.select_related("project").get(pk=generation_id)
+
+
+def _run_pipeline(generation: Generation, token: CancelToken) -> None:
+    project = generation.project
+    sink = GenerationEventSink(generation.pk)
+    try:
+        with tempfile.TemporaryDirectory(prefix="takoss-run-") as tmp:
+            request = GenerationRequest(
+                out_dir=Path(tmp) / "project",
+                name=project.name,
+                requirements=project.requirements,
+                description=project.description,
+                stack=project.stack,
+                verify=True,
+            )
+            try:
+                result = generate(request, sink=sink, cancel=token)
+            except GenerationInputError as exc:
+                _end_run(
+                    generation.pk,
+                    status=GENERATION_STATUS_FAILED,
+                    message=f"The project cannot be generated: {exc}",
+                    from_statuses={GENERATION_STATUS_RUNNING},
+                    error_kind="input",
+                )
+                return
+    finally:
+        sink.close()
+    _store_result(generation, result, sink.result_event)
+
+
+def _store_result(generation: Generation, result: GenerationResult, event: Event | None) -> None:
+    storage = _zip_storage()
+    zip_name = ""
+    if result.zip_bytes is not None:
+        zip_name = storage.save(
+            generation.zip.field.generate_filename(generation, "project.zip"),
+            ContentFile(result.zip_bytes),
+        )
+    fields: dict[str, Any] = {
+        "status": result.status,
+        "spec": result.spec.to_dict() if result.spec else None,
+        "complexity": result.complexity.to_dict() if result.complexity else None,
+        "verification": result.verification.to_dict() if result.verification else None,
+        "timings": result.timings,
+        "files": [file.to_dict() for file in result.files],
+        "error": result.error.message if result.error else "",
+        "error_data": result.error.to_dict() if result.error else None,
+        "zip": zip_name,
+        "zip_sha256": result.zip_sha256 or "",
+        "finished_at": timezone.now(),
+    }
+    with transaction.atomic():
+        stored = Generation.objects.filter(
+            pk=generation.pk, status=GENERATION_STATUS_RUNNING
+        ).update(**fields)
+        if stored and event is not None:
+            _record_and_send(generation.pk, [_public_result(event)])
+    if not stored and zip_name:
+        storage.delete(zip_name)  # the run was deleted meanwhile
+
+
+def _public_result(event: Event) -> Event:
+    # The pipeline's output folder was a temporary one on this server: not for clients.
+    return dataclasses.replace(event, data={**event.data, "output_dir": None, "zip_path": None})
+
+
+def _end_run(
+    generation_id: int,
+    *,
+    status: str,
+    message: str,
+    from_statuses: Collection[str],
+    error_kind: str = "",
+) -> bool:
+    """Finish a run the pipeline did not finish itself; record why, ending with ``result``.
+
+    Returns False (and changes nothing) when the run is not in one of ``from_statuses``.
+    """
+    cancelled = status == GENERATION_STATUS_CANCELLED
+    with transaction.atomic():
+        generation = (
+            Generation.objects.select_for_update()
+            .select_related("project")
+            .filter(pk=generation_id, status__in=from_statuses)
+            .first()
+        )
+        if generation is None:
+            return False
+        phase = generation.current_phase or "initialization"
+        error = None if cancelled else GenerationError(error_kind, phase, message)
+        Generation.objects.filter(pk=generation_id).update(
+            status=status,
+            finished_at=timezone.now(),
+            error=error.message if error else "",
+            error_data=error.to_dict() if error else None,
+        )
+        result = GenerationResult(status=status, stack=generation.project.stack, error=error)
+        seq, progress = generation.last_event_seq + 1, generation.progress
+        events = [
+            _event(
+                seq,
+                EventType.CANCELLED if cancelled else EventType.ERROR,
+                phase,
+                message,
+                progress,
+                {"phase": phase, "kind": error_kind},
+            ),
+            _event(
+                seq + 1,
+                EventType.RESULT,
+                "complete",
+                f"Generation {status}",
+                progress,
+                result.to_dict(),
+            ),
+        ]
+        _record_and_send(generation_id, events)
+    return True
+
+
+def _event(
+    seq: int, type: EventType, phase: str, message: str, progress: int, data: dict[str, Any]
+) -> Event:
+    return Event(
+        seq=seq,
+        type=type,
+        phase=phase,
+        message=message,
+        progress=progress,
+        data=data,
+        timestamp=time.time(),
+    )
+
+
+def _record_and_send(generation_id: int, events: Iterable[Event]) -> None:
+    """Save essential events now and send them once the transaction commits."""
+    payloads = [
+        generation_record_event(generation_id=generation_id, event=event).to_event_dict()
+        for event in events
+    ]
+
+    def send() -> None:
+        for payload in payloads:
+            publishing.channel_send(generation_id, payload)
+
+    transaction.on_commit(send)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _check_can_manage(project: Project, user: User) -> None:
+    if not (user.is_authenticated and (user.is_staff or project.owner_id == user.pk)):
+        raise PermissionDenied("Only the project's owner or staff may do this.")
+
+
+def _enqueue(generation_id: int) -> None:
+    from generator.tasks import run_generation  # tasks imports this module
+
+    registry.register(generation_id)  # from now on a cancel reaches the run in this process
+    try:
+        run_generation.enqueue(generation_id)
+    except Exception as exc:
+        logger.exception("Could not enqueue generation %s", generation_id)
+        registry.unregister(generation_id)
+        _end_run(
+            generation_id,
+            status=GENERATION_STATUS_FAILED,
+            message=f"The generation could not be queued: {exc}",
+            from_statuses={GENERATION_STATUS_QUEUED},
+            error_kind="internal",
+        )
+
+
+def _zip_storage() -> Storage:
+    return Generation._meta.get_field("zip").storage  # type: ignore[attr-defined, no-any-return]
+
+
+def _delete_files(storage: Storage, names: Iterable[str], folder: str) -> None:
+    leftovers: list[str] = []
+    with contextlib.suppress(FileNotFoundError, NotImplementedError):
+        leftovers = [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
+    for name in {*names, *leftovers}:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete stored file %s", name)

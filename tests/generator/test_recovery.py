@@ -1,0 +1,87 @@
+"""Runs orphaned by a stopped server are marked interrupted at start-up, never left hanging."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from django.core.management import call_command
+
+from generator import registry
+from generator.constants import INTERRUPTED_MESSAGE
+from generator.models import Generation
+from generator.services import generation_mark_interrupted_all
+from generator.startup import RecoverOnFirstRequest
+from tests.generator.helpers import reload
+
+
+def make_runs(project) -> dict[str, Generation]:
+    runs = {}
+    for number, status in enumerate(["queued", "running", "succeeded", "failed"], start=1):
+        runs[status] = Generation.objects.create(
+            project=project,
+            number=number,
+            status=status,
+            current_phase="database",
+            progress=30,
+            last_event_seq=4,
+        )
+    return runs
+
+
+@pytest.mark.django_db
+def test_orphaned_runs_are_marked_interrupted_with_an_error_in_their_history(project):
+    runs = make_runs(project)
+
+    assert generation_mark_interrupted_all() == 2
+
+    for status in ("queued", "running"):
+        run = reload(runs[status])
+        assert run.status == "interrupted"
+        assert run.error == INTERRUPTED_MESSAGE
+        assert run.finished_at is not None
+        events = list(run.events.values_list("seq", "type", "phase", "message"))
+        assert events == [
+            (5, "error", "database", INTERRUPTED_MESSAGE),
+            (6, "result", "complete", "Generation interrupted"),
+        ]
+    assert reload(runs["succeeded"]).status == "succeeded"
+    assert reload(runs["failed"]).status == "failed"
+    assert generation_mark_interrupted_all() == 0
+
+
+@pytest.mark.django_db
+def test_runs_this_process_owns_are_left_alone(project):
+    runs = make_runs(project)
+    registry.register(runs["running"].pk)
+    try:
+        assert generation_mark_interrupted_all() == 1
+    finally:
+        registry.unregister(runs["running"].pk)
+    assert reload(runs["running"]).status == "running"
+    assert reload(runs["queued"]).status == "interrupted"
+
+
+@pytest.mark.django_db
+def test_the_recover_command(project, capsys):
+    make_runs(project)
+    call_command("takoss_recover")
+    assert capsys.readouterr().out.strip() == "Marked 2 generation(s) interrupted."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_server_recovers_before_its_first_request_only(project):
+    runs = make_runs(project)
+    seen = []
+
+    async def app(scope, receive, send):
+        status = await sync_to_async(lambda: reload(runs["running"]).status)()
+        seen.append(status)
+
+    server = async_to_sync(RecoverOnFirstRequest(app))
+    server({"type": "http"}, None, None)
+    # A run orphaned later is not looked for again on later requests.
+    Generation.objects.filter(pk=runs["queued"].pk).update(status="queued")
+    server({"type": "http"}, None, None)
+
+    assert seen == ["interrupted", "interrupted"]
+    assert reload(runs["queued"]).status == "queued"
