@@ -306,10 +306,24 @@ def _friendly_errors(exc: ValidationError) -> list[str]:
 # --- sanitising ------------------------------------------------------------------------------
 
 _USER_ATTRIBUTES = frozenset(
-    """
-    username first_name last_name email password groups user_permissions is_staff is_active
-    is_superuser last_login date_joined logentry auth_token emailaddress socialaccount
-    """.split()
+    [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "password",
+        "groups",
+        "user_permissions",
+        "is_staff",
+        "is_active",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+        "logentry",
+        "auth_token",
+        "emailaddress",
+        "socialaccount",
+    ]
 )
 
 
@@ -390,11 +404,8 @@ class _Sanitiser:
             base, n = name, 2
             while name.lower() in taken:
                 name, n = f"{base}{n}", n + 1
-            if name != naming.to_pascal(original) and naming.to_pascal(original):
-                if naming.to_pascal(original).lower() in taken:
-                    self.warn(
-                        f"Entity {original!r} clashes with another entity; renamed to {name!r}."
-                    )
+            if name != base:
+                self.warn(f"Entity {original!r} clashes with another entity; renamed to {name!r}.")
             taken.add(name.lower())
             for spelling in (
                 original,
@@ -407,12 +418,11 @@ class _Sanitiser:
                 self.entity_names.setdefault(spelling.lower(), name)
             entity.name = name
             plural = naming.to_pascal(entity.plural) if entity.plural else ""
-            if not plural or plural.lower() == name.lower() and plural != name:
+            if not plural:
                 plural = naming.to_pascal(naming.pluralize(naming.to_label(name)))
-            if plural == name:
-                plural = (
-                    name + "List" if naming.to_snake(name) == naming.to_snake(plural) else plural
-                )
+            if plural.lower() == name.lower():
+                # Uncountable words ("News"): list and detail need different names.
+                plural = name + "Items"
             entity.plural = plural[: MAX_NAME_LENGTH + 8]
             entity.description = _clip(entity.description.strip(), MAX_TEXT_LENGTH)
             self._fields(entity)
@@ -640,14 +650,17 @@ class _Sanitiser:
             if target == USER and rel.kind != RelationKind.MANY_TO_MANY and not rel.name:
                 default_name = "owner"
             rel.name = self._relation_name(
-                where, rel.name or default_name, used[source], f"{source} field",
+                where,
+                rel.name or default_name,
+                used[source],
+                f"{source} field",
                 column=rel.kind != RelationKind.MANY_TO_MANY,
             )
             if rel.kind == RelationKind.ONE_TO_ONE:
                 default_related = src.snake
             else:
                 default_related = naming.to_snake(src.plural)
-                if target == USER or target == source:
+                if target in (USER, source):
                     default_related = (
                         f"{default_related}_as_{rel.name}"
                         if rel.name not in {"owner", "author", "user", "created_by"}
@@ -689,8 +702,9 @@ class _Sanitiser:
             new = f"{name}_value"
             self.warn(f"{where}: {what} {name!r} is {reason}; renamed to {new!r}.")
             name = new
-        blocked = taken | ({t.removesuffix("_id") for t in taken if t.endswith("_id")}
-                           if column else set())
+        blocked = taken | (
+            {t.removesuffix("_id") for t in taken if t.endswith("_id")} if column else set()
+        )
         if name in blocked:
             new = _dedupe(name, blocked, lambda base, n: f"{base}_{n}")
             self.warn(
@@ -747,7 +761,7 @@ _PATH_PARAMETER = re.compile(r"^<(?:(?:int|str|slug|uuid|path):)?[a-z_][a-z0-9_]
 
 
 def _clean_path(path: str) -> str:
-    """"/Order Items/<id>/edit/" -> "/order-items/<id>/edit/": parameters kept verbatim."""
+    """ "/Order Items/<id>/edit/" -> "/order-items/<id>/edit/": parameters kept verbatim."""
     parts = []
     for part in path.split("/"):
         if _PATH_PARAMETER.match(part.strip()):

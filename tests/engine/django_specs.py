@@ -9,11 +9,21 @@ from generator.engine.spec import AppSpec, FieldType
 
 EVERY_FIELD: list[dict[str, Any]] = [
     {"name": "title", "type": "string", "max_length": 120},
-    {"name": "body", "type": "text", "required": False,
-     "help_text": 'Long {{ text }} with "quotes", {% tags %} and <b>html</b>'},
+    {
+        "name": "body",
+        "type": "text",
+        "required": False,
+        "help_text": 'Long {{ text }} with "quotes", {% tags %} and <b>html</b>',
+    },
     {"name": "count", "type": "integer", "min_value": 0, "max_value": 1000},
-    {"name": "price", "type": "decimal", "max_digits": 8, "decimal_places": 2, "min_value": 0.5,
-     "default": "1.50"},
+    {
+        "name": "price",
+        "type": "decimal",
+        "max_digits": 8,
+        "decimal_places": 2,
+        "min_value": 0.5,
+        "default": "1.50",
+    },
     {"name": "ratio", "type": "float", "required": False, "max_value": 1.5},
     {"name": "active", "type": "boolean", "default": True},
     {"name": "due", "type": "date", "required": False},
@@ -27,8 +37,12 @@ EVERY_FIELD: list[dict[str, Any]] = [
     {"name": "extra", "type": "json", "required": False},
     {"name": "attachment", "type": "file", "required": False},
     {"name": "picture", "type": "image", "required": False},
-    {"name": "status", "type": "enum", "default": "draft",
-     "choices": [{"value": "draft", "label": "Draft ü"}, {"value": "done", "label": "Done 'x'"}]},
+    {
+        "name": "status",
+        "type": "enum",
+        "default": "draft",
+        "choices": [{"value": "draft", "label": "Draft ü"}, {"value": "done", "label": "Done 'x'"}],
+    },
 ]
 assert {f["type"] for f in EVERY_FIELD} == {t.value for t in FieldType}
 
@@ -38,19 +52,41 @@ def rich_spec(*, auth: bool) -> AppSpec:
         "name": "Rich Täsk App {{ x }}",
         "description": "Projects with {{ tasks }} & <b>tags</b>.",
         "entities": [
-            {"name": "Project", "fields": [
-                {"name": "name", "type": "string"},
-                {"name": "kind", "type": "enum", "choices": [{"value": "a"}, {"value": "b"}]},
-                {"name": "budget", "type": "decimal", "max_digits": 4, "decimal_places": 2,
-                 "required": False}]},
-            {"name": "Task", "fields": EVERY_FIELD, "display_field": "title",
-             "description": "Something to do."},
-            {"name": "Tag", "fields": [{"name": "label", "type": "string", "unique": True,
-                                        "max_length": 3}]},
-            {"name": "Category", "fields": [{"name": "name", "type": "string"},
-                                            {"name": "attachment", "type": "file"}]},
-            {"name": "Profile", "fields": [{"name": "bio", "type": "text"},
-                                           {"name": "avatar", "type": "image"}]},
+            {
+                "name": "Project",
+                "fields": [
+                    {"name": "name", "type": "string"},
+                    {"name": "kind", "type": "enum", "choices": [{"value": "a"}, {"value": "b"}]},
+                    {
+                        "name": "budget",
+                        "type": "decimal",
+                        "max_digits": 4,
+                        "decimal_places": 2,
+                        "required": False,
+                    },
+                ],
+            },
+            {
+                "name": "Task",
+                "fields": EVERY_FIELD,
+                "display_field": "title",
+                "description": "Something to do.",
+            },
+            {
+                "name": "Tag",
+                "fields": [{"name": "label", "type": "string", "unique": True, "max_length": 3}],
+            },
+            {
+                "name": "Category",
+                "fields": [
+                    {"name": "name", "type": "string"},
+                    {"name": "attachment", "type": "file"},
+                ],
+            },
+            {
+                "name": "Profile",
+                "fields": [{"name": "bio", "type": "text"}, {"name": "avatar", "type": "image"}],
+            },
             {"name": "Counter", "fields": [{"name": "flag", "type": "boolean"}]},
             {"name": "Empty", "fields": []},
         ],
@@ -59,22 +95,33 @@ def rich_spec(*, auth: bool) -> AppSpec:
             {"kind": "many_to_many", "source": "Task", "target": "Tag"},
             {"kind": "many_to_one", "source": "Category", "target": "Category", "name": "parent"},
             {"kind": "one_to_one", "source": "Profile", "target": "Project"},
-            {"kind": "many_to_many", "source": "Category", "target": "Category",
-             "name": "related"},
-            {"kind": "many_to_one", "source": "Project", "target": "Category",
-             "on_delete": "protect"},
+            {"kind": "many_to_many", "source": "Category", "target": "Category", "name": "related"},
+            {
+                "kind": "many_to_one",
+                "source": "Project",
+                "target": "Category",
+                "on_delete": "protect",
+            },
             # closes a required cycle Project -> Category -> Project
-            {"kind": "many_to_one", "source": "Category", "target": "Project",
-             "name": "home_project"},
-            {"kind": "many_to_one", "source": "Counter", "target": "Task",
-             "on_delete": "set_null"},
+            {
+                "kind": "many_to_one",
+                "source": "Category",
+                "target": "Project",
+                "name": "home_project",
+            },
+            {"kind": "many_to_one", "source": "Counter", "target": "Task", "on_delete": "set_null"},
         ],
     }
     if auth:
         data["relationships"] += [
             {"kind": "many_to_one", "source": "Task", "target": "User"},
-            {"kind": "many_to_one", "source": "Task", "target": "User", "name": "assignee",
-             "required": False},
+            {
+                "kind": "many_to_one",
+                "source": "Task",
+                "target": "User",
+                "name": "assignee",
+                "required": False,
+            },
             {"kind": "one_to_one", "source": "Profile", "target": "User"},
             {"kind": "many_to_many", "source": "Project", "target": "User", "name": "members"},
         ]
@@ -85,24 +132,40 @@ def chain_spec(count: int) -> AppSpec:
     """``count`` entities of ten fields, each linked to the one before; a third owned by users."""
     entities, relationships = [], []
     for i in range(count):
-        entities.append({"name": f"Thing {i}", "fields": [
-            {"name": "title", "type": "string"},
-            {"name": "notes", "type": "text", "required": False},
-            {"name": "amount", "type": "decimal", "min_value": 0},
-            {"name": "quantity", "type": "integer", "max_value": 100},
-            {"name": "state", "type": "enum", "choices": [{"value": "new"}, {"value": "old"}]},
-            {"name": "day", "type": "date", "required": False},
-            {"name": "flag", "type": "boolean"},
-            {"name": "email", "type": "email", "required": False},
-            {"name": "picture", "type": "image", "required": False},
-            {"name": "data", "type": "json", "required": False},
-        ]})
+        entities.append(
+            {
+                "name": f"Thing {i}",
+                "fields": [
+                    {"name": "title", "type": "string"},
+                    {"name": "notes", "type": "text", "required": False},
+                    {"name": "amount", "type": "decimal", "min_value": 0},
+                    {"name": "quantity", "type": "integer", "max_value": 100},
+                    {
+                        "name": "state",
+                        "type": "enum",
+                        "choices": [{"value": "new"}, {"value": "old"}],
+                    },
+                    {"name": "day", "type": "date", "required": False},
+                    {"name": "flag", "type": "boolean"},
+                    {"name": "email", "type": "email", "required": False},
+                    {"name": "picture", "type": "image", "required": False},
+                    {"name": "data", "type": "json", "required": False},
+                ],
+            }
+        )
         if i:
             relationships.append({"source": f"Thing {i}", "target": f"Thing {i - 1}"})
         if i % 3 == 0:
             relationships.append({"source": f"Thing {i}", "target": "User"})
         if i % 4 == 1:
-            relationships.append({"kind": "many_to_many", "source": f"Thing {i}",
-                                  "target": f"Thing {i // 2}", "name": "links"})
-    return AppSpec.from_data({"name": f"Chain of {count}", "entities": entities,
-                              "relationships": relationships})
+            relationships.append(
+                {
+                    "kind": "many_to_many",
+                    "source": f"Thing {i}",
+                    "target": f"Thing {i // 2}",
+                    "name": "links",
+                }
+            )
+    return AppSpec.from_data(
+        {"name": f"Chain of {count}", "entities": entities, "relationships": relationships}
+    )

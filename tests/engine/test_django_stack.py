@@ -21,8 +21,11 @@ from generator.engine.stacks.django.files import PHASE_FILES
 from generator.engine.stacks.django.project import build, index_name
 from generator.engine.stacks.django.render import LEFTOVER_MARKERS, imports
 
-CTX = RenderContext(generator_version="0.1.0", python_version="3.13",
-                    pins={"Django": "6.1.3", "djangorestframework": "3.18.3"})
+CTX = RenderContext(
+    generator_version="0.1.0",
+    python_version="3.13",
+    pins={"Django": "6.1.3", "djangorestframework": "3.18.3"},
+)
 
 
 def render(spec: AppSpec) -> list[GeneratedFile]:
@@ -40,8 +43,13 @@ def write(files: Sequence[GeneratedFile], root: Path) -> None:
 
 
 def ruff_check(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ruff_executable(), "check", "--no-cache", "."], cwd=root,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [ruff_executable(), "check", "--no-cache", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def assert_sound(files: Sequence[GeneratedFile]) -> None:
@@ -95,8 +103,9 @@ def test_rich_project_is_sound(rich: tuple[AppSpec, list[GeneratedFile]]) -> Non
     assert_sound(rich[1])
 
 
-def test_rich_project_is_ruff_clean(rich: tuple[AppSpec, list[GeneratedFile]],
-                                    tmp_path: Path) -> None:
+def test_rich_project_is_ruff_clean(
+    rich: tuple[AppSpec, list[GeneratedFile]], tmp_path: Path
+) -> None:
     write(rich[1], tmp_path)
     done = ruff_check(tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -148,10 +157,10 @@ def test_required_cycles_and_self_references_become_nullable() -> None:
 def test_models_and_migration_share_field_declarations() -> None:
     files = {f.path: f.content for f in render(rich_spec(auth=True))}
     models_py, migration = files["core/models.py"], files["core/migrations/0001_initial.py"]
-    assert "validators=[MinValueValidator(Decimal(\"0.5\"))]" in models_py
-    assert "django.core.validators.MinValueValidator(decimal.Decimal(\"0.5\"))" in migration
+    assert 'validators=[MinValueValidator(Decimal("0.5"))]' in models_py
+    assert 'django.core.validators.MinValueValidator(decimal.Decimal("0.5"))' in migration
     assert "choices=StatusChoices.choices" in models_py
-    assert "choices=[(\"draft\", \"Draft ü\"), (\"done\", \"Done 'x'\")]" in migration
+    assert 'choices=[("draft", "Draft ü"), ("done", "Done \'x\'")]' in migration
     assert "migrations.swappable_dependency(settings.AUTH_USER_MODEL)" in migration
 
 
@@ -163,10 +172,15 @@ def test_index_names_are_short_unique_and_stable() -> None:
 
 
 def test_imports_are_sorted_like_isort() -> None:
-    block = imports("from django.db import models", "import uuid", "",
-                    "from core import models", "from decimal import Decimal",
-                    "from django.core.validators import MinValueValidator",
-                    "from django.core.validators import MaxValueValidator")
+    block = imports(
+        "from django.db import models",
+        "import uuid",
+        "",
+        "from core import models",
+        "from decimal import Decimal",
+        "from django.core.validators import MinValueValidator",
+        "from django.core.validators import MaxValueValidator",
+    )
     assert block == (
         "import uuid\nfrom decimal import Decimal\n\n"
         "from django.core.validators import MaxValueValidator, MinValueValidator\n"
@@ -204,11 +218,14 @@ _DROPPED = ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "DATABASE_URL")
 
 
 def run_check(check: Check, root: Path) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable if a == "{python}" else ruff_executable() if a == "{ruff}" else a
-            for a in check.argv]
+    argv = [
+        sys.executable if a == "{python}" else ruff_executable() if a == "{ruff}" else a
+        for a in check.argv
+    ]
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED} | dict(check.env)
-    return subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True,
-                          timeout=check.timeout, check=False)
+    return subprocess.run(
+        argv, cwd=root, env=env, capture_output=True, text=True, timeout=check.timeout, check=False
+    )
 
 
 @pytest.mark.slow
@@ -218,7 +235,8 @@ def test_generated_project_passes_its_own_checks(auth: bool, tmp_path: Path) -> 
     write(render(spec), tmp_path)
     for check in DjangoStack().checks(spec):
         done = run_check(check, tmp_path)
-        assert done.returncode == 0, f"{check.key} failed:\n{done.stdout[-4000:]}\n" \
-                                     f"{done.stderr[-4000:]}"
+        assert done.returncode == 0, (
+            f"{check.key} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        )
         if check.counts_tests:
             assert "Ran " in done.stderr and " 0 tests" not in done.stderr

@@ -24,6 +24,25 @@ ROOT = Path(__file__).resolve().parents[2]
 MIN_TESTS_PER_ENTITY = 5
 
 APPS = {
+    # The three examples Takoss has always shipped, verbatim.
+    "takoss-blog": (
+        "Create a blog application with user authentication (register, login, logout), create, "
+        "edit, delete blog posts, comments on posts, user profiles, search and filter posts",
+        {"Post", "Comment", "Profile"},
+    ),
+    "takoss-task-manager": (
+        "A task manager for small teams. Users create projects; each project has many tasks. A "
+        "task has a title, due date, priority (low, medium, high), status (todo, doing, done) and "
+        "an optional description. Team members can comment on tasks.",
+        {"Project", "Task", "Comment"},
+    ),
+    "takoss-store": (
+        "Build an online store. Products have a name, price, stock and belong to a category. "
+        "Customers place orders with several order items. Each order has a status (pending, "
+        "paid, shipped) and a shipping address.",
+        {"Product", "Category", "Order", "OrderItem"},
+    ),
+    # More varied apps, worded the way people write.
     "blog": (
         "A blog where people sign up, log in and log out. Authors write posts with a title, a "
         "body, a publish date and a published flag. Readers leave comments on posts. Every user "
@@ -44,8 +63,8 @@ APPS = {
     ),
     "library": (
         "A library catalogue: books have a title, an ISBN and a publication year and are "
-        "written by authors; authors have a name and a biography. Members borrow books through "
-        "loans with a due date and a returned flag.",
+        "written by authors; authors have a name and a biography. Members have a name and a "
+        "card number, and borrow books through loans with a due date and a returned flag.",
         {"Book", "Author", "Member", "Loan"},
     ),
     "clinic": (

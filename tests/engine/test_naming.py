@@ -1,0 +1,64 @@
+"""English inflection and identifier helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.engine import naming
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("people", "person"),
+        ("categories", "category"),
+        ("addresses", "address"),
+        ("statuses", "status"),
+        ("analyses", "analysis"),
+        ("children", "child"),
+        ("classes", "class"),
+        ("order items", "order item"),
+        ("buses", "bus"),
+        ("mice", "mouse"),
+        ("Posts", "Post"),
+        ("news", "news"),
+    ],
+)
+def test_singularize_and_pluralize_irregular_words(plural: str, singular: str) -> None:
+    assert naming.singularize(plural) == singular
+    assert naming.singularize(singular) == singular
+    assert naming.pluralize(singular) == plural
+
+
+def test_is_plural() -> None:
+    assert naming.is_plural("tasks")
+    assert naming.is_plural("people")
+    assert not naming.is_plural("task")
+    assert not naming.is_plural("status")
+
+
+@pytest.mark.parametrize(
+    ("text", "snake", "pascal", "kebab"),
+    [
+        ("Order Item", "order_item", "OrderItem", "order-item"),
+        ("orderItem", "order_item", "OrderItem", "order-item"),
+        ("due-date", "due_date", "DueDate", "due-date"),
+        ("Café menu", "cafe_menu", "CafeMenu", "cafe-menu"),
+        ("  ", "", "", ""),
+    ],
+)
+def test_identifier_shapes(text: str, snake: str, pascal: str, kebab: str) -> None:
+    assert naming.to_snake(text) == snake
+    assert naming.to_pascal(text) == pascal
+    assert naming.to_kebab(text) == kebab
+
+
+def test_reserved_words() -> None:
+    assert naming.reserved_reason("class") == "a Python keyword"
+    assert naming.reserved_reason("order") == "a reserved word in SQL"
+    assert naming.reserved_reason("order", sql=False) is None
+    assert naming.reserved_reason("pk") is not None
+    assert naming.reserved_reason("title") is None
+    assert naming.entity_reserved_reason("User") is not None
+    assert naming.entity_reserved_reason("Class") == "a Python keyword"
+    assert naming.entity_reserved_reason("Task") is None
