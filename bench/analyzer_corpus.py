@@ -1,9 +1,10 @@
-"""Entity precision, recall and F1 of the rule-based analyzer over the test corpus.
+"""Entity and field precision/recall of the rule-based analyzer over the annotated texts.
 
 Run: PYTHONPATH=. .venv/bin/python bench/analyzer_corpus.py
 Prints the micro-averaged figures for the tuning corpus (corpus.yaml, which the test checks) and
-for the held-out texts (holdout.yaml, never tuned on), then each text where the analyzer missed
-an expected entity or produced an unexpected one.
+for the two held-out sets (holdout.yaml and holdout2.yaml, never tuned on), then each text where
+the analyzer missed an expected entity or field, produced an unexpected one, or typed a field
+differently from the annotation.
 """
 
 from __future__ import annotations
@@ -13,27 +14,39 @@ from pathlib import Path
 import yaml
 
 from generator.engine.analysis import analyze
-from generator.engine.analysis.evaluation import score
+from generator.engine.analysis.evaluation import evaluate
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "engine" / "data"
+FILES = ("corpus.yaml", "holdout.yaml", "holdout2.yaml")
 
 
 def report(filename: str) -> None:
     corpus = yaml.safe_load((DATA / filename).read_text(encoding="utf-8"))
-    scores = score(corpus, analyze)
-    print(f"== {filename}")
+    result = evaluate(corpus, analyze)
+    entities, fields = result.entities, result.fields
+    print(f"== {filename} ({result.texts} texts)")
     print(
-        f"texts: {len(corpus)}  expected: {scores.expected}  produced: {scores.produced}  "
-        f"correct: {scores.correct}"
+        f"entities  expected: {entities.expected}  produced: {entities.produced}  "
+        f"correct: {entities.correct}  precision: {entities.precision:.3f}  "
+        f"recall: {entities.recall:.3f}  F1: {entities.f1:.3f}"
     )
-    print(f"precision: {scores.precision:.3f}  recall: {scores.recall:.3f}  F1: {scores.f1:.3f}")
-    for text_id, missed, extra in scores.misses:
-        print(f"  {text_id}: missed {sorted(missed) or '-'}  extra {sorted(extra) or '-'}")
+    print(
+        f"fields    expected: {fields.expected}  produced: {fields.produced}  "
+        f"correct: {fields.correct}  precision: {fields.precision:.3f}  "
+        f"recall: {fields.recall:.3f}  type accuracy: {fields.type_accuracy:.3f}"
+    )
+    for text_id, missed, extra in entities.misses:
+        print(f"  entity {text_id}: missed {sorted(missed) or '-'}  extra {sorted(extra) or '-'}")
+    for where, missed, extra in fields.misses:
+        print(f"  fields {where}: missed {sorted(missed) or '-'}  extra {sorted(extra) or '-'}")
+    for where, name, got, want in fields.wrong_types:
+        print(f"  type   {where}.{name}: {got}, expected {want}")
 
 
 def main() -> None:
-    report("corpus.yaml")
-    report("holdout.yaml")
+    for filename in FILES:
+        if (DATA / filename).exists():
+            report(filename)
 
 
 if __name__ == "__main__":

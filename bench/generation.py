@@ -26,8 +26,9 @@ TARGET_10_ENTITIES = 0.5
 
 def run_once(entities: int, stack: str, folder: Path) -> tuple[float, int, int, dict]:
     spec = build_spec(entities)
-    request = GenerationRequest(out_dir=folder / "out", spec=spec, stack=stack,
-                                zip_path=folder / "app.zip", verify=False)
+    request = GenerationRequest(
+        out_dir=folder / "out", spec=spec, stack=stack, zip_path=folder / "app.zip", verify=False
+    )
     started = time.perf_counter()
     result = generate(request)
     elapsed = time.perf_counter() - started
@@ -42,8 +43,15 @@ def main() -> None:
     parser.add_argument("--stack", default="django")
     args = parser.parse_args()
     table = Table(title=f"Generation without verification ({args.repeat} runs each)")
-    for column in ("entities", "files", "ZIP KiB", "median s", "min s", "render s (median)",
-                   "target"):
+    for column in (
+        "entities",
+        "files",
+        "ZIP KiB",
+        "median s",
+        "min s",
+        "render s (median)",
+        "target",
+    ):
         table.add_column(column, justify="right")
     for size in SIZES:
         times, renders = [], []
@@ -53,14 +61,22 @@ def main() -> None:
             with tempfile.TemporaryDirectory(prefix="takoss-bench-") as tmp:
                 elapsed, files, zip_size, timings = run_once(size, args.stack, Path(tmp))
             times.append(elapsed)
-            renders.append(sum(timings[k] for k in ("database", "backend", "frontend",
-                                                    "deployment")))
+            renders.append(
+                sum(timings[k] for k in ("database", "backend", "frontend", "deployment"))
+            )
         median = statistics.median(times)
         target = ""
         if size == 10:
             target = "ok" if median < TARGET_10_ENTITIES else f"> {TARGET_10_ENTITIES}s"
-        table.add_row(str(size), str(files), f"{zip_size / 1024:.0f}", f"{median:.3f}",
-                      f"{min(times):.3f}", f"{statistics.median(renders):.3f}", target)
+        table.add_row(
+            str(size),
+            str(files),
+            f"{zip_size / 1024:.0f}",
+            f"{median:.3f}",
+            f"{min(times):.3f}",
+            f"{statistics.median(renders):.3f}",
+            target,
+        )
     Console().print(table)
 
 

@@ -12,13 +12,60 @@ from typing import Any
 from generator.engine.spec import AppSpec
 
 NOUNS = (
-    "Author", "Book", "Chapter", "Library", "Shelf", "Member", "Loan", "Review", "Publisher",
-    "Genre", "Project", "Task", "Milestone", "Team", "Comment", "Label", "Sprint", "Customer",
-    "Invoice", "Product", "Category", "Supplier", "Warehouse", "Shipment", "Clinic", "Doctor",
-    "Patient", "Appointment", "Prescription", "Room", "Event", "Venue", "Ticket", "Speaker",
-    "Sponsor", "Course", "Lesson", "Student", "Teacher", "Grade", "Recipe", "Ingredient",
-    "Menu", "Restaurant", "Vehicle", "Driver", "Route", "Station", "Device", "Sensor",
-    "Reading", "Campaign", "Donation", "Volunteer",
+    "Author",
+    "Book",
+    "Chapter",
+    "Library",
+    "Shelf",
+    "Member",
+    "Loan",
+    "Review",
+    "Publisher",
+    "Genre",
+    "Project",
+    "Task",
+    "Milestone",
+    "Team",
+    "Comment",
+    "Label",
+    "Sprint",
+    "Customer",
+    "Invoice",
+    "Product",
+    "Category",
+    "Supplier",
+    "Warehouse",
+    "Shipment",
+    "Clinic",
+    "Doctor",
+    "Patient",
+    "Appointment",
+    "Prescription",
+    "Room",
+    "Event",
+    "Venue",
+    "Ticket",
+    "Speaker",
+    "Sponsor",
+    "Course",
+    "Lesson",
+    "Student",
+    "Teacher",
+    "Grade",
+    "Recipe",
+    "Ingredient",
+    "Menu",
+    "Restaurant",
+    "Vehicle",
+    "Driver",
+    "Route",
+    "Station",
+    "Device",
+    "Sensor",
+    "Reading",
+    "Campaign",
+    "Donation",
+    "Volunteer",
 )
 
 _FIELD_ROTATION: tuple[dict[str, Any], ...] = (
@@ -30,9 +77,12 @@ _FIELD_ROTATION: tuple[dict[str, Any], ...] = (
     {"name": "updated", "type": "datetime", "required": False},
     {"name": "contact", "type": "email", "required": False},
     {"name": "website", "type": "url", "required": False},
-    {"name": "status", "type": "enum",
-     "choices": [{"value": "draft"}, {"value": "active"}, {"value": "archived"}],
-     "default": "draft"},
+    {
+        "name": "status",
+        "type": "enum",
+        "choices": [{"value": "draft"}, {"value": "active"}, {"value": "archived"}],
+        "default": "draft",
+    },
     {"name": "score", "type": "float", "required": False},
     {"name": "starts_at", "type": "time", "required": False},
 )
@@ -71,8 +121,15 @@ def _relationships(names: tuple[str, ...]) -> list[dict[str, Any]]:
         if i >= 2 and i % 5 == 0:
             rels.append({"source": name, "target": names[i - 2], "kind": "many_to_many"})
         if i >= 3 and i % 7 == 0:
-            rels.append({"source": name, "target": names[i - 3], "kind": "one_to_one",
-                         "required": False, "on_delete": "set_null"})
+            rels.append(
+                {
+                    "source": name,
+                    "target": names[i - 3],
+                    "kind": "one_to_one",
+                    "required": False,
+                    "on_delete": "set_null",
+                }
+            )
         if i % 3 == 0:
             rels.append({"source": name, "target": "User", "kind": "many_to_one"})
     return rels

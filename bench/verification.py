@@ -25,14 +25,14 @@ SIZES = (1, 10, 50)
 TARGET_10_ENTITIES = 10.0
 
 
-def verify_size(entities: int, stack_key: str, repeat: int,
-                workers: int) -> list[VerificationReport]:
+def verify_size(
+    entities: int, stack_key: str, repeat: int, workers: int
+) -> list[VerificationReport]:
     spec = build_spec(entities)
     stack = get_stack(stack_key)
     with tempfile.TemporaryDirectory(prefix="takoss-bench-") as tmp:
         out = Path(tmp) / "out"
-        result = generate(GenerationRequest(out_dir=out, spec=spec, stack=stack_key,
-                                            verify=False))
+        result = generate(GenerationRequest(out_dir=out, spec=spec, stack=stack_key, verify=False))
         if not result.success:
             raise SystemExit(f"{entities} entities: generation failed: {result.error}")
         return [verify(out, stack.checks(spec), workers=workers) for _ in range(repeat)]
@@ -57,12 +57,16 @@ def main() -> None:
         last = reports[-1]
         median = statistics.median(r.duration for r in reports)
         per_check = ", ".join(f"{c.key} {c.duration:.1f}" for c in last.checks)
-        verdict = "passed" if all(r.passed for r in reports) else "FAILED: " + ", ".join(
-            f"{c.key} ({c.reason})" for c in last.failed_checks)
+        verdict = (
+            "passed"
+            if all(r.passed for r in reports)
+            else "FAILED: " + ", ".join(f"{c.key} ({c.reason})" for c in last.failed_checks)
+        )
         if size == 10:
             verdict += " · ok" if median < TARGET_10_ENTITIES else f" · > {TARGET_10_ENTITIES}s"
-        table.add_row(str(size), f"{median:.2f}", per_check,
-                      f"{last.tests_passed}/{last.tests_run}", verdict)
+        table.add_row(
+            str(size), f"{median:.2f}", per_check, f"{last.tests_passed}/{last.tests_run}", verdict
+        )
         for check in last.failed_checks:
             console.print(f"[bold]{size} entities, {check.label}[/bold]:")
             console.print("\n".join(check.output_tail.splitlines()[-25:]), markup=False)

@@ -70,6 +70,7 @@ LENGTH_TYPES = frozenset(
     {FieldType.STRING, FieldType.EMAIL, FieldType.URL, FieldType.SLUG, FieldType.ENUM}
 )
 TEXTUAL_TYPES = LENGTH_TYPES | {FieldType.TEXT}
+INTEGER_LIMIT = 2_147_483_647  # the range of an integer column on every database Django supports
 DEFAULT_MAX_LENGTH = {
     FieldType.STRING: 200,
     FieldType.EMAIL: 254,
@@ -522,12 +523,48 @@ class _Sanitiser:
                 field.max_digits = field.decimal_places + 1
         else:
             field.max_digits = field.decimal_places = None
+        if field.type in NUMERIC_TYPES:
+            self._numeric_range(where, field)
+        if field.type == FieldType.ENUM and field.unique:
+            self.warn(
+                f"{where}: an enum field cannot be unique (it has a fixed set of values); "
+                "'unique' was dropped."
+            )
+            field.unique = False
         if field.type in {FieldType.BOOLEAN}:
             field.required = True  # a checkbox always has a value
             field.unique = False
         if field.type in {FieldType.JSON, FieldType.FILE, FieldType.IMAGE, FieldType.TEXT}:
             field.unique = False if field.type != FieldType.TEXT else field.unique
         field.default = self._default(where, field)
+
+    def _numeric_range(self, where: str, field: FieldSpec) -> None:
+        """Drop bounds no stored value could satisfy, so a valid value always exists."""
+        if field.type == FieldType.DECIMAL:
+            places = field.decimal_places or 0
+            limit = float(10 ** ((field.max_digits or 12) - places)) - 10.0**-places
+        elif field.type == FieldType.INTEGER:
+            limit = float(INTEGER_LIMIT)
+        else:
+            limit = float("inf")
+        for attr in ("min_value", "max_value"):
+            value = getattr(field, attr)
+            if value is None:
+                continue
+            if value != value or abs(value) == float("inf"):
+                self.warn(
+                    f"{where}: {attr.replace('_value', 'imum')} {value} is not a number; "
+                    "it was dropped."
+                )
+                setattr(field, attr, None)
+            elif (attr == "min_value" and value > limit) or (
+                attr == "max_value" and value < -limit
+            ):
+                self.warn(
+                    f"{where}: {attr.replace('_value', 'imum')} {value:g} is beyond what "
+                    f"the field can hold (±{limit:g}); it was dropped."
+                )
+                setattr(field, attr, None)
 
     def _choices(self, where: str, field: FieldSpec) -> None:
         cleaned: list[Choice] = []

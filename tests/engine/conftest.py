@@ -31,8 +31,13 @@ def fake_registry() -> Iterator[None]:
 
 @pytest.fixture
 def small_spec() -> AppSpec:
-    return AppSpec(name="Book Club", entities=[
-        Entity(name="Book", fields=[FieldSpec(name="title"),
-                                    FieldSpec(name="pages", type=FieldType.INTEGER)]),
-        Entity(name="Member", fields=[FieldSpec(name="email", type=FieldType.EMAIL)]),
-    ])
+    return AppSpec(
+        name="Book Club",
+        entities=[
+            Entity(
+                name="Book",
+                fields=[FieldSpec(name="title"), FieldSpec(name="pages", type=FieldType.INTEGER)],
+            ),
+            Entity(name="Member", fields=[FieldSpec(name="email", type=FieldType.EMAIL)]),
+        ],
+    )

@@ -26,12 +26,23 @@ def _fake_analyzer(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _generate(tmp_path: Path, *extra: str) -> list[str]:
-    return ["generate", "--name", "Reading Log", "--requirements", "log of Book and Author",
-            "--out", str(tmp_path / "out"), "--stack", "fake", *extra]
+    return [
+        "generate",
+        "--name",
+        "Reading Log",
+        "--requirements",
+        "log of Book and Author",
+        "--out",
+        str(tmp_path / "out"),
+        "--stack",
+        "fake",
+        *extra,
+    ]
 
 
-def test_generate_with_json_events(tmp_path: Path, fake_registry: None,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_with_json_events(
+    tmp_path: Path, fake_registry: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(_generate(tmp_path, "--json-events", "--zip", str(tmp_path / "app.zip")))
 
     out = capsys.readouterr().out
@@ -44,8 +55,9 @@ def test_generate_with_json_events(tmp_path: Path, fake_registry: None,
     assert (tmp_path / "app.zip").exists()
 
 
-def test_generate_prints_a_summary(tmp_path: Path, fake_registry: None,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_prints_a_summary(
+    tmp_path: Path, fake_registry: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(_generate(tmp_path))
 
     out = capsys.readouterr().out
@@ -56,17 +68,20 @@ def test_generate_prints_a_summary(tmp_path: Path, fake_registry: None,
     assert "Done, verified." in out
 
 
-@pytest.mark.parametrize("args", [
-    ["generate", "--name", "X", "--requirements", "  ", "--out", "{out}", "--stack", "fake"],
-    ["generate", "--requirements", "Book", "--out", "{out}", "--stack", "fake"],
-    ["generate", "--name", "X", "--requirements", "Book", "--out", "{out}", "--stack", "nope"],
-    ["generate", "--name", "X", "--spec", "{tmp}/missing.json", "--out", "{out}"],
-    ["generate", "--name", "X", "--out", "{out}"],
-    ["analyze"],
-])
-def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, fake_registry: None,
-                                              capsys: pytest.CaptureFixture[str],
-                                              args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "--name", "X", "--requirements", "  ", "--out", "{out}", "--stack", "fake"],
+        ["generate", "--requirements", "Book", "--out", "{out}", "--stack", "fake"],
+        ["generate", "--name", "X", "--requirements", "Book", "--out", "{out}", "--stack", "nope"],
+        ["generate", "--name", "X", "--spec", "{tmp}/missing.json", "--out", "{out}"],
+        ["generate", "--name", "X", "--out", "{out}"],
+        ["analyze"],
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(
+    tmp_path: Path, fake_registry: None, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
     argv = [a.format(out=tmp_path / "out", tmp=tmp_path) for a in args]
 
     assert main(argv) == 2
@@ -95,23 +110,45 @@ def test_non_empty_output_needs_force(tmp_path: Path, fake_registry: None) -> No
 
 
 def test_unusable_requirements_exit_2(tmp_path: Path, fake_registry: None) -> None:
-    argv = ["generate", "--name", "X", "--requirements", "nonsense", "--out",
-            str(tmp_path / "out"), "--stack", "fake", "--json-events"]
+    argv = [
+        "generate",
+        "--name",
+        "X",
+        "--requirements",
+        "nonsense",
+        "--out",
+        str(tmp_path / "out"),
+        "--stack",
+        "fake",
+        "--json-events",
+    ]
 
     assert main(argv) == 2
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_verification_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_failed_verification_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from engine_fakes import FakeStack, python_check
 
     from generator.engine.stacks import _FACTORIES, register_stack
 
     register_stack("failing", lambda: FakeStack([python_check("nope", "raise SystemExit(2)")]))
     try:
-        code = main(["generate", "--name", "X", "--requirements", "Book", "--out",
-                     str(tmp_path / "out"), "--stack", "failing"])
+        code = main(
+            [
+                "generate",
+                "--name",
+                "X",
+                "--requirements",
+                "Book",
+                "--out",
+                str(tmp_path / "out"),
+                "--stack",
+                "failing",
+            ]
+        )
     finally:
         _FACTORIES.pop("failing", None)
 
@@ -156,17 +193,44 @@ def _env() -> dict[str, str]:
 
 
 def test_module_entry_point_exit_codes(tmp_path: Path) -> None:
-    analyzed = subprocess.run([sys.executable, "-m", "generator.engine.cli", "analyze", "--json",
-                               "A task manager: projects have tasks with a title and a due "
-                               "date."],
-                              cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    analyzed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator.engine.cli",
+            "analyze",
+            "--json",
+            "A task manager: projects have tasks with a title and a due date.",
+        ],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert analyzed.returncode == 0, analyzed.stderr
     spec = json.loads(analyzed.stdout)  # the real analyzer, nothing but JSON on stdout
     assert {"Project", "Task"} <= {e["name"] for e in spec["entities"]}
 
-    bad = subprocess.run([sys.executable, "-m", "generator.engine.cli", "generate", "--name",
-                          "X", "--requirements", "", "--out", str(tmp_path / "out")],
-                         cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "generator.engine.cli",
+            "generate",
+            "--name",
+            "X",
+            "--requirements",
+            "",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2
     assert "requirements are empty" in bad.stderr and bad.stdout == ""
     assert not (tmp_path / "out").exists()
@@ -186,10 +250,24 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_ctrl_c_cancels_with_exit_130(tmp_path: Path) -> None:
-    argv = [sys.executable, "-c", SLOW_CLI, "generate", "--name", "X", "--requirements", "Book",
-            "--out", str(tmp_path / "out"), "--stack", "slow", "--json-events"]
-    proc = subprocess.Popen(argv, cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    argv = [
+        sys.executable,
+        "-c",
+        SLOW_CLI,
+        "generate",
+        "--name",
+        "X",
+        "--requirements",
+        "Book",
+        "--out",
+        str(tmp_path / "out"),
+        "--stack",
+        "slow",
+        "--json-events",
+    ]
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if json.loads(line)["phase"] == "verification":

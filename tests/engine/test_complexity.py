@@ -24,8 +24,13 @@ def test_small_spec_is_atomic(small_spec: AppSpec) -> None:
     # no pages listed -> 4 * 2 + 1 = 9 default pages -> 18.
     c = estimate(small_spec)
 
-    assert (c.scores.entities, c.scores.relationships, c.scores.business_logic,
-            c.scores.integration, c.scores.ui) == (19, 0, 0, 0, 18)
+    assert (
+        c.scores.entities,
+        c.scores.relationships,
+        c.scores.business_logic,
+        c.scores.integration,
+        c.scores.ui,
+    ) == (19, 0, 0, 0, 18)
     assert c.total == 8.4  # 0.30 * 19 + 0.15 * 18
     assert c.recommendation == ATOMIC
     assert c.level == "low"
@@ -36,19 +41,31 @@ def _project_spec() -> AppSpec:
     return AppSpec(
         name="Projects",
         entities=[
-            Entity(name="Project", fields=[
-                FieldSpec(name="name"),
-                FieldSpec(name="status", type=FieldType.ENUM,
-                          choices=[Choice(value="open"), Choice(value="closed")]),
-                FieldSpec(name="budget", type=FieldType.DECIMAL, min_value=0),
-            ]),
-            Entity(name="Task", fields=[
-                FieldSpec(name="title"),
-                FieldSpec(name="priority", type=FieldType.ENUM,
-                          choices=[Choice(value="low"), Choice(value="high")]),
-                FieldSpec(name="attachment", type=FieldType.FILE, required=False),
-                FieldSpec(name="estimate", type=FieldType.INTEGER, min_value=1, max_value=100),
-            ]),
+            Entity(
+                name="Project",
+                fields=[
+                    FieldSpec(name="name"),
+                    FieldSpec(
+                        name="status",
+                        type=FieldType.ENUM,
+                        choices=[Choice(value="open"), Choice(value="closed")],
+                    ),
+                    FieldSpec(name="budget", type=FieldType.DECIMAL, min_value=0),
+                ],
+            ),
+            Entity(
+                name="Task",
+                fields=[
+                    FieldSpec(name="title"),
+                    FieldSpec(
+                        name="priority",
+                        type=FieldType.ENUM,
+                        choices=[Choice(value="low"), Choice(value="high")],
+                    ),
+                    FieldSpec(name="attachment", type=FieldType.FILE, required=False),
+                    FieldSpec(name="estimate", type=FieldType.INTEGER, min_value=1, max_value=100),
+                ],
+            ),
             Entity(name="Tag", fields=[FieldSpec(name="name", unique=True)]),
         ],
         relationships=[
@@ -91,11 +108,16 @@ def test_every_sub_score_by_hand() -> None:
 
 
 def _big_spec() -> AppSpec:
-    entities = [Entity(name=f"Thing{chr(65 + i)}",
-                       fields=[FieldSpec(name=f"f{n}") for n in range(5)]) for i in range(12)]
+    entities = [
+        Entity(name=f"Thing{chr(65 + i)}", fields=[FieldSpec(name=f"f{n}") for n in range(5)])
+        for i in range(12)
+    ]
     # two separate chains of six entities each: A-B-C-D-E-F and G-H-I-J-K-L
-    relationships = [Relationship(source=entities[i + 1].name, target=entities[i].name)
-                     for i in range(11) if i != 5]
+    relationships = [
+        Relationship(source=entities[i + 1].name, target=entities[i].name)
+        for i in range(11)
+        if i != 5
+    ]
     features = [
         Feature(name="Permissions", category=FeatureCategory.AUTHORIZATION),
         Feature(name="Alerts", category=FeatureCategory.NOTIFICATIONS),
@@ -103,8 +125,7 @@ def _big_spec() -> AppSpec:
         Feature(name="Reports", category=FeatureCategory.REPORTING),
         Feature(name="Manage records", category=FeatureCategory.CRUD),
     ]
-    return AppSpec(name="Big", entities=entities, relationships=relationships,
-                   features=features)
+    return AppSpec(name="Big", entities=entities, relationships=relationships, features=features)
 
 
 def test_big_spec_needs_decomposition_with_subtasks() -> None:
@@ -112,8 +133,13 @@ def test_big_spec_needs_decomposition_with_subtasks() -> None:
 
     # entities 12 * 8 + 60 = 156 -> 100; relationships 10 * 6 = 60; logic 15 + 10 + 15 + 10
     # = 50; integration notifications 20 + realtime 25 = 45; UI 12 * 4 + 1 = 49 pages -> 98
-    assert (c.scores.entities, c.scores.relationships, c.scores.business_logic,
-            c.scores.integration, c.scores.ui) == (100, 60, 50, 45, 98)
+    assert (
+        c.scores.entities,
+        c.scores.relationships,
+        c.scores.business_logic,
+        c.scores.integration,
+        c.scores.ui,
+    ) == (100, 60, 50, 45, 98)
     # 30 + 12 + 10 + 6.75 + 14.7
     assert c.total == pytest.approx(73.45, abs=0.06)
     assert c.recommendation == NEEDS_DECOMPOSITION
@@ -123,8 +149,12 @@ def test_big_spec_needs_decomposition_with_subtasks() -> None:
     assert [len(t.entities) for t in entity_tasks] == [5, 1, 5, 1]
     assert entity_tasks[0].entities == ("ThingA", "ThingB", "ThingC", "ThingD", "ThingE")
     feature_tasks = [t.title for t in c.subtasks if t.kind == "feature"]
-    assert feature_tasks == ["Permissions (authorization)", "Alerts (notifications)",
-                             "Live board (realtime)", "Reports (reporting)"]
+    assert feature_tasks == [
+        "Permissions (authorization)",
+        "Alerts (notifications)",
+        "Live board (realtime)",
+        "Reports (reporting)",
+    ]
     assert any("at or above 60" in line for line in c.reasoning)
 
 
@@ -133,7 +163,12 @@ def test_to_dict_is_plain_data() -> None:
 
     assert data["recommendation"] == "needs-decomposition"
     assert data["threshold"] == 60.0
-    assert set(data["scores"]) == {"entities", "relationships", "business_logic",
-                                   "integration", "ui"}
+    assert set(data["scores"]) == {
+        "entities",
+        "relationships",
+        "business_logic",
+        "integration",
+        "ui",
+    }
     assert data["subtasks"][0]["entities"] == ["ThingA", "ThingB", "ThingC", "ThingD", "ThingE"]
     assert len(data["reasoning"]) == 6

@@ -85,16 +85,22 @@ APPS = {
 def _generate(tmp_path: Path, key: str, **options: object) -> tuple[GenerationResult, ListSink]:
     text, _ = APPS[key]
     sink = ListSink()
-    request = GenerationRequest(out_dir=tmp_path / key, name=key.replace("-", " ").title(),
-                                requirements=text, zip_path=tmp_path / f"{key}.zip", **options)
+    request = GenerationRequest(
+        out_dir=tmp_path / key,
+        name=key.replace("-", " ").title(),
+        requirements=text,
+        zip_path=tmp_path / f"{key}.zip",
+        **options,
+    )
     return generate(request, sink=sink), sink
 
 
 def _failure_text(result: GenerationResult) -> str:
     if result.error is None:
         return ""
-    tails = [c.get("output_tail", "")[-2500:] for c in
-             result.error.details.get("failed_checks", [])]
+    tails = [
+        c.get("output_tail", "")[-2500:] for c in result.error.details.get("failed_checks", [])
+    ]
     return result.error.message + "\n" + "\n".join(tails)
 
 
@@ -107,8 +113,12 @@ def test_example_app_generates_and_verifies(tmp_path: Path, key: str) -> None:
     names = {e.name for e in result.spec.entities}
     assert APPS[key][1] <= names, names
     report = result.verification
-    assert report.passed and [c.key for c in report.checks] == ["lint", "django_check",
-                                                                 "migrations", "tests"]
+    assert report.passed and [c.key for c in report.checks] == [
+        "lint",
+        "django_check",
+        "migrations",
+        "tests",
+    ]
     assert report.tests_run == report.tests_passed
     assert report.tests_run >= MIN_TESTS_PER_ENTITY * len(result.spec.entities)
     progress = [e for e in sink.of_type(EventType.PHASE_PROGRESS) if "path" in e.data]
@@ -122,8 +132,9 @@ def test_example_app_generates_and_verifies(tmp_path: Path, key: str) -> None:
 def test_the_same_spec_gives_the_same_zip(tmp_path: Path) -> None:
     first, _ = _generate(tmp_path / "a", "online-store", verify=False)
     assert first.spec is not None
-    again = generate(GenerationRequest(out_dir=tmp_path / "b" / "store", spec=first.spec,
-                                       verify=False))
+    again = generate(
+        GenerationRequest(out_dir=tmp_path / "b" / "store", spec=first.spec, verify=False)
+    )
 
     assert first.success and again.success
     assert first.zip_sha256 == again.zip_sha256
@@ -136,10 +147,26 @@ def test_cli_generate_exits_0(tmp_path: Path) -> None:
     text, _ = APPS["task-manager"]
 
     done = subprocess.run(
-        [sys.executable, "-m", "generator.engine.cli", "generate", "--name", "Team Tasks",
-         "--requirements", text, "--out", str(tmp_path / "out"), "--zip",
-         str(tmp_path / "tasks.zip"), "--json-events"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "generator.engine.cli",
+            "generate",
+            "--name",
+            "Team Tasks",
+            "--requirements",
+            text,
+            "--out",
+            str(tmp_path / "out"),
+            "--zip",
+            str(tmp_path / "tasks.zip"),
+            "--json-events",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
     assert done.returncode == 0, done.stderr[-3000:]

@@ -30,14 +30,18 @@ FILES = [
 
 
 def _manifest(spec: AppSpec, files: list[GeneratedFile] = FILES) -> dict:
-    return build_manifest(spec=spec, stack_key="django", complexity=estimate(spec).to_dict(),
-                          files=files)
+    return build_manifest(
+        spec=spec, stack_key="django", complexity=estimate(spec).to_dict(), files=files
+    )
 
 
 def test_same_input_gives_identical_bytes_whatever_the_order(small_spec: AppSpec) -> None:
     first = build_zip(FILES, root=small_spec.slug, manifest=_manifest(small_spec))
-    second = build_zip(list(reversed(FILES)), root=small_spec.slug,
-                       manifest=_manifest(small_spec, list(reversed(FILES))))
+    second = build_zip(
+        list(reversed(FILES)),
+        root=small_spec.slug,
+        manifest=_manifest(small_spec, list(reversed(FILES))),
+    )
 
     assert first == second
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
@@ -50,9 +54,13 @@ def test_entries_are_sorted_stamped_and_moded(small_spec: AppSpec) -> None:
         infos = archive.infolist()
         names = [i.filename for i in infos]
         assert names == sorted(names)
-        assert names == ["book-club/README.md", "book-club/app/__init__.py",
-                         "book-club/app/models.py", "book-club/manage.py",
-                         "book-club/takoss.json"]
+        assert names == [
+            "book-club/README.md",
+            "book-club/app/__init__.py",
+            "book-club/app/models.py",
+            "book-club/manage.py",
+            "book-club/takoss.json",
+        ]
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
         assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED}
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in infos}
@@ -72,8 +80,11 @@ def test_manifest_records_spec_hash_and_every_file(small_spec: AppSpec) -> None:
     assert manifest["complexity"]["total"] == estimate(small_spec).total
     assert [f["path"] for f in manifest["files"]] == sorted(f.path for f in FILES)
     models = next(f for f in manifest["files"] if f["path"] == "app/models.py")
-    assert models == {"path": "app/models.py", "size": 12,
-                      "sha256": hashlib.sha256(b"MODELS = []\n").hexdigest()}
+    assert models == {
+        "path": "app/models.py",
+        "size": 12,
+        "sha256": hashlib.sha256(b"MODELS = []\n").hexdigest(),
+    }
     text = json.dumps(manifest)
     assert "verification" not in text and "timestamp" not in text and "duration" not in text
 
@@ -86,10 +97,23 @@ def test_manifest_inside_the_zip_matches(small_spec: AppSpec) -> None:
         assert json.loads(archive.read(f"book-club/{MANIFEST_NAME}")) == manifest
 
 
-@pytest.mark.parametrize("path", [
-    "", "/etc/passwd", "../outside.py", "app/../../x.py", "app\\models.py", "C:/x.py", "c:x.py",
-    "app//models.py", "./app.py", "app/", "app/./x.py", "nul\x00.py",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "/etc/passwd",
+        "../outside.py",
+        "app/../../x.py",
+        "app\\models.py",
+        "C:/x.py",
+        "c:x.py",
+        "app//models.py",
+        "./app.py",
+        "app/",
+        "app/./x.py",
+        "nul\x00.py",
+    ],
+)
 def test_unsafe_paths_are_rejected(path: str) -> None:
     with pytest.raises(UnsafePathError):
         safe_path(path)

@@ -29,13 +29,19 @@ from generator.engine.stacks.base import GeneratedFile
 REQUIREMENTS = "reading log with Book, Author and Review"
 
 
-def _run(tmp_path: Path, stack: FakeStack | None = None, sink: ListSink | None = None,
-         **request: object) -> tuple[GenerationResult, ListSink]:
+def _run(
+    tmp_path: Path, stack: FakeStack | None = None, sink: ListSink | None = None, **request: object
+) -> tuple[GenerationResult, ListSink]:
     sink = sink or ListSink()
-    options: dict = {"out_dir": tmp_path / "out", "name": "Reading Log",
-                     "requirements": REQUIREMENTS, **request}
-    result = generate(GenerationRequest(**options), sink=sink, analyzer=fake_analyze,
-                      stack=stack or FakeStack())
+    options: dict = {
+        "out_dir": tmp_path / "out",
+        "name": "Reading Log",
+        "requirements": REQUIREMENTS,
+        **request,
+    }
+    result = generate(
+        GenerationRequest(**options), sink=sink, analyzer=fake_analyze, stack=stack or FakeStack()
+    )
     return result, sink
 
 
@@ -53,8 +59,9 @@ def test_events_follow_the_phases_in_order(tmp_path: Path) -> None:
     assert progress == sorted(progress) and progress[-1] == 100
     assert [e.phase for e in sink.of_type(EventType.PHASE_START)] == list(PHASE_KEYS)
     assert [e.phase for e in sink.of_type(EventType.PHASE_COMPLETE)] == list(PHASE_KEYS)
-    for start, end in zip(sink.of_type(EventType.PHASE_START),
-                          sink.of_type(EventType.PHASE_COMPLETE), strict=True):
+    for start, end in zip(
+        sink.of_type(EventType.PHASE_START), sink.of_type(EventType.PHASE_COMPLETE), strict=True
+    ):
         between = [e for e in sink.events if start.seq < e.seq < end.seq]
         assert all(e.phase == start.phase for e in between)
     assert sink.events[0].message == "Preparing the generation…"
@@ -110,23 +117,27 @@ def test_same_spec_twice_gives_the_same_zip(tmp_path: Path, small_spec: AppSpec)
 
 
 def test_a_given_spec_can_be_renamed(tmp_path: Path, small_spec: AppSpec) -> None:
-    result, _ = _run(tmp_path, spec=small_spec, requirements="", name="Club Books",
-                     verify=False)
+    result, _ = _run(tmp_path, spec=small_spec, requirements="", name="Club Books", verify=False)
 
     assert result.spec is not None
     assert (result.spec.name, result.spec.slug) == ("Club Books", "club-books")
-    assert zipfile.ZipFile(io.BytesIO(result.zip_bytes or b"")).namelist()[0].startswith(
-        "club-books/")
+    assert (
+        zipfile.ZipFile(io.BytesIO(result.zip_bytes or b"")).namelist()[0].startswith("club-books/")
+    )
 
 
-@pytest.mark.parametrize("request_options", [
-    {"requirements": "   "},
-    {"name": ""},
-    {"requirements": "x" * 100_001},
-    {"spec": "given", "requirements": "both"},
-])
-def test_bad_input_raises_before_anything_happens(tmp_path: Path, small_spec: AppSpec,
-                                                  request_options: dict) -> None:
+@pytest.mark.parametrize(
+    "request_options",
+    [
+        {"requirements": "   "},
+        {"name": ""},
+        {"requirements": "x" * 100_001},
+        {"spec": "given", "requirements": "both"},
+    ],
+)
+def test_bad_input_raises_before_anything_happens(
+    tmp_path: Path, small_spec: AppSpec, request_options: dict
+) -> None:
     if request_options.get("spec") == "given":
         request_options = {**request_options, "spec": small_spec}
     sink = ListSink()
@@ -153,8 +164,7 @@ def test_a_non_empty_output_directory_is_refused_unless_overwriting(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_requirements_the_analyzer_rejects_fail_as_input_and_write_nothing(
-        tmp_path: Path) -> None:
+def test_requirements_the_analyzer_rejects_fail_as_input_and_write_nothing(tmp_path: Path) -> None:
     result, sink = _run(tmp_path, requirements="pure nonsense")
 
     assert result.status == "failed"
@@ -222,18 +232,23 @@ def test_cancel_mid_verification_stops_within_a_second(tmp_path: Path) -> None:
     def on_event(event: Event) -> None:
         sink.emit(event)
         if event.type == EventType.PHASE_START and event.phase == "verification":
+
             def later() -> None:
                 time.sleep(0.4)
                 cancelled_at.append(time.monotonic())
                 cancel.cancel("user pressed stop")
+
             threading.Thread(target=later).start()
 
     sink = ListSink()
 
-    result = generate(GenerationRequest(out_dir=tmp_path / "out", name="Slow",
-                                        requirements=REQUIREMENTS),
-                      sink=CallbackSink(on_event), cancel=cancel, analyzer=fake_analyze,
-                      stack=FakeStack([sleeping_check()]))
+    result = generate(
+        GenerationRequest(out_dir=tmp_path / "out", name="Slow", requirements=REQUIREMENTS),
+        sink=CallbackSink(on_event),
+        cancel=cancel,
+        analyzer=fake_analyze,
+        stack=FakeStack([sleeping_check()]),
+    )
 
     assert time.monotonic() - cancelled_at[0] < 1.0
     assert result.status == "cancelled" and not result.success
@@ -252,11 +267,13 @@ def test_cancel_between_files(tmp_path: Path) -> None:
         if event.type == EventType.FILE and len(sink.of_type(EventType.FILE)) == 2:
             cancel.cancel()
 
-
-    result = generate(GenerationRequest(out_dir=tmp_path / "out", name="X",
-                                        requirements=REQUIREMENTS),
-                      sink=CallbackSink(on_event), cancel=cancel, analyzer=fake_analyze,
-                      stack=FakeStack())
+    result = generate(
+        GenerationRequest(out_dir=tmp_path / "out", name="X", requirements=REQUIREMENTS),
+        sink=CallbackSink(on_event),
+        cancel=cancel,
+        analyzer=fake_analyze,
+        stack=FakeStack(),
+    )
 
     assert result.status == "cancelled"
     assert len(sink.of_type(EventType.FILE)) == 2

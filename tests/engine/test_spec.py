@@ -151,3 +151,57 @@ def test_json_schema_export() -> None:
     schema = spec_json_schema()
     assert schema["title"] == "AppSpec"
     assert "entities" in schema["properties"]
+
+
+def test_bounds_no_stored_value_could_meet_are_dropped_with_a_warning():
+    spec = AppSpec.from_data(
+        {
+            "name": "Shop",
+            "entities": [
+                {
+                    "name": "Item",
+                    "fields": [
+                        {
+                            "name": "ratio",
+                            "type": "decimal",
+                            "max_digits": 5,
+                            "decimal_places": 4,
+                            "min_value": 120,
+                        },
+                        {"name": "views", "type": "integer", "max_value": -1e12},
+                        {"name": "stock", "type": "integer", "min_value": 0, "max_value": 10},
+                    ],
+                }
+            ],
+        }
+    )
+
+    ratio, views, stock = spec.entities[0].fields
+    assert ratio.min_value is None and views.max_value is None
+    assert (stock.min_value, stock.max_value) == (0, 10)
+    assert any("Item.ratio: minimum 120 is beyond" in w for w in spec.warnings)
+    assert any("Item.views: maximum" in w for w in spec.warnings)
+
+
+def test_a_unique_enum_loses_unique_with_a_warning():
+    spec = AppSpec.from_data(
+        {
+            "name": "Shop",
+            "entities": [
+                {
+                    "name": "Item",
+                    "fields": [
+                        {
+                            "name": "size",
+                            "type": "enum",
+                            "unique": True,
+                            "choices": [{"value": "small"}],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+
+    assert spec.entities[0].fields[0].unique is False
+    assert any("enum field cannot be unique" in w for w in spec.warnings)

@@ -21,7 +21,7 @@ from generator.engine.verification import (
     TestCounts as Counts,
 )
 
-TESTS = '''import unittest
+TESTS = """import unittest
 
 
 class T(unittest.TestCase):
@@ -30,12 +30,15 @@ class T(unittest.TestCase):
 
     def test_two(self):
         self.assertTrue(True)
-'''
+"""
 
-FAILING_TESTS = TESTS + '''
+FAILING_TESTS = (
+    TESTS
+    + """
     def test_broken(self):
         self.assertEqual(1, 2)
-'''
+"""
+)
 
 
 @pytest.fixture
@@ -56,8 +59,7 @@ def test_passing_checks_report_counts_and_call_back(project: Path) -> None:
     assert sorted(c.key for c in seen) == ["lint", "tests"]
     tests = report.checks[1].tests
     assert tests == Counts(run=2, passed=2)
-    assert report.totals() == {"checks": 2, "checks_passed": 2, "tests_run": 2,
-                               "tests_passed": 2}
+    assert report.totals() == {"checks": 2, "checks_passed": 2, "tests_run": 2, "tests_passed": 2}
     assert "Ran 2 tests" in report.checks[1].output_tail
 
 
@@ -87,8 +89,9 @@ def test_a_test_check_that_runs_no_tests_fails(project: Path) -> None:
 
 def test_checks_run_in_a_copy_that_is_removed(project: Path, tmp_path: Path) -> None:
     where = tmp_path / "where.txt"
-    code = (f"import os; open('junk.txt', 'w').write('x'); "
-            f"open({str(where)!r}, 'w').write(os.getcwd())")
+    code = (
+        f"import os; open('junk.txt', 'w').write('x'); open({str(where)!r}, 'w').write(os.getcwd())"
+    )
 
     assert verify(project, [python_check("writes", code)]).passed
 
@@ -98,13 +101,16 @@ def test_checks_run_in_a_copy_that_is_removed(project: Path, tmp_path: Path) -> 
     assert not copy_dir.exists()
 
 
-def test_environment_does_not_leak_takoss_settings(project: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_does_not_leak_takoss_settings(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "takoss.settings")
     monkeypatch.setenv("PYTHONPATH", "/work/main")
-    code = ("import os, sys; assert 'DJANGO_SETTINGS_MODULE' not in os.environ; "
-            "assert '/work/main' not in sys.path, sys.path; "
-            "assert os.environ['PIP_NO_INDEX'] == '1'")
+    code = (
+        "import os, sys; assert 'DJANGO_SETTINGS_MODULE' not in os.environ; "
+        "assert '/work/main' not in sys.path, sys.path; "
+        "assert os.environ['PIP_NO_INDEX'] == '1'"
+    )
 
     report = verify(project, [python_check("env", code)])
 
@@ -113,9 +119,11 @@ def test_environment_does_not_leak_takoss_settings(project: Path,
 
 def test_timeout_kills_the_whole_process_group(project: Path, tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
-    code = ("import subprocess, sys, time; "
-            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
-            f"open({str(pid_file)!r}, 'w').write(str(child.pid)); time.sleep(60)")
+    code = (
+        "import subprocess, sys, time; "
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid)); time.sleep(60)"
+    )
     check = python_check("hangs", code, timeout=1.0)
     started = time.monotonic()
 
@@ -172,12 +180,15 @@ def test_network_is_disabled_but_loopback_works(project: Path) -> None:
     )
     lookup = python_check("lookup", "import socket; socket.getaddrinfo('example.com', 443)")
     raw = python_check("raw", "import socket; s = socket.socket(); s.connect(('8.8.8.8', 53))")
-    loopback = python_check("loopback", (
-        "import socket\n"
-        "server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen()\n"
-        "client = socket.create_connection(server.getsockname(), timeout=3)\n"
-        "client.close(); server.close()\n"
-    ))
+    loopback = python_check(
+        "loopback",
+        (
+            "import socket\n"
+            "server = socket.socket(); server.bind(('127.0.0.1', 0)); server.listen()\n"
+            "client = socket.create_connection(server.getsockname(), timeout=3)\n"
+            "client.close(); server.close()\n"
+        ),
+    )
 
     report = verify(project, [outside, lookup, raw, loopback])
 
@@ -188,16 +199,20 @@ def test_network_is_disabled_but_loopback_works(project: Path) -> None:
     assert by_key["loopback"].passed, by_key["loopback"].output_tail
 
 
-@pytest.mark.parametrize(("output", "expected"), [
-    ("....\n----\nRan 4 tests in 0.010s\n\nOK\n", Counts(run=4, passed=4)),
-    ("Ran 5 tests in 0.1s\n\nOK (skipped=1)\n", Counts(run=5, passed=4, skipped=1)),
-    ("Ran 1 test in 0.1s\n\nOK\n", Counts(run=1, passed=1)),
-    ("Ran 9 tests in 0.2s\n\nFAILED (failures=2, errors=1, skipped=1)\n",
-     Counts(run=9, passed=5, failed=2, errors=1, skipped=1)),
-    ("==== 7 passed, 2 skipped in 0.31s ====", Counts(run=9, passed=7, skipped=2)),
-    ("== 1 failed, 3 passed, 1 error in 1.20s ==",
-     Counts(run=5, passed=3, failed=1, errors=1)),
-    ("nothing to see", None),
-])
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("....\n----\nRan 4 tests in 0.010s\n\nOK\n", Counts(run=4, passed=4)),
+        ("Ran 5 tests in 0.1s\n\nOK (skipped=1)\n", Counts(run=5, passed=4, skipped=1)),
+        ("Ran 1 test in 0.1s\n\nOK\n", Counts(run=1, passed=1)),
+        (
+            "Ran 9 tests in 0.2s\n\nFAILED (failures=2, errors=1, skipped=1)\n",
+            Counts(run=9, passed=5, failed=2, errors=1, skipped=1),
+        ),
+        ("==== 7 passed, 2 skipped in 0.31s ====", Counts(run=9, passed=7, skipped=2)),
+        ("== 1 failed, 3 passed, 1 error in 1.20s ==", Counts(run=5, passed=3, failed=1, errors=1)),
+        ("nothing to see", None),
+    ],
+)
 def test_parse_test_counts(output: str, expected: Counts | None) -> None:
     assert parse_test_counts(output) == expected
