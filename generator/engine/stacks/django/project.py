@@ -108,7 +108,7 @@ class FieldView:
         spec = self.spec
         if not spec.required or spec.type in {FieldType.BOOLEAN, FieldType.JSON}:
             return False
-        return spec.default is None and not (spec.type == FieldType.UUID)
+        return spec.default is None and spec.type != FieldType.UUID
 
 
 @dataclass(frozen=True, slots=True)

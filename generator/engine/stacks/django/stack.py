@@ -25,6 +25,7 @@ DEFAULT_PINS = {
     "django": "6.1.3",
     "djangorestframework": "3.18.3",
     "django-filter": "26.2",
+    "django-htmx": "1.29.0",
     "pillow": "13.0.0",
     "gunicorn": "23.0.0",
     "psycopg": "3.3.9",
@@ -44,7 +45,14 @@ class Needs:
 
 
 def _needs(project: ProjectView) -> Needs:
-    sources = " ".join(f.declaration.model for e in project.entities for f in e.fields)
+    # Only the keywords Takoss writes itself: free text (help_text, labels) may say anything.
+    sources = " ".join(
+        k.model
+        for e in project.entities
+        for f in e.fields
+        for k in f.declaration.kwargs
+        if k.name in {"default", "validators"}
+    )
     return Needs(
         uuid="uuid." in sources,
         decimal="Decimal(" in sources,
@@ -123,7 +131,7 @@ class DjangoStack:
                 "tests",
                 "manage.py test",
                 ["{python}", "manage.py", "test", "--noinput", "-v", "2"],
-                timeout=600.0,
+                timeout=120.0 + 10.0 * len(spec.entities),  # deep required chains are slow
                 counts_tests=True,
                 env=dict(CHECK_ENV),
             ),
