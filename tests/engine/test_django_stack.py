@@ -73,7 +73,12 @@ def assert_sound(files: Sequence[GeneratedFile]) -> None:
 def compile_django_templates(files: Sequence[GeneratedFile]) -> None:
     from django.template import Engine
 
-    engine = Engine(libraries={"static": "django.templatetags.static"})
+    engine = Engine(
+        libraries={
+            "static": "django.templatetags.static",
+            "django_htmx": "django_htmx.templatetags.django_htmx",
+        }
+    )
     for f in files:
         if f.path.endswith(".html"):
             engine.from_string(f.content)
