@@ -39,7 +39,7 @@ def format_python(
         return {}
     with tempfile.TemporaryDirectory(prefix="takoss-format-") as tmp:
         root = Path(tmp)
-        for index, (path, text) in enumerate(sorted(sources.items())):
+        for index, (_, text) in enumerate(sorted(sources.items())):
             # Flat numbered names: the paths may be deep, and ruff needs nothing but the text.
             (root / f"f{index}.py").write_text(text, encoding="utf-8")
         argv = [

@@ -61,6 +61,18 @@ _SINGULAR_OVERRIDES = {
     "lives": "life",
     "octopi": "octopus",
 }
+# Singular nouns that end in "s" like a plural; their plural adds "es" ("gases", "lenses").
+# Most words in "-as" and "-ens" are plurals ("ideas", "gardens"), so those singulars are listed
+# rather than ruled. "-us", "-is" and "-ss" words are singular by rule, but "-uses" is also the
+# plural of "-use" ("houses"), so the "-us" words whose plural must be read are listed too.
+_S_SINGULARS = frozenset(
+    """
+    gas atlas alias canvas bias lens iris pancreas christmas chaos cosmos ethos pathos
+    cactus census focus circus syllabus prospectus apparatus genus fungus corpus sinus
+    """.split()
+)
+# Nouns in "-f" whose plural is "-ves" where the inflection library says "-fs".
+_VES_PLURALS = frozenset("leaf loaf thief sheaf".split())
 _UNCOUNTABLE = {
     "data",
     "media",
@@ -73,6 +85,8 @@ _UNCOUNTABLE = {
     "staff",
     "information",
     "inventory_data",
+    "chassis",
+    "kudos",
 }
 
 
@@ -91,6 +105,12 @@ def singularize(word: str) -> str:
         return word
     if lower in _SINGULAR_OVERRIDES:
         result = _SINGULAR_OVERRIDES[lower]
+    elif lower in _S_SINGULARS or lower in _UNCOUNTABLE:
+        result = lower
+    elif lower.endswith("es") and lower[:-2] in _S_SINGULARS:
+        result = lower[:-2]
+    elif lower.endswith("ves") and lower[:-3] + "f" in _VES_PLURALS:
+        result = lower[:-3] + "f"
     elif lower.endswith(("ss", "us", "is")) and len(lower) > 3:
         result = lower
     else:
@@ -113,6 +133,11 @@ def pluralize(word: str) -> str:
         result = lower[:-2] + "es"
     elif lower == "menu":
         result = "menus"
+    elif lower in _VES_PLURALS:
+        result = lower[:-1] + "ves"
+    elif lower in _S_SINGULARS or (lower.endswith(("ss", "us", "is")) and len(lower) > 3):
+        plural = inflection.pluralize(lower) or lower
+        result = plural if plural != lower else lower + "es"  # "cactus" -> "cactuses"
     else:
         result = inflection.pluralize(lower) or lower
     return head + _match_case(last, result)
@@ -278,6 +303,8 @@ def entity_reserved_reason(pascal: str) -> str | None:
         return "a name Django or the generated code already uses"
     if pascal in {"None", "True", "False"} or snake in PYTHON_RESERVED:
         return "a Python keyword"
+    if snake in GENERATED_MODULE_NAMES:
+        return "a name the generated code already uses"
     if snake in JS_RESERVED:
         return "a reserved word in JavaScript"
     return None

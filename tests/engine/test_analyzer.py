@@ -105,6 +105,45 @@ def test_enum_choices_in_several_spellings(text: str) -> None:
     assert [c.value for c in priority.choices] == ["low", "medium", "high"]
 
 
+S, T, D, B, U = FieldType.STRING, FieldType.TEXT, FieldType.DATE, FieldType.BOOLEAN, FieldType.URL
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "expected"),
+    [
+        ("Authors write posts with a title, a body, a publish date and a published flag.",
+         "Post", {"title": S, "body": T, "publish_date": D, "published": B}),
+        ("Posts have a title, a body, a publish date and a published flag.",
+         "Post", {"title": S, "body": T, "publish_date": D, "published": B}),
+        ("Every user has a profile with a bio and a website.", "Profile", {"bio": T, "website": U}),
+        ("Profiles have a bio and a website.", "Profile", {"bio": T, "website": U}),
+        ("Customers place orders with a pickup date, a pickup time and a total in USD.",
+         "Order", {"pickup_date": D, "pickup_time": FieldType.TIME, "total": FieldType.DECIMAL}),
+        ("- Posts: title, body, tags\n- Authors: name, date of birth, optional avatar",
+         "Author", {"name": S, "date_of_birth": D, "avatar": FieldType.IMAGE}),
+        ("Each workshop has a price in euros, a duration in minutes and a created at timestamp.",
+         "Workshop", {"price": FieldType.DECIMAL, "duration_minutes": FieldType.INTEGER,
+                      "created_at": FieldType.DATETIME}),
+        ("Bugs have a title, steps to reproduce and a start time, end time and sets.",
+         "Bug", {"title": S, "steps_to_reproduce": T, "start_time": FieldType.TIME,
+                 "end_time": FieldType.TIME, "sets": FieldType.INTEGER}),
+        ("Connectors have a JSON config, a uuid and a data flag.",
+         "Connector", {"config": FieldType.JSON, "uuid_value": FieldType.UUID, "data": B}),
+    ],
+)  # fmt: skip
+def test_attribute_lists_keep_every_field(text: str, entity: str, expected: dict) -> None:
+    assert field_types(analyze(text), entity) == expected
+
+
+def test_colon_values_inside_parentheses_make_an_enum() -> None:
+    spec = analyze("Campsites have pitches (number, type: tent/caravan/cabin, nightly price).")
+    pitch = spec.entity("Pitch")
+    assert pitch is not None
+    kind = pitch.field("type_value")  # "type" is a Python builtin
+    assert kind is not None and [c.value for c in kind.choices] == ["tent", "caravan", "cabin"]
+    assert field_types(spec, "Pitch")["nightly_price"] == FieldType.DECIMAL
+
+
 def test_unique_and_optional_phrasing() -> None:
     member = analyze("A subscriber has a unique email and optional notes.").entity("Subscriber")
     assert member is not None

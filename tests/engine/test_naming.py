@@ -30,6 +30,40 @@ def test_singularize_and_pluralize_irregular_words(plural: str, singular: str) -
     assert naming.pluralize(singular) == plural
 
 
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("gases", "gas"),
+        ("lenses", "lens"),
+        ("atlases", "atlas"),
+        ("aliases", "alias"),
+        ("canvases", "canvas"),
+        ("biases", "bias"),
+        ("irises", "iris"),
+        ("cactuses", "cactus"),
+        ("loaves", "loaf"),
+        ("thieves", "thief"),
+        ("ideas", "idea"),
+        ("gardens", "garden"),
+        ("tokens", "token"),
+    ],
+)
+def test_words_ending_in_s_or_f(plural: str, singular: str) -> None:
+    # Given a singular that looks plural ("gas", "lens") or a plural that looks singular-ish
+    # ("ideas", "gardens"), each word keeps its number.
+    assert naming.singularize(plural) == singular
+    assert naming.singularize(singular) == singular
+    assert naming.pluralize(singular) == plural
+    assert naming.is_plural(plural)
+    assert not naming.is_plural(singular)
+
+
+def test_leaf_pluralizes_to_leaves() -> None:
+    # "leaves" reads as the noun "leave" (leave requests), so only the plural is checked.
+    assert naming.pluralize("leaf") == "leaves"
+    assert naming.singularize("leaves") == "leave"
+
+
 def test_is_plural() -> None:
     assert naming.is_plural("tasks")
     assert naming.is_plural("people")

@@ -36,7 +36,7 @@ def analyze(text: str, *, name: str | None = None, description: str = "") -> App
         )
     lines = sentences(text)
     phrase = appname.app_phrase(lines)
-    findings = Findings(domain=appname.domain_words(phrase))
+    findings = Findings(domain=appname.domain_words(phrase, lines))
     reader.read(lines, findings)
     app_name = name.strip() if name and name.strip() else appname.app_name(phrase)
     return build.build(findings, name=app_name, description=description or _summary(text))

@@ -7,8 +7,10 @@ entity rules strip from compounds ("blog posts" -> Post). Falls back to "My App"
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from generator.engine.analysis import lexicon as lx
-from generator.engine.analysis.text import ADJ, NOUN, Token, tokenize
+from generator.engine.analysis.text import ADJ, HAVE, NOUN, Token, tokenize
 
 FALLBACK_NAME = "My App"
 _ACRONYMS = frozenset({"crm", "hr", "lms", "erp", "iot", "cms", "api", "faq", "pos", "rsvp"})
@@ -56,8 +58,29 @@ def _noun_runs(tokens: list[Token]) -> list[tuple[int, int]]:
     return runs
 
 
-def domain_words(phrase: list[str]) -> frozenset[str]:
-    return frozenset(w for w in phrase if w in lx.DOMAIN_NOUNS and w not in lx.APP_KIND_NOUNS)
+def domain_words(phrase: list[str], sentences: Sequence[str] = ()) -> frozenset[str]:
+    """Domain words of the app phrase, plus the places the text only calls "the X"."""
+    named = {w for w in phrase if w in lx.DOMAIN_NOUNS and w not in lx.APP_KIND_NOUNS}
+    return frozenset(named | _singletons(sentences))
+
+
+def _singletons(sentences: Sequence[str]) -> set[str]:
+    """ "The campsite has pitches": a place the app serves, when the text never speaks of
+    "a campsite", "each campsite" or "campsites" (as a modifier, "campsite bookings", is fine)."""
+    subjects: set[str] = set()
+    other_uses: set[str] = set()
+    for sentence in sentences:
+        tokens = tokenize(sentence)
+        for index, token in enumerate(tokens):
+            if token.tag != NOUN:
+                continue
+            before = tokens[index - 1].word if index else ""
+            after = tokens[index + 1].tag if index + 1 < len(tokens) else ""
+            if before == "the" and index == 1 and after == HAVE and token.word == token.base:
+                subjects.add(token.word)
+            elif after != NOUN and (before != "the" or token.word != token.base):
+                other_uses.add(token.base)  # a head noun ("campsite bookings" is no use)
+    return subjects - other_uses
 
 
 def app_name(phrase: list[str]) -> str:

@@ -176,7 +176,7 @@ def classify(words: list[str], domain: frozenset[str] = frozenset()) -> Noun | N
         user_prefix = user_prefix or singular[0] in lx.ALWAYS_USER
         singular = singular[1:]
     singular = singular[-2:]
-    kind = _kind(singular)
+    kind = Kind.APP if singular == [words[-1]] and words[-1] in domain else _kind(singular)
     if plural and kind == Kind.APP and singular[-1] not in _APP_WORDS:
         kind = Kind.ENTITY  # "hotels have rooms", "submit adoption applications"
     name = naming.to_pascal(" ".join(singular))
@@ -202,7 +202,7 @@ def _kind(words: list[str]) -> Kind:
         return Kind.FILLER
     if head in lx.DOMAIN_NOUNS:  # "a dental practice", "the warehouse"
         return Kind.APP
-    if head in lx.ATTRIBUTE_NOUNS:
+    if head in lx.ATTRIBUTE_NOUNS or head.endswith(("_at", "_on")):  # "created_at"
         return Kind.ATTRIBUTE
     if head in lx.ROLE_WORDS:
         return Kind.ROLE

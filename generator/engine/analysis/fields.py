@@ -9,7 +9,7 @@ leaves name cleaning to the AppSpec.
 from __future__ import annotations
 
 from generator.engine import naming
-from generator.engine.analysis.lexicon import DEFAULT_FIELDS
+from generator.engine.analysis import lexicon as lx
 from generator.engine.spec import Choice, FieldSpec, FieldType
 
 
@@ -44,7 +44,7 @@ _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
         _words(
             """
         amount balance budget charge cost deposit discount expense fare fee
-        income pay payment price refund rent revenue salary spend subtotal tax
+        hours income pay payment price refund rent revenue salary spend subtotal tax
         total wage
         """
         ),
@@ -54,7 +54,7 @@ _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
         _words(
             """
         age attendees bathrooms bedrooms calories capacity copies count days
-        duration floor floors guests hours level likes mileage minutes pages
+        duration floor floors guests level likes mileage minutes pages
         points quantity rating reps rooms seats servings sets steps stock views
         votes year
         """
@@ -88,8 +88,8 @@ _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
     (
         _words(
             """
-        avatar banner cover headshot icon image logo photo picture portrait
-        screenshot thumbnail
+        avatar banner cover headshot icon image images logo photo photos picture
+        pictures portrait poster screenshot thumbnail
         """
         ),
         FieldType.IMAGE,
@@ -106,8 +106,8 @@ _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
         _words(
             """
         about abstract answer bio biography body caption comment content
-        description details directions excerpt feedback instructions message
-        note notes remarks reply review story summary text
+        description details directions excerpt feedback instructions letter
+        message note notes remarks reply review story summary text
         """
         ),
         FieldType.TEXT,
@@ -131,7 +131,7 @@ _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
     (
         _words(
             """
-        distance height humidity lat latitude lng lon longitude percent
+        distance elevation height humidity lat latitude lng lon longitude percent
         percentage pressure ratio reading score speed temperature value weight
         """
         ),
@@ -140,7 +140,7 @@ _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
     (
         _words(
             """
-        config json metadata preferences settings
+        config data json metadata preferences settings
         """
         ),
         FieldType.JSON,
@@ -148,18 +148,24 @@ _LAST_WORD_TYPES: tuple[tuple[frozenset[str], FieldType], ...] = (
 )
 _BOOLEAN_WORDS = _words(
     """
-        active approved archived available closed completed confirmed deleted
+        active approved archived availability available closed completed confirmed deleted
         done draft enabled featured finished flagged hidden open paid pinned
         private public published read resolved starred urgent vegan vegetarian
         verified visible
     """
 )
 _BOOLEAN_PREFIXES = ("is", "has", "can", "should", "allow", "allows")
-_STRING_NUMBERS = _words(
+_PER_PERIOD = _words("hourly daily nightly weekly monthly yearly annual")
+# Activities whose "time" is a duration ("prep time"); "-ing" words are activities too.
+_ACTIVITIES = _words("prep preparation travel response wait lead turnaround cook play run")
+_MOMENTS = _words(
+    "opening closing starting ending meeting booking boarding landing morning evening"
+)
+# "X number" names a code ("phone number", "insurance number"): a string. Only ordinals of
+# these words count up: "page number", "episode number".
+_ORDINAL_NUMBERS = _words(
     """
-        account case flight id invoice licence license order passport phone
-        plate policy reference registration room seat serial table ticket
-        tracking vin
+        chapter episode floor lap level page round season step verse version week
     """
 )
 
@@ -167,11 +173,19 @@ _STRING_NUMBERS = _words(
 def infer_type(name: str) -> FieldType:
     """The field type its snake_case name suggests."""
     words = name.split("_")
+    for joint in ("to", "of"):  # "steps_to_reproduce", "date_of_birth": the head comes first
+        if joint in words[1:-1]:
+            head = words[: words.index(joint)]
+            return FieldType.TEXT if joint == "to" else infer_type("_".join(head))
     last = words[-1]
+    if last == "rate" and len(words) > 1 and words[-2] in _PER_PERIOD:
+        return FieldType.DECIMAL  # "nightly rate", "hourly rate"
+    if last == "time" and len(words) > 1 and _is_activity(words[-2]):
+        return FieldType.INTEGER  # "cooking time": minutes, not a time of day
     if words[0] in _BOOLEAN_PREFIXES and len(words) > 1:
         return FieldType.BOOLEAN
     if last == "number":
-        is_code = len(words) > 1 and words[-2] in _STRING_NUMBERS
+        is_code = len(words) > 1 and words[-2] not in _ORDINAL_NUMBERS
         return FieldType.STRING if is_code else FieldType.INTEGER
     if last in {"at", "on"} and len(words) > 1:
         return FieldType.DATETIME if last == "at" else FieldType.DATE
@@ -182,7 +196,7 @@ def infer_type(name: str) -> FieldType:
     for vocabulary, field_type in _LAST_WORD_TYPES:
         if last in vocabulary:
             return field_type
-    if len(words) == 1 and (last in _BOOLEAN_WORDS or (last.endswith("ed") and len(last) > 4)):
+    if len(words) == 1 and (last in _BOOLEAN_WORDS or _is_participle(last)):
         return FieldType.BOOLEAN
     for vocabulary, field_type in _LAST_WORD_TYPES:
         if any(word in vocabulary for word in words[:-1]) and field_type in {
@@ -193,9 +207,28 @@ def infer_type(name: str) -> FieldType:
     return FieldType.STRING
 
 
+def _is_participle(word: str) -> bool:
+    """ "published", "archived" (but not "breed" or "speed")."""
+    return word.endswith("ed") and not word.endswith("eed") and len(word) > 4
+
+
+def _is_activity(word: str) -> bool:
+    return word in _ACTIVITIES or (word.endswith("ing") and word not in _MOMENTS)
+
+
 def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSpec | None:
-    """A field from an item's words, e.g. ["optional", "due", "date"] -> due_date (date)."""
+    """A field from an item's words, e.g. ["optional", "due", "date"] -> due_date (date).
+
+    Also reads a unit after "in" ("duration in minutes" -> duration_minutes, an integer; "price
+    in euros" -> price, a decimal), "X flag" (a boolean named X) and a "JSON" modifier.
+    """
     kept = [w for w in words if w not in _DROP]
+    kept, unit_type = _unit(kept)
+    forced = unit_type
+    if len(kept) > 1 and kept[-1] == "flag":
+        kept, forced = kept[:-1], FieldType.BOOLEAN
+    if len(kept) > 1 and kept[0] == "json":
+        kept, forced = kept[1:], FieldType.JSON
     name = naming.to_snake(" ".join(kept[-4:]))
     if not name:
         return None
@@ -211,15 +244,31 @@ def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSp
             default=values[0],
         )
         return field
-    field_type = infer_type(name)
+    field_type = forced or infer_type(name)
     if field_type == FieldType.BOOLEAN:
         return FieldSpec(name=name, type=field_type, default=False)
     return FieldSpec(name=name, type=field_type, required=required, unique=unique)
 
 
+def _unit(words: list[str]) -> tuple[list[str], FieldType | None]:
+    """Strip a trailing "in <unit>"; time and measure units stay in the name."""
+    if len(words) < 3 or words[-2] != "in":
+        return words, None
+    unit = naming.singularize(words[-1])
+    if unit in lx.CURRENCY_UNITS:
+        return words[:-2], FieldType.DECIMAL
+    if unit in lx.TIME_UNITS:
+        return [*words[:-2], words[-1]], FieldType.INTEGER
+    if unit in lx.MEASURE_UNITS:
+        return [*words[:-2], words[-1]], FieldType.FLOAT
+    return words, None
+
+
 def default_field(entity_snake: str) -> list[FieldSpec]:
     """Fields for an entity the text names but does not describe."""
-    pairs = DEFAULT_FIELDS.get(entity_snake) or DEFAULT_FIELDS.get(entity_snake.split("_")[-1])
+    pairs = lx.DEFAULT_FIELDS.get(entity_snake) or lx.DEFAULT_FIELDS.get(
+        entity_snake.split("_")[-1]
+    )
     pairs = pairs or (("name", "string"),)
     return [
         FieldSpec(name=name, type=FieldType(kind), default=False if kind == "boolean" else None)

@@ -118,7 +118,7 @@ NOUN_VERBS = _words(
     favorite favourite bookmark link invoice process mark test trip watch run drive guide
     interview claim deposit refund loan release issue change fix patch display view estimate
     lease catalog catalogue start finish chat reserve hire study store print scan sponsor
-    project leave volunteer show
+    project leave volunteer show plant
     """
 )
 
@@ -261,7 +261,35 @@ ATTRIBUTE_NOUNS = _words(
     phone-number first-name last-name full-name headline excerpt cover resume attachment
     file document pdf uuid id identifier genre isbn edition pages duration runtime votes
     likes views mileage plate vin model make breed species sex rent deposit floor bedrooms
-    bathrooms area calories distance reps sets steps heart rate
+    bathrooms area calories distance reps sets steps heart rate flag elevation
+    """
+)
+
+# Filler and app words that never name an entity but do name a field of one ("a website",
+# "a start time", "a number", "sets and reps"): a has-list item with one of them is a field.
+FIELD_FILLERS = _words(
+    """
+    website site homepage link number time day year month hour minute second type kind set
+    step end start version stage code position amount summary flag
+    """
+)
+
+# Words that end a date or time field's name: the verb in front of one is a modifier
+# ("a send date", "a start time"), not a verb.
+TIME_WORDS = _words("date time timestamp datetime deadline")
+
+# Units after "in" that say a field's type: "a duration in minutes", "a price in euros".
+TIME_UNITS = _words("second minute hour day week month year")
+MEASURE_UNITS = _words(
+    """
+    metre meter kilometre kilometer km mile cm mm centimetre centimeter millimetre millimeter
+    foot feet inch kg kilogram gram g lb pound ounce oz litre liter ml celsius fahrenheit
+    degree percent kwh watt
+    """
+)
+CURRENCY_UNITS = _words(
+    """
+    usd eur euro dollar gbp sterling yen jpy chf franc cad aud inr rupee cent currency
     """
 )
 

@@ -147,6 +147,8 @@ def _joins_clauses(tokens: list[Token], index: int, current: list[Token]) -> int
     start = position
     while position < len(rest) and rest[position].tag == NOUN:
         position += 1
+    if position == start and position < len(rest) and rest[position].tag == PRON:
+        position += 1  # ", and i plant crops"
     if position == start or position >= len(rest):
         return None
     verb = rest[position]

@@ -190,8 +190,20 @@ class ClauseReader:
         if noun.kind == Kind.ROLE:
             return Subject("role", noun)
         if noun.kind in {Kind.APP, Kind.FILLER, Kind.FEATURE}:
-            return Subject("app", noun)
+            known = self._named_before(noun)
+            return Subject("app", noun) if known is None else Subject("entity", known)
         return Subject("entity", noun)
+
+    def _named_before(self, noun: Noun) -> Noun | None:
+        """ "Visitors submit adoption applications; each application has..." : the entity."""
+        if len(noun.words) != 1:
+            return None
+        names = [c.name for c in self.f.candidates.values() if c.kind == Kind.ENTITY
+                 and naming.to_snake(c.name).split("_")[-1] == noun.head]  # fmt: skip
+        if len(names) != 1 or names[0] == noun.name:
+            return None
+        words = tuple(naming.to_snake(names[0]).split("_"))
+        return Noun(names[0], Kind.ENTITY, words, noun.plural)
 
     # --- predicates ---------------------------------------------------------------------
     def predicate(self, subject: Subject, predicate: Predicate) -> None:
@@ -244,12 +256,13 @@ class ClauseReader:
             return None
         noun = classify(phrase.nouns, self.f.domain)
         if noun is None or noun.kind in {Kind.FILLER, Kind.FEATURE, Kind.APP}:
-            inner = self._of_tail(phrase)
+            inner = self._of_tail(phrase) if not _field_tail(phrase) else None
             if inner is not None:
                 inner.quant = inner.quant or "many"
                 return self.has_item(owner, inner)
-            if noun is None or (noun.kind == Kind.FILLER and not phrase.tails):
-                self._field(owner, phrase, None)
+            fits = noun is None or noun.kind == Kind.FILLER or noun.head in lx.FIELD_FILLERS
+            if fits and (not phrase.tails or _field_tail(phrase)):
+                self._field(owner, phrase, None)  # "a website", "a start time", "sets"
             return None
         if noun.kind == Kind.USER:
             if owner != USER:
@@ -299,11 +312,17 @@ class ClauseReader:
             self.f.link(M2M, owner, noun.name)
         else:
             self.f.link(M2O, noun.name, owner)
+        self._paren_fields(noun, phrase)
         self._tails(noun, phrase)
         return True
 
-    def _field(self, owner: str, phrase: Phrase, noun: Noun | None) -> None:
-        spec = field_from_words(phrase.words, phrase.choices)
+    def _field(self, owner: str, phrase: Phrase, noun: Noun | None, *,
+               singular: bool = False) -> None:  # fmt: skip
+        """File one field; ``singular`` names it after one value ("their statuses": status)."""
+        words = _field_words(phrase)
+        if singular and phrase.nouns and phrase.nouns[-1] not in lx.PLURAL_ATTRIBUTES:
+            words = [*phrase.words[:-1], naming.singularize(phrase.words[-1])]
+        spec = field_from_words(words, phrase.choices)
         if spec is None:
             return
         self.f.add_field(owner, spec)
@@ -374,7 +393,11 @@ class ClauseReader:
         strength = MEDIUM if bases & (lx.MANAGE_VERBS | lx.MANY_TO_MANY_VERBS) else WEAK
         created = bool(bases & lx.CREATION_VERBS)
         with_owner: str | None = None
+        thing: str | None = None  # the last thing this list named
         for phrase in phrases:
+            if with_owner is not None:  # "orders with items and a shipping address"
+                self.has_item(with_owner, phrase)
+                continue
             target = self._unwrap(phrase)
             if target is None:
                 continue
@@ -382,15 +405,15 @@ class ClauseReader:
             if noun.kind == Kind.APP:
                 self.app_phrase(phrase)
                 continue
-            if with_owner is not None:  # "orders with items and a shipping address"
-                self.has_item(with_owner, phrase)
-                continue
             if phrase.possessive and noun.kind == Kind.ATTRIBUTE:
-                continue  # "track classes and their statuses"
+                if thing is not None:  # "track classes and their statuses"
+                    self._field(thing, phrase, None, singular=True)
+                continue
             sure = noun.plural or phrase.determined or phrase.quant or _uncountable(noun)
             candidate = self.f.note(noun, strength if sure else WEAK, created=created)
             if candidate is None:
                 continue
+            thing = candidate.name
             self._user_prefix(noun)
             self._paren_fields(noun, phrase)
             self._action_link(subject, bases, phrase, noun, particle)
@@ -447,7 +470,12 @@ class ClauseReader:
                 self.f.link(M2O, noun.name, target[1].name)
 
     def bare_list(self, tokens: list[Token], *, section: bool) -> None:
+        with_owner: str | None = None
         for phrase in self._phrases(tokens):
+            if with_owner is not None and not _names_thing(phrase):
+                self.has_item(with_owner, phrase)  # "trips with a start, end and distance"
+                continue
+            with_owner = None
             target = self._unwrap(phrase)
             if target is None:
                 continue
@@ -459,7 +487,8 @@ class ClauseReader:
             if self.f.note(noun, MEDIUM if sure else WEAK) is not None:
                 self._user_prefix(noun)
                 self._paren_fields(noun, phrase)
-                self._tails(noun, phrase)
+                if self._tails(noun, phrase):
+                    with_owner = noun.name
 
     # --- the app itself -----------------------------------------------------------------
     def _is_app(self, phrase: Phrase) -> bool:
@@ -502,10 +531,12 @@ class ClauseReader:
             if inner is None:
                 return None
             inner_noun = classify(inner.nouns, self.f.domain)
+            if noun.kind == Kind.ATTRIBUTE and not _is_thing(inner_noun):
+                return phrase, noun  # "documents for translation": not a figure of a thing
             if inner_noun is None:
                 return None
             if noun.kind == Kind.ATTRIBUTE and self.f.note(inner_noun, WEAK) is not None:
-                self._field(inner_noun.name, phrase, None)
+                self._field(inner_noun.name, phrase, None, singular=True)
             return inner, inner_noun
         if noun.kind in {Kind.USER} and not noun.user_prefix:
             return None
@@ -525,7 +556,8 @@ class ClauseReader:
         if noun.head in lx.ENUM_HINTS:
             return
         for choice in phrase.choices:
-            spec = field_from_words(choice.split())
+            name, _, values = choice.partition(":")  # "type: tent/caravan"
+            spec = field_from_words(name.split(), tuple(v.strip() for v in values.split("/")))
             if spec is not None:
                 self.f.add_field(noun.name, spec)
 
@@ -538,14 +570,22 @@ class ClauseReader:
     def _tails(self, noun: Noun, phrase: Phrase) -> bool:
         """Follow "with ..." and "on ..." after a noun; True when it had a with-list."""
         had_with = False
-        for prep, tail in phrase.tails:
+        for position, (prep, tail) in enumerate(phrase.tails):
             if prep == "with" and noun.kind != Kind.USER:
                 had_with = True
                 self.possession(Subject("entity", noun), tail)
             elif prep not in {"by", "with", "like", "than", "via"}:
                 inner = parse_phrase(tail)
                 other = classify(inner.nouns, self.f.domain) if inner else None
-                if other is None or other.kind not in {Kind.ENTITY, Kind.ATTRIBUTE}:
+                if (
+                    inner is None
+                    or other is None
+                    or other.kind not in {Kind.ENTITY, Kind.ATTRIBUTE}
+                ):
+                    continue
+                of_this = prep == "of" and position == 0
+                if of_this and other.kind == Kind.ATTRIBUTE and noun.kind == Kind.ENTITY:
+                    self._field(noun.name, inner, None)  # "measurements of body weight"
                     continue
                 strength = MEDIUM if other.plural and other.kind == Kind.ENTITY else WEAK
                 noted = self.f.note(other, strength) is not None
@@ -593,4 +633,44 @@ def _uncountable(noun: Noun) -> bool:
 
 def _describes(noun: Noun | None) -> bool:
     """Whether a has-list item says something (a field or a thing), not filler."""
-    return noun is None or noun.kind not in {Kind.FILLER, Kind.FEATURE, Kind.APP}
+    if noun is None or noun.head in lx.FIELD_FILLERS:
+        return True
+    return noun.kind not in {Kind.FILLER, Kind.FEATURE, Kind.APP}
+
+
+def _field_tail(phrase: Phrase) -> list[Token]:
+    """The tail that belongs to a field's name or unit: "date of birth", "steps to reproduce",
+    "duration in minutes", "total in USD"; empty when there is none."""
+    if not phrase.tails:
+        return []
+    prep, tail = phrase.tails[0]
+    if prep == "in":
+        unit = naming.singularize(tail[0].word) if len(tail) == 1 else ""
+        known = lx.TIME_UNITS | lx.MEASURE_UNITS | lx.CURRENCY_UNITS
+        return [phrase.rest[0], *tail] if unit in known else []
+    plain = len(tail) <= 2 and all(t.tag in {NOUN, ADJ, VERB} for t in tail)
+    purpose = prep == "to" and len(tail) == 1 and tail[0].tag in {NOUN, VERB}
+    if purpose or (prep == "of" and plain and _names_value(phrase)):
+        return [phrase.rest[0], *tail]
+    return []
+
+
+def _names_value(phrase: Phrase) -> bool:
+    """ "date of birth", "place of birth": a value word before "of", not "a list of"."""
+    return bool(phrase.nouns) and phrase.nouns[-1] in lx.ATTRIBUTE_NOUNS - {"number", "count"}
+
+
+def _is_thing(noun: Noun | None) -> bool:
+    return noun is not None and noun.kind in {Kind.ENTITY, Kind.ROLE, Kind.USER}
+
+
+def _names_thing(phrase: Phrase) -> bool:
+    """ "drivers (name, licence)" in a bare list starts a new thing; "end location" does not."""
+    return bool(phrase.choices) or bool(phrase.tails) or (
+        bool(phrase.nouns) and naming.is_plural(phrase.nouns[-1])
+        and phrase.nouns[-1] not in lx.PLURAL_ATTRIBUTES
+    )  # fmt: skip
+
+
+def _field_words(phrase: Phrase) -> list[str]:
+    return [*phrase.words, *(t.word for t in _field_tail(phrase))]

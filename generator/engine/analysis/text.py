@@ -84,10 +84,19 @@ def sentences(text: str) -> list[str]:
         if bullet:
             body = _BULLET_RE.sub("", raw).strip().replace(" - ", ": ")
             out.extend(_split_sentences(f"{heading}: {body}" if heading else body))
+        elif out and _continues(out[-1]):
+            heading = ""
+            joined = _split_sentences(f"{out.pop()} {line.replace(' - ', ': ')}")
+            out.extend(joined)
         else:
             heading = ""
             out.extend(_split_sentences(line.replace(" - ", ": ")))
     return [s for s in out if s]
+
+
+def _continues(sentence: str) -> bool:
+    """A line that leaves a parenthesis open or ends on a comma goes on in the next line."""
+    return sentence.count("(") > sentence.count(")") or sentence.endswith((",", " and", " or"))
 
 
 def _clean_markdown(text: str) -> str:
@@ -133,7 +142,35 @@ def tokenize(sentence: str) -> list[Token]:
             tokens.append(_tag_word(word.strip(".'")))
         index += 1
     _resolve(tokens)
-    return tokens
+    return _glue_moments(tokens)
+
+
+def _glue_moments(tokens: list[Token]) -> list[Token]:
+    """ "scheduled at", "a created at timestamp" in a list are one field: scheduled_at."""
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+        after = tokens[index + 2] if index + 2 < len(tokens) else None
+        starts_item = not out or out[-1].tag in {DET, PUNCT, CONJ}
+        if (
+            starts_item
+            and token.word.endswith("ed")
+            and nxt is not None
+            and nxt.word in {"at", "on"}
+            and (after is None or after.word in _MOMENT_ENDS)
+        ):
+            word = f"{token.word}_{nxt.word}"
+            out.append(Token(word, NOUN, base=word))
+            index += 3 if after is not None and after.word in {"timestamp", "datetime"} else 2
+            continue
+        out.append(token)
+        index += 1
+    return out
+
+
+_MOMENT_ENDS = frozenset({",", ";", "and", "or", "timestamp", "datetime"})
 
 
 def _join_phrases(words: list[str]) -> list[str]:
@@ -186,10 +223,13 @@ def _closing(words: list[str], start: int) -> int:
 
 
 def _choices(inner: list[str]) -> tuple[str, ...]:
-    """ "low , medium or high" -> ("low", "medium", "high")."""
+    """ "low , medium or high" -> ("low", "medium", "high"); "type: a/b, size" keeps
+    "type : a / b" as one item."""
     items: list[list[str]] = [[]]
     for word in inner:
-        if word in {",", "/", "|", "or", "and", ";", "&", "+"} or word in "()[]":
+        if ":" in items[-1] and word in {"/", "|", "or"}:
+            items[-1].append("/")
+        elif word in {",", "/", "|", "or", "and", ";", "&", "+"} or word in "()[]":
             items.append([])
         else:
             items[-1].append(word.strip(".'"))
@@ -232,7 +272,7 @@ def _tag_word(word: str) -> Token:
     if verb and word not in lx.ING_NOUNS:
         base, form = verb
         return Token(word, AMBIG if base in lx.NOUN_VERBS else VERB, base=base, form=form)
-    if _is_adjective(word):
+    if _is_adjective(word) or _unknown_participle(word):
         return Token(word, ADJ, base=word)
     return Token(word, NOUN, base=naming.singularize(word))
 
@@ -260,6 +300,11 @@ def _simple_tag(word: str) -> str | None:
     return next((tag for words, tag in checks if word in words), None)
 
 
+def _unknown_participle(word: str) -> bool:
+    """ "pinned", "starred", "locked": a participle of a verb the lexicon does not list."""
+    return len(word) > 5 and word.endswith("ed") and not word.endswith("eed") and word.isalpha()
+
+
 def _is_adjective(word: str) -> bool:
     if word in lx.ADJECTIVES:
         return True
@@ -271,15 +316,13 @@ def _is_adjective(word: str) -> bool:
 
 def _resolve(tokens: list[Token]) -> None:
     for index, token in enumerate(tokens):
-        prev = tokens[index - 1] if index else None
-        if (
-            token.tag == VERB
-            and token.form == "s"
-            and prev is not None
-            and (prev.tag in {DET, QUANT, ADJ} or (prev.tag == PREP and prev.word != "to"))
-        ):
-            token.tag = NOUN  # "with sets", "the needs"
+        if token.tag == VERB and _in_noun_slot(tokens, index):
+            token.tag = NOUN  # "with sets", "the needs", "a publish date", "a published flag"
             token.base = naming.singularize(token.word)
+        elif token.tag in {VERB, AMBIG} and token.form == "ing" and _gerund_noun(tokens, index):
+            nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+            token.tag = ADJ if nxt is not None and nxt.tag in {NOUN, AMBIG} else NOUN
+            token.base = token.word
         if token.tag == AMBIG:
             token.tag = VERB if _reads_as_verb(tokens, index) else NOUN
             if token.tag == NOUN:
@@ -289,6 +332,55 @@ def _resolve(tokens: list[Token]) -> None:
     for index, token in enumerate(tokens):
         if token.tag == VERB and token.form == "ed" and _is_modifier(tokens, index):
             token.tag = ADJ
+
+
+def _in_noun_slot(tokens: list[Token], index: int) -> bool:
+    """A present-tense verb form that is a noun: right after a determiner ("a publish date",
+    "a published flag"), in front of a time word ("send date"), or a compound subject's head
+    before its verb ("sync runs belong to")."""
+    token = tokens[index]
+    if index == 0 and token.form == "base":  # "Sync runs belong to", not "Sync runs"
+        return token.base not in lx.ENABLING_VERBS | {"make"} and not _starts_imperative(tokens, 0)
+    if token.form not in {"base", "s"} or index == 0:
+        return False
+    prev, nxt = tokens[index - 1], tokens[index + 1] if index + 1 < len(tokens) else None
+    if nxt is not None and nxt.word in lx.TIME_WORDS and prev.tag not in {MODAL, NEG, NOUN, PRON}:
+        return prev.word != "to"
+    if token.form == "s" and prev.tag == NOUN and nxt is not None and _starts_verb_group(nxt):
+        return True
+    if (
+        token.form == "s"
+        and prev.tag in {CONJ, PUNCT}
+        and (nxt is None or nxt.tag in {CONJ, PUNCT})
+    ):
+        return _in_list(tokens, index)  # "a title, reps and sets"
+    back = index - 1
+    while back > 0 and (tokens[back].tag == ADJ or tokens[back].form == "ed"
+                        or (token.form == "base" and _singular_noun(tokens[back]))):  # fmt: skip
+        back -= 1  # "a published flag", "a data flag" (but "the users flag posts")
+    prev = tokens[back]
+    if back < index - 1:
+        return prev.tag in {DET, QUANT}
+    return prev.tag in {DET, QUANT, ADJ} or (prev.tag == PREP and prev.word != "to"
+                                               and token.form == "s")  # fmt: skip
+
+
+def _singular_noun(token: Token) -> bool:
+    return token.tag == NOUN and token.base == token.word
+
+
+def _starts_verb_group(token: Token) -> bool:
+    return token.tag in {MODAL, HAVE} or (token.tag == VERB and token.form == "base")
+
+
+def _gerund_noun(tokens: list[Token], index: int) -> bool:
+    """ "each viewing" names a thing, "a cooking time" describes one; "users viewing" acts."""
+    prev = tokens[index - 1] if index else None
+    nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+    if prev is not None and prev.tag in {DET, QUANT}:
+        return True
+    after_list = prev is None or prev.word in {",", "and", "or", ":", ";"}
+    return after_list and nxt is not None and nxt.word in lx.ATTRIBUTE_NOUNS
 
 
 def _after_noun(tokens: list[Token], index: int) -> bool:
@@ -311,6 +403,8 @@ def _reads_as_verb(tokens: list[Token], index: int) -> bool:
     if token.form in {"ing", "ed"}:
         return True
     if prev is None or prev.tag in {BREAK, REL} or prev.word in {":", ";"}:
+        if prev is not None and prev.word == ":" and _one_attribute_follows(tokens, index):
+            return False  # "Books: cover image"
         return token.form == "base" and _starts_imperative(tokens, index)
     if prev.tag in {DET, QUANT, ADJ, NUM} or (prev.tag == PREP and prev.word != "to"):
         return False
@@ -331,7 +425,13 @@ def _reads_as_verb(tokens: list[Token], index: int) -> bool:
         )
     if prev.tag in {NOUN, PRON}:
         if nxt is not None and nxt.tag in _VERBISH:
-            return False
+            return False  # "order items have"
+        if (
+            prev.tag == NOUN
+            and (nxt is None or nxt.tag in {PUNCT, CONJ})
+            and _in_list(tokens, index)
+        ):
+            return False  # "a date, a dentist and treatment notes"
         if _after_enabling_verb(tokens, index):
             return token.form == "base"
         if not _subject_before(tokens, index):
@@ -339,6 +439,17 @@ def _reads_as_verb(tokens: list[Token], index: int) -> bool:
         plural_subject = prev.tag == PRON or naming.is_plural(prev.word)
         return token.form == ("base" if plural_subject else "s")
     return False
+
+
+def _in_list(tokens: list[Token], index: int) -> bool:
+    """Whether a predicate came earlier, so a word at the end of an item is a list noun."""
+    before = tokens[:index]
+    return any(t.tag in _VERBISH for t in before) and any(t.tag in {PUNCT, CONJ} for t in before)
+
+
+def _one_attribute_follows(tokens: list[Token], index: int) -> bool:
+    rest = tokens[index + 1 :]
+    return len(rest) == 1 and rest[0].word in lx.ATTRIBUTE_NOUNS
 
 
 def _follows_predicate(tokens: list[Token], index: int) -> bool:
@@ -350,7 +461,19 @@ def _follows_predicate(tokens: list[Token], index: int) -> bool:
     while back >= 0 and tokens[back].word not in {",", "and", "or", ";", ":"}:
         back -= 1
     first = tokens[back + 1] if back + 1 < index else None
-    return first is not None and first.tag == VERB and back >= 0
+    if first is not None and first.tag == VERB and back >= 0:
+        return True
+    nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+    takes_object = nxt is not None and nxt.tag in {PREP, DET, QUANT}
+    return takes_object and _subject_verb_item(tokens[back + 1 : index])
+
+
+def _subject_verb_item(item: list[Token]) -> bool:
+    """ "members propose books": a subject, then a verb."""
+    verb = next((i for i, t in enumerate(item) if t.tag == VERB), None)
+    if not verb or item[verb].form not in {"base", "s"}:
+        return False
+    return all(t.tag in {NOUN, ADJ, DET} for t in item[:verb])
 
 
 def _verb_list_follows(tokens: list[Token], index: int) -> bool:
