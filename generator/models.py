@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from generator.constants import ACTIVE_STATUSES, GENERATION_STATUS_CHOICES, GENERATION_STATUS_QUEUED
 from generator.engine.stacks import DEFAULT_STACK, available_stacks
@@ -45,6 +45,26 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         if _sees_everything(user):
             return self.all()
         return self.for_user(user)
+
+    def search(self, query: str) -> ProjectQuerySet:
+        """Projects whose name, description or requirements contain ``query`` (any case)."""
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(
+            Q(name__icontains=query)
+            | Q(description__icontains=query)
+            | Q(requirements__icontains=query)
+        )
+
+    def with_last_run(self) -> ProjectQuerySet:
+        """Annotate ``last_run_number``, ``last_run_status`` and ``last_run_progress``."""
+        last = Generation.objects.filter(project=OuterRef("pk")).order_by("-number")
+        return self.annotate(
+            last_run_number=Subquery(last.values("number")[:1]),
+            last_run_status=Subquery(last.values("status")[:1]),
+            last_run_progress=Subquery(last.values("progress")[:1]),
+        )
 
 
 class Project(models.Model):
@@ -133,6 +153,13 @@ class Generation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to finish, once finished."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
 
 
 class GenerationEvent(models.Model):

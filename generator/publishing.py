@@ -8,9 +8,12 @@ newest one, and a held one is flushed before the next essential event and by a t
 boundaries and terminal events (``events.ESSENTIAL_TYPES``) are always sent, in order. A reader
 that needs every sub-step (the file list of a run) reads the database, not the channel.
 
-The channel carries the engine's event dict (type, seq, phase, message, progress, data) under
-the SSE event name of its type. :func:`channel_send` is the one place that talks to
-django-eventstream: change it to send rendered HTML fragments instead.
+The channel carries HTML: for each event, a fragment rendered from the project page's template
+partials (generator/tracker.py, ``live_fragment``) under the SSE event name of the event's type,
+which htmx's SSE extension swaps in. Each fragment is the state of what the event touches as of
+that event, so coalescing and repeats are harmless. :func:`channel_send` is the one place that
+talks to django-eventstream. REST clients read the permanent history (``GenerationEvent``), not
+this channel.
 
 For pages: read the stream position (``django_eventstream.get_current_event_id``) *before*
 reading the run's state; then a race can only repeat an event, never skip one, so render events
@@ -30,6 +33,7 @@ from django.db import connections
 from django_eventstream import send_event
 
 from generator.engine.events import ESSENTIAL_TYPES
+from generator.tracker import live_fragment
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +45,9 @@ def channel_name(generation_id: int) -> str:
 
 
 def channel_send(generation_id: int, event: dict[str, Any]) -> None:
-    """Send one event dict to the run's channel (and its replay storage)."""
-    send_event(channel_name(generation_id), event["type"], event)
+    """Send one event, as its HTML fragment, to the run's channel (and its replay storage)."""
+    html = live_fragment(generation_id, event)
+    send_event(channel_name(generation_id), event["type"], html, json_encode=False)
 
 
 class ThrottledChannel:

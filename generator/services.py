@@ -75,9 +75,13 @@ class ConcurrencyLimitError(Exception):
 # --- projects -------------------------------------------------------------------------------
 
 
-def project_create(
-    *, owner: User, name: str, description: str = "", requirements: str, stack: str
-) -> Project:
+def project_clean(
+    *, name: str, description: str = "", requirements: str, stack: str
+) -> dict[str, str]:
+    """Validate a project's fields; return them stripped or raise ``ValidationError`` by field.
+
+    The new-project wizard calls this step by step; :func:`project_create` calls it once.
+    """
     name, description, requirements = name.strip(), description.strip(), requirements.strip()
     errors: dict[str, str] = {}
     if not name:
@@ -95,9 +99,31 @@ def project_create(
         errors["stack"] = f"Choose one of the available stacks: {', '.join(available_stacks())}."
     if errors:
         raise ValidationError(errors)
-    return Project.objects.create(
-        owner=owner, name=name, description=description, requirements=requirements, stack=stack
+    return {"name": name, "description": description, "requirements": requirements, "stack": stack}
+
+
+def project_create(
+    *, owner: User, name: str, description: str = "", requirements: str, stack: str
+) -> Project:
+    fields = project_clean(
+        name=name, description=description, requirements=requirements, stack=stack
     )
+    return Project.objects.create(owner=owner, **fields)
+
+
+def project_create_and_start(
+    *, owner: User, name: str, description: str = "", requirements: str, stack: str
+) -> Generation:
+    """Create a project and start its first run, or do neither.
+
+    A ``ValidationError`` or ``ConcurrencyLimitError`` leaves no project behind, so the caller
+    can show the message beside the text the user typed and let them try again.
+    """
+    with transaction.atomic():
+        project = project_create(
+            owner=owner, name=name, description=description, requirements=requirements, stack=stack
+        )
+        return generation_start(project=project, user=owner)
 
 
 def project_delete(*, project: Project, user: User) -> None:

@@ -200,7 +200,9 @@ TASKS = {
 # on: a listener's queue holds 10 events and, on overflow or reconnect with a last id, it replays
 # from storage; without storage those events are lost. The storage is a replay buffer (trimmed
 # after a day); the permanent history is generator.GenerationEvent.
-EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
+EVENTSTREAM_STORAGE_CLASS = "generator.eventstream.ReplayStorage"
+# A run's channel is readable by its owner and staff only (a stranger gets a "forbidden" error).
+EVENTSTREAM_CHANNELMANAGER_CLASS = "generator.eventstream.GenerationChannelManager"
 
 LOGGING = {
     "version": 1,

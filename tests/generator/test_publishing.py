@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django_eventstream.storage import DjangoModelStorage
 
 from generator.engine.events import Event, EventType
-from generator.publishing import ThrottledChannel, channel_name, channel_send
+from generator.publishing import ThrottledChannel
 from generator.services import GenerationEventSink, generation_start
 from tests.generator.helpers import reload, wait_for
 
@@ -97,15 +94,3 @@ def test_the_sink_holds_back_the_result_for_the_run_to_store(project, owner, cha
     assert sink.result_event == result
     assert not generation.events.exists()
     assert channel_sends == []
-
-
-@pytest.mark.django_db
-def test_channel_send_keeps_the_event_in_the_replay_storage():
-    before = DjangoModelStorage().get_current_id(channel_name(5))
-
-    channel_send(5, {"type": "phase_start", "seq": 1, "phase": "analysis", "message": "…"})
-
-    stored = DjangoModelStorage().get_events(channel_name(5), before)
-    assert [e.type for e in stored] == ["phase_start"]
-    data = stored[0].data
-    assert (json.loads(data) if isinstance(data, str) else data)["seq"] == 1

@@ -1,0 +1,113 @@
+"""Read a finished run's files from its stored ZIP: the tree, one file, highlighted.
+
+Paths from the URL are never joined to a filesystem path: a requested path is looked up as an
+exact key among the archive's own members (relative to the archive's single root folder), so
+``../``, absolute and encoded paths simply are not found. Highlighting uses Pygments with line
+numbers; the page's stylesheet is static/css/pygments.css.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import TextLexer, get_lexer_by_name, get_lexer_for_filename
+from pygments.util import ClassNotFound
+
+from generator.models import Generation
+
+MAX_VIEW_BYTES = 512 * 1024
+
+
+class FileMissing(Exception):
+    """No such file in the run's archive (or the run has no archive)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TreeRow:
+    depth: int
+    name: str
+    path: str  # "" for a folder
+
+
+@dataclass(frozen=True, slots=True)
+class ViewedFile:
+    path: str
+    size: int
+    text: str | None  # None when binary or too large to show
+    html: str
+    language: str
+
+
+def archive_members(generation: Generation) -> dict[str, str]:
+    """The run's files: path relative to the project root -> member name in the ZIP."""
+    if not generation.zip:
+        return {}
+    with generation.zip.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    members = {}
+    for name in names:
+        _root, _, relative = name.partition("/")
+        if relative:
+            members[relative] = name
+    return dict(sorted(members.items()))
+
+
+def archive_tree(paths: list[str]) -> list[TreeRow]:
+    """Folders and files in display order, each with its depth (folders first, then files)."""
+    tree: dict[str, dict] = {}
+    for path in paths:
+        node = tree
+        for part in path.split("/"):
+            node = node.setdefault(part, {})
+    rows: list[TreeRow] = []
+
+    def walk(node: dict[str, dict], prefix: str, depth: int) -> None:
+        folders = sorted(k for k, v in node.items() if v)
+        files = sorted(k for k, v in node.items() if not v)
+        for name in folders:
+            rows.append(TreeRow(depth, f"{name}/", ""))
+            walk(node[name], f"{prefix}{name}/", depth + 1)
+        for name in files:
+            rows.append(TreeRow(depth, name, f"{prefix}{name}"))
+
+    walk(tree, "", 0)
+    return rows
+
+
+def archive_read(generation: Generation, path: str) -> bytes:
+    member = archive_members(generation).get(path)
+    if member is None:
+        raise FileMissing(path)
+    with generation.zip.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        return archive.read(member)
+
+
+def archive_view(generation: Generation, path: str) -> ViewedFile:
+    data = archive_read(generation, path)
+    text: str | None = None
+    if len(data) <= MAX_VIEW_BYTES:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+    if text is None:
+        return ViewedFile(path, len(data), None, "", "binary")
+    lexer = _lexer(path, text)
+    formatter = HtmlFormatter(linenos="table", cssclass="highlight", lineanchors="L", wrapcode=True)
+    return ViewedFile(path, len(data), text, highlight(text, lexer, formatter), lexer.name)
+
+
+def _lexer(path: str, text: str) -> Lexer:
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith(".html"):
+        return get_lexer_by_name("html+django")  # generated pages are Django templates
+    if name.endswith(".sql"):
+        return get_lexer_by_name("sql")
+    try:
+        return get_lexer_for_filename(name, text)
+    except ClassNotFound:
+        return TextLexer()

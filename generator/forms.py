@@ -1,0 +1,88 @@
+"""Forms for the new-project pages: they parse input; services.project_clean validates it.
+
+The quick form has every field on one page; the wizard asks for the same fields one step at a
+time and carries the others along as hidden inputs, so nothing typed is lost going back and
+forth or on an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from generator.engine.stacks import DEFAULT_STACK
+from generator.models import PROJECT_NAME_MAX, stack_choices
+
+WIZARD_STEPS = ("name", "description", "requirements")
+WIZARD_TITLES = {
+    "name": "Name your app",
+    "description": "Say what it is for",
+    "requirements": "Describe what it does",
+}
+
+
+def _name_field() -> forms.CharField:
+    return forms.CharField(
+        label="Name",
+        required=False,  # services.project_clean says what is wrong, in its words
+        widget=forms.TextInput(attrs={"maxlength": PROJECT_NAME_MAX, "autocomplete": "off"}),
+        help_text="A short name, e.g. “Task Manager”. It names the generated project.",
+    )
+
+
+def _description_field() -> forms.CharField:
+    return forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: one sentence about the app, shown on your dashboard.",
+    )
+
+
+def _requirements_field() -> forms.CharField:
+    return forms.CharField(
+        label="Requirements",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=(
+            "What the app stores and who uses it, in plain English: the things it keeps track "
+            "of, their details, and how they relate."
+        ),
+    )
+
+
+class ProjectQuickForm(forms.Form):
+    name = _name_field()
+    description = _description_field()
+    requirements = _requirements_field()
+    stack = forms.ChoiceField(label="Stack", choices=stack_choices, initial=DEFAULT_STACK)
+
+    def add_service_errors(self, error: ValidationError, *, skip: Collection[str] = ()) -> None:
+        for field, messages in error.message_dict.items():
+            if field not in skip:
+                self.add_error(field if field in self.fields else None, messages)
+
+
+class ProjectWizardForm(forms.Form):
+    name = _name_field()
+    description = _description_field()
+    requirements = _requirements_field()
+    step = forms.TypedChoiceField(
+        choices=[(n, n) for n in range(1, len(WIZARD_STEPS) + 1)],
+        coerce=int,
+        empty_value=1,  # type: ignore[arg-type]
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def add_service_errors(self, error: ValidationError, *, upto: int) -> int:
+        """Show the errors of steps 1..``upto``; return the first step with an error, or 0."""
+        first = 0
+        for field, messages in error.message_dict.items():
+            if field in WIZARD_STEPS and WIZARD_STEPS.index(field) < upto:
+                self.add_error(field, messages)
+                step = WIZARD_STEPS.index(field) + 1
+                first = min(first, step) if first else step
+        return first

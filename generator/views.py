@@ -1,0 +1,370 @@
+"""The web pages of projects and runs: thin views that parse input, call services, render.
+
+Every object is looked up through ``visible_to`` (the owner's, or any for staff), so a stranger
+gets 404 and never learns an object exists. For htmx requests the views answer with a named
+partial of the same page template (``page.html#partial``).
+
+The project page renders a live run from its event history and then connects htmx's SSE
+extension to the run's channel from the channel's event id read *before* that history (see
+:func:`_live_context`): an event landing in between is replayed, never missed, and replaying it
+is harmless because every fragment is idempotent (generator/tracker.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_eventstream import get_current_event_id
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from accounts.models import ExperienceLevel, User
+from generator import archive
+from generator.constants import GENERATION_STATUS_SUCCEEDED
+from generator.diagrams import er_diagram_svg
+from generator.engine.stacks import DEFAULT_STACK
+from generator.examples import EXAMPLES, example_get
+from generator.forms import WIZARD_STEPS, WIZARD_TITLES, ProjectQuickForm, ProjectWizardForm
+from generator.models import Generation, Project
+from generator.publishing import channel_name
+from generator.services import (
+    ConcurrencyLimitError,
+    generation_cancel,
+    generation_regenerate,
+    project_clean,
+    project_create_and_start,
+    project_delete,
+)
+from generator.tracker import tracker_state
+
+PROJECTS_PER_PAGE = 10
+PAGE = "generator/project.html"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """What @login_required and django-htmx's middleware guarantee, for the type checker."""
+
+    user: User
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    projects = Project.objects.for_user(request.user).search(query).with_last_run()
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "examples": EXAMPLES,
+        "has_projects": query != "" or page.paginator.count > 0,
+    }
+    template = "generator/dashboard.html"
+    if request.htmx and request.htmx.target == "project-list":
+        template += "#project-list"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def project_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One dashboard row, polled while its last run is in progress."""
+    project = get_object_or_404(Project.objects.for_user(request.user).with_last_run(), pk=pk)
+    return render(request, "generator/dashboard.html#project-row", {"project": project})
+
+
+# --- new project ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    kind = request.POST.get("form_kind") or request.GET.get("form")
+    if kind not in {"quick", "wizard"}:
+        experienced = request.user.experience_level == ExperienceLevel.EXPERIENCED
+        kind = "quick" if experienced else "wizard"
+    if kind == "quick":
+        return _quick_form(request)
+    return _wizard(request)
+
+
+def _example_initial(request: HtmxHttpRequest) -> dict[str, str]:
+    example = example_get(request.GET.get("example", ""))
+    if example is None:
+        return {}
+    return {
+        "name": example.name,
+        "description": example.description,
+        "requirements": example.requirements,
+    }
+
+
+def _quick_form(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ProjectQuickForm(request.POST)
+        if form.is_valid():
+            started = _create_and_start(request, form, **form.cleaned_data)
+            if started is not None:
+                return started
+        else:  # show every problem at once, not the form's first and the service's later
+            values = {name: form.cleaned_data.get(name, "") for name in WIZARD_STEPS}
+            try:
+                project_clean(stack=DEFAULT_STACK, **values)
+            except ValidationError as error:
+                form.add_service_errors(error, skip=set(form.errors))
+    else:
+        form = ProjectQuickForm(initial={"stack": DEFAULT_STACK, **_example_initial(request)})
+    return _render_new(request, {"form": form, "kind": "quick", "examples_all": EXAMPLES})
+
+
+def _wizard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        form = ProjectWizardForm(initial=_example_initial(request))
+        return _render_new(request, _wizard_context(form, 1))
+    posted = ProjectWizardForm(request.POST)
+    posted.is_valid()  # every field is optional here: cleaning only strips and types them
+    values = {name: posted.cleaned_data.get(name, "") for name in WIZARD_STEPS}
+    step = min(max(posted.cleaned_data.get("step") or 1, 1), len(WIZARD_STEPS))
+    action = request.POST.get("action", "next")
+    example = example_get(request.POST.get("example", ""))
+    if example is not None:  # "use this example" fills the current step's field
+        values[WIZARD_STEPS[step - 1]] = getattr(example, WIZARD_STEPS[step - 1])
+    form = ProjectWizardForm({**values, "step": step})
+    form.is_valid()
+    if example is not None:
+        return _render_new(request, _wizard_context(form, step))
+    if action == "back":
+        return _render_new(request, _wizard_context(form, max(step - 1, 1)))
+    if step == len(WIZARD_STEPS):  # "create", or Enter pressed in the last step
+        started = _create_and_start(request, form, stack=DEFAULT_STACK, **values)
+        if started is not None:
+            return started
+        first = next((n for n, f in enumerate(WIZARD_STEPS, 1) if form.has_error(f)), step)
+        return _render_new(request, _wizard_context(form, first))
+    try:
+        project_clean(stack=DEFAULT_STACK, **values)
+    except ValidationError as error:
+        first = form.add_service_errors(error, upto=step)
+        if first:
+            return _render_new(request, _wizard_context(form, first))
+    return _render_new(request, _wizard_context(ProjectWizardForm(values), step + 1, fresh=True))
+
+
+def _wizard_context(form: ProjectWizardForm, step: int, *, fresh: bool = False) -> dict[str, Any]:
+    if fresh:  # moving on: show the next step without judging its empty field yet
+        form = ProjectWizardForm(initial={name: form.data.get(name, "") for name in WIZARD_STEPS})
+    field = WIZARD_STEPS[step - 1]
+    form.fields[field].widget.attrs["autofocus"] = True
+    return {
+        "form": form,
+        "kind": "wizard",
+        "step": step,
+        "steps": [(n, WIZARD_TITLES[name]) for n, name in enumerate(WIZARD_STEPS, 1)],
+        "step_field": form[field],
+        "step_title": WIZARD_TITLES[field],
+        "carried": [form[name] for name in WIZARD_STEPS if name != field],
+        "is_last": step == len(WIZARD_STEPS),
+        "examples": [(e, getattr(e, field)) for e in EXAMPLES],
+    }
+
+
+def _create_and_start(
+    request: AuthenticatedHttpRequest,
+    form: ProjectQuickForm | ProjectWizardForm,
+    *,
+    name: str,
+    description: str,
+    requirements: str,
+    stack: str,
+) -> HttpResponse | None:
+    """Start the project, or put the reason on ``form`` and return None."""
+    try:
+        generation = project_create_and_start(
+            owner=request.user,
+            name=name,
+            description=description,
+            requirements=requirements,
+            stack=stack,
+        )
+    except ValidationError as error:
+        if isinstance(form, ProjectWizardForm):
+            form.add_service_errors(error, upto=len(WIZARD_STEPS))
+        else:
+            form.add_service_errors(error)
+        return None
+    except ConcurrencyLimitError as error:
+        form.add_error(None, str(error))
+        return None
+    url = reverse("generator:run", args=[generation.project_id, generation.number])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _render_new(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
+    template = "generator/project_new.html"
+    if request.htmx:
+        template += "#new-project"
+    return render(request, template, context)
+
+
+# --- a project and its runs ---------------------------------------------------------------
+
+
+def _project(request: AuthenticatedHttpRequest, pk: int) -> Project:
+    return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+
+
+def _run(project: Project, number: int) -> Generation:
+    return get_object_or_404(Generation.objects.for_project(project), number=number)
+
+
+@login_required
+@require_GET
+def project_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    generation = project.generations.order_by("-number").first()
+    return _render_run(request, project, generation)
+
+
+@login_required
+@require_GET
+def run_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
+    project = _project(request, pk)
+    return _render_run(request, project, _run(project, number))
+
+
+@login_required
+@require_GET
+def run_file(request: AuthenticatedHttpRequest, pk: int, number: int, path: str) -> HttpResponse:
+    project = _project(request, pk)
+    generation = _run(project, number)
+    try:
+        viewed = archive.archive_view(generation, path)
+    except archive.FileMissing:
+        raise Http404("No such file in this run.") from None
+    if request.htmx:
+        context = {"project": project, "generation": generation, "viewed": viewed}
+        return render(request, f"{PAGE}#code-viewer", context)
+    return _render_run(request, project, generation, viewed=viewed)
+
+
+@login_required
+@require_GET
+def run_download(request: AuthenticatedHttpRequest, pk: int, number: int) -> FileResponse:
+    project = _project(request, pk)
+    generation = _run(project, number)
+    if not generation.zip:
+        raise Http404("This run has no ZIP.")
+    slug = (generation.spec or {}).get("slug") or f"project-{project.pk}"
+    return FileResponse(
+        generation.zip.open("rb"),
+        as_attachment=True,
+        filename=f"{slug}-run-{generation.number}.zip",
+        content_type="application/zip",
+    )
+
+
+@login_required
+@require_POST
+def run_cancel(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
+    project = _project(request, pk)
+    generation = generation_cancel(generation=_run(project, number), user=request.user)
+    if request.htmx:
+        context = {"project": project, "generation": generation, "cancelling": True}
+        return render(request, f"{PAGE}#cancel-form", context)
+    messages.info(request, "Cancelling the run.")
+    return redirect("generator:run", pk=project.pk, number=generation.number)
+
+
+@login_required
+@require_POST
+def project_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    try:
+        generation = generation_regenerate(project=project, user=request.user)
+    except ConcurrencyLimitError as error:
+        messages.error(request, str(error))
+        return redirect("generator:project", pk=project.pk)
+    return redirect("generator:run", pk=project.pk, number=generation.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_delete_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    if request.method == "POST":
+        name = project.name
+        project_delete(project=project, user=request.user)
+        messages.success(request, f"Deleted “{name}” and all its runs.")
+        return redirect("generator:dashboard")
+    return render(request, "generator/project_delete.html", {"project": project})
+
+
+def _render_run(
+    request: HtmxHttpRequest,
+    project: Project,
+    generation: Generation | None,
+    *,
+    viewed: archive.ViewedFile | None = None,
+) -> HttpResponse:
+    context: dict[str, Any] = {"project": project, "generation": generation, "viewed": viewed}
+    if generation is not None:
+        context.update(_run_context(generation))
+    if request.htmx:
+        # The run's own section (e.g. after its last live event), plus the history's new badge.
+        context["runs"] = project.generations.order_by("-number")
+        context["oob"] = True
+        return render(request, f"{PAGE}#run-refresh", context)
+    context["runs"] = project.generations.order_by("-number")
+    return render(request, PAGE, context)
+
+
+def _run_context(generation: Generation) -> dict[str, Any]:
+    if generation.is_active:
+        live = _live_context(generation)
+        if live is not None:
+            return live
+    events = list(generation.events.all())
+    context: dict[str, Any] = {"tracker": tracker_state(events), "live": False}
+    spec = generation.spec or {}
+    context["spec"] = spec
+    context["er_svg"] = er_diagram_svg(spec) if spec else ""
+    context["complexity"] = generation.complexity
+    context["verification"] = generation.verification
+    if generation.status == GENERATION_STATUS_SUCCEEDED and generation.zip:
+        context["tree"] = archive.archive_tree(list(archive.archive_members(generation)))
+    return context
+
+
+def _live_context(generation: Generation) -> dict[str, Any] | None:
+    """The state of a live run, and where its stream continues; None if it just ended."""
+    # The channel's position first, the history second: an event published in between is
+    # then both in the history and replayed, never in neither.
+    last_id = get_current_event_id([channel_name(generation.pk)])
+    generation.refresh_from_db()
+    if not generation.is_active:
+        return None
+    events = list(generation.events.all())
+    query = urlencode({"lastEventId": last_id})
+    return {
+        "tracker": tracker_state(events),
+        "live": True,
+        "stream_url": f"{reverse('generator:events', args=[generation.pk])}?{query}",
+    }

@@ -1,0 +1,39 @@
+// Small behaviours the server cannot render: copying code, and moving focus to content that
+// htmx swapped in at the user's request. Everything else is server-rendered HTML.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-copy-target"));
+    var status = button.parentElement.querySelector("[data-copy-status]");
+    if (!source) return;
+    var text = source.value;
+    var done = function (message) {
+      if (status) status.textContent = message;
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(
+        function () { done("Copied"); },
+        function () { done("Could not copy"); }
+      );
+    } else {
+      source.hidden = false;
+      source.select();
+      try {
+        done(document.execCommand("copy") ? "Copied" : "Could not copy");
+      } finally {
+        source.hidden = true;
+        button.focus();
+      }
+    }
+  });
+
+  // A file opened from the tree: move focus to the viewer so keyboard and screen-reader users
+  // land on what they asked for.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.elt;
+    if (target && target.id === "code-viewer") target.focus();
+  });
+})();
