@@ -130,7 +130,8 @@ class DjangoStack:
             Check(
                 "tests",
                 "manage.py test",
-                ["{python}", "manage.py", "test", "--noinput", "-v", "2"],
+                # One test process per core: halves the run for 10+ entities on 2 cores.
+                ["{python}", "manage.py", "test", "--noinput", "--parallel", "auto", "-v", "2"],
                 timeout=120.0 + 10.0 * len(spec.entities),  # deep required chains are slow
                 counts_tests=True,
                 env=dict(CHECK_ENV),
