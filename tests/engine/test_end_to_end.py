@@ -17,6 +17,7 @@ import pytest
 
 from generator.engine.events import EventType, ListSink
 from generator.engine.pipeline import GenerationRequest, GenerationResult, generate
+from generator.engine.spec import AppSpec
 
 pytestmark = pytest.mark.slow
 
@@ -175,3 +176,40 @@ def test_cli_generate_exits_0(tmp_path: Path) -> None:
     assert result["type"] == "result" and result["data"]["success"]
     assert result["data"]["verification"]["totals"]["tests_run"] > 0
     assert (tmp_path / "tasks.zip").exists() and (tmp_path / "out" / "manage.py").exists()
+
+
+def _fifty_entity_spec() -> AppSpec:
+    """Fifty entities in a tree of required links (depth 6), a third owned by users."""
+    kinds = ["string", "text", "integer", "decimal", "boolean", "date", "email", "url"]
+    entities = [
+        {
+            "name": f"Record {i}",
+            "fields": [
+                {"name": "title", "type": "string"},
+                *({"name": f"{kind}_value", "type": kind, "required": False} for kind in kinds),
+            ],
+        }
+        for i in range(50)
+    ]
+    relationships: list[dict[str, object]] = [
+        {"source": f"Record {i}", "target": f"Record {(i - 1) // 2}"} for i in range(1, 50)
+    ]
+    relationships += [{"source": f"Record {i}", "target": "User"} for i in range(0, 50, 3)]
+    relationships += [
+        {"kind": "many_to_many", "source": f"Record {i}", "target": f"Record {i + 1}"}
+        for i in range(0, 48, 7)
+    ]
+    return AppSpec.from_data(
+        {"name": "Big App", "entities": entities, "relationships": relationships}
+    )
+
+
+def test_a_fifty_entity_spec_generates_and_verifies(tmp_path: Path) -> None:
+    spec = _fifty_entity_spec()
+
+    result = generate(GenerationRequest(out_dir=tmp_path / "big", spec=spec))
+
+    assert result.success, _failure_text(result)
+    assert len(result.spec.entities) == 50
+    assert result.verification is not None
+    assert result.verification.tests_run >= MIN_TESTS_PER_ENTITY * 50
