@@ -345,3 +345,104 @@ def test_oversized_input_is_an_error() -> None:
     with pytest.raises(AnalysisError, match="20,000"):
         analyze("a" * (MAX_REQUIREMENTS_CHARS + 1))
     assert isinstance(AnalysisError("x"), ValueError)
+
+
+# --- rules found on the development sets -------------------------------------------------
+
+
+def test_an_acronym_or_adjective_compound_keeps_its_fields() -> None:
+    keys = analyze("Each account can create API keys. An API key has a name and a revoked flag.")
+    assert names(keys) == ["ApiKey"]
+    assert field_types(keys, "ApiKey") == {"name": FieldType.STRING, "revoked": FieldType.BOOLEAN}
+    links = analyze("Users create short links; a link has a target url and a unique slug.")
+    assert names(links) == ["ShortLink"]
+    assert set(field_types(links, "ShortLink")) == {"target_url", "slug"}
+
+
+def test_booking_a_thing_with_values_stores_the_booking() -> None:
+    spec = analyze("Members book desks for a date with a start time and an end time.")
+    assert sorted(names(spec)) == ["Booking", "Desk"]
+    assert set(field_types(spec, "Booking")) == {"date", "start_time", "end_time"}
+    assert relation(spec, "Booking", "Desk") == (M2O, "desk")
+    assert sorted(names(analyze("Guests reserve tables for a date and time."))) == ["Table"]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Each talk has a title. Each talk is scheduled in a room at a start time.", "Room"),
+        ("Each item has a name and is kept in a room.", "Room"),
+        ("Instruments have a model. Researchers reserve instruments for a project.", "Project"),
+    ],
+)
+def test_one_thing_after_a_preposition_is_an_entity(text: str, place: str) -> None:
+    spec = analyze(text)
+    assert place in names(spec)
+    assert any(place in {r.source, r.target} for r in spec.relationships)
+
+
+def test_a_time_after_at_is_a_field_of_the_subject() -> None:
+    spec = analyze("Talks have a title. Each talk is scheduled in a room at a start time.")
+    assert field_types(spec, "Talk")["start_time"] == FieldType.TIME
+
+
+@pytest.mark.parametrize("person", ["Vets", "Researchers", "Dentists", "Librarians", "Borrowers"])
+def test_agent_nouns_that_only_act_are_the_user(person: str) -> None:
+    assert names(analyze(f"{person} record visits with a date and a fee.")) == ["Visit"]
+
+
+def test_a_stored_agent_noun_is_an_entity() -> None:
+    assert "Dentist" in names(analyze("Dentists have a name and a phone number."))
+
+
+def test_the_title_of_the_app_is_not_an_entity() -> None:
+    league = analyze("Sports league manager: teams have a name and a city.")
+    assert names(league) == ["Team"]
+    truck = analyze("Food truck ordering: the truck has many dishes with a name and a price.")
+    assert names(truck) == ["Dish"]
+
+
+def test_a_unit_in_a_list_is_not_an_entity() -> None:
+    spec = analyze("Dishes with a name, a price in dollars and a spicy flag.")
+    assert names(spec) == ["Dish"]
+    assert field_types(spec, "Dish")["price"] == FieldType.DECIMAL
+
+
+def test_a_with_list_after_of_describes_the_members() -> None:
+    spec = analyze(
+        "The truck has a daily menu of dishes with a name, a price and an allergens list."
+    )
+    assert names(spec) == ["Dish"]
+    assert field_types(spec, "Dish") == {
+        "name": FieldType.STRING,
+        "price": FieldType.DECIMAL,
+        "allergens": FieldType.JSON,
+    }
+
+
+def test_storing_values_is_possession() -> None:
+    spec = analyze("Links have a url. Each click stores a timestamp, a referrer and a country.")
+    assert names(spec) == ["Link", "Click"]
+    assert set(field_types(spec, "Click")) == {"timestamp", "referrer", "country"}
+
+
+def test_named_links_to_the_same_entity() -> None:
+    spec = analyze("Teams have a name. Matches have a home team, a rival team and a kickoff time.")
+    links = {r.name for r in spec.relationships if r.target == "Team"}
+    assert links == {"home_team", "rival_team"}
+    assert "home_team" not in field_types(spec, "MatchItem")
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["receipt"], FieldType.FILE),
+        (["target", "per", "week"], FieldType.INTEGER),
+        (["price", "per", "night"], FieldType.DECIMAL),
+        (["json", "permissions"], FieldType.JSON),
+    ],
+)
+def test_type_hints_in_parentheses_per_and_json(words: list[str], expected: FieldType) -> None:
+    choices = ("pdf",) if words == ["receipt"] else ()
+    spec = field_from_words(words, choices)
+    assert spec is not None and spec.type == expected

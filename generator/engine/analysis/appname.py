@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.engine.analysis import lexicon as lx
-from generator.engine.analysis.text import ADJ, HAVE, NOUN, Token, tokenize
+from generator.engine.analysis.text import ADJ, HAVE, NOUN, VERB, Token, tokenize
 
 FALLBACK_NAME = "My App"
 _ACRONYMS = frozenset({"crm", "hr", "lms", "erp", "iot", "cms", "api", "faq", "pos", "rsvp"})
@@ -59,18 +59,35 @@ def _noun_runs(tokens: list[Token]) -> list[tuple[int, int]]:
 
 
 def domain_words(phrase: list[str], sentences: Sequence[str] = ()) -> frozenset[str]:
-    """Domain words of the app phrase, plus the places the text only calls "the X"."""
+    """Domain words of the app phrase, plus the places the text only calls "the X" and the
+    head of a title the text never speaks of again ("Sports league manager: teams have...")."""
     named = {w for w in phrase if w in lx.DOMAIN_NOUNS and w not in lx.APP_KIND_NOUNS}
-    return frozenset(named | _singletons(sentences))
+    title, body = _title(sentences)
+    subjects, other_uses = _uses(body)
+    return frozenset(named | (subjects - other_uses) | (title - other_uses))
 
 
-def _singletons(sentences: Sequence[str]) -> set[str]:
+def _title(sentences: Sequence[str]) -> tuple[set[str], list[list[Token]]]:
+    """The head noun of "Food truck ordering: ..." and the tokens of the text after it."""
+    tokens = [tokenize(s) for s in sentences]
+    if not tokens:
+        return set(), []
+    first = tokens[0]
+    colon = next((i for i, t in enumerate(first) if t.word == ":"), None)
+    if colon is None or colon > 4 or any(t.tag not in {NOUN, ADJ, VERB} for t in first[:colon]):
+        return set(), tokens
+    nouns = [t.base for t in first[:colon] if t.tag == NOUN]
+    nouns = [w for w in nouns if w not in lx.APP_HEAD_NOUNS | lx.APP_KIND_NOUNS]
+    return set(nouns[-1:]), [first[colon + 1 :], *tokens[1:]]
+
+
+def _uses(sentences: list[list[Token]]) -> tuple[set[str], set[str]]:
     """ "The campsite has pitches": a place the app serves, when the text never speaks of
-    "a campsite", "each campsite" or "campsites" (as a modifier, "campsite bookings", is fine)."""
+    "a campsite", "each campsite" or "campsites" (as a modifier, "campsite bookings", is fine).
+    Returns the places and the words the text also uses as a head noun."""
     subjects: set[str] = set()
     other_uses: set[str] = set()
-    for sentence in sentences:
-        tokens = tokenize(sentence)
+    for tokens in sentences:
         for index, token in enumerate(tokens):
             if token.tag != NOUN:
                 continue
@@ -80,7 +97,7 @@ def _singletons(sentences: Sequence[str]) -> set[str]:
                 subjects.add(token.word)
             elif after != NOUN and (before != "the" or token.word != token.base):
                 other_uses.add(token.base)  # a head noun ("campsite bookings" is no use)
-    return subjects - other_uses
+    return subjects, other_uses
 
 
 def app_name(phrase: list[str]) -> str:

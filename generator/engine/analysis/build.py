@@ -92,8 +92,11 @@ def _resolve_pending(findings: Findings, accepted: list[str],
         target = findings.renamed.get(item.noun.name, item.noun.name)
         if owner not in fields:
             continue
+        head = naming.to_pascal(item.noun.head)
+        if target not in accepted and head in accepted and head != owner:
+            target = head  # "a home team and an away team": two links to Team
         if target in accepted and target != owner:
-            name = item.field.name if item.field.name != item.noun.snake else ""
+            name = item.field.name if item.field.name != naming.to_snake(target) else ""
             links.append(Link(RelationKind.MANY_TO_ONE, owner, target, name))
         elif item.noun.kind == Kind.ROLE:
             links.append(Link(RelationKind.MANY_TO_ONE, owner, USER, item.field.name))
@@ -117,11 +120,12 @@ def _relationships(
     seen_names: set[tuple[str, str]] = set()
     out: list[Relationship] = []
     for link in links:
-        source, target, name = link.source, link.target, link.name
-        target, name = _redirect(findings, known, target, name)
-        if source not in known or target is None or (link.weak and target == USER):
+        source = link.source
+        redirected, name = _redirect(findings, known, link.target, link.name)
+        if source not in known or redirected is None or (link.weak and redirected == USER):
             continue
-        pair = (source, target)
+        target = redirected
+        pair = (source, f"{target}:{name}" if name else target)  # "home_team", "away_team"
         if target == USER:
             pair = (source, f"{USER}:{name or 'owner'}")
         if pair in seen or (target, source) in seen or ((source, name) in seen_names and name):

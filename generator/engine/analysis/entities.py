@@ -14,7 +14,8 @@ from enum import StrEnum
 
 from generator.engine import naming
 from generator.engine.analysis import lexicon as lx
-from generator.engine.spec import USER, FieldSpec, RelationKind
+from generator.engine.analysis.fields import infer_type
+from generator.engine.spec import USER, FieldSpec, FieldType, RelationKind
 
 WEAK, MEDIUM, STRONG = 1, 2, 3
 
@@ -194,7 +195,7 @@ def _kind(words: list[str]) -> Kind:
         return Kind.USER
     if head in lx.FEATURE_NOUNS:
         return Kind.FEATURE
-    if len(words) > 1 and words[0] in lx.META_MODIFIERS:
+    if len(words) > 1 and words[0] in lx.META_MODIFIERS and head not in lx.META_THING_HEADS:
         return Kind.FILLER
     if head in lx.APP_HEAD_NOUNS or (len(words) > 1 and head in lx.APP_KIND_NOUNS):
         return Kind.APP
@@ -204,8 +205,21 @@ def _kind(words: list[str]) -> Kind:
         return Kind.APP
     if head in lx.ATTRIBUTE_NOUNS or head.endswith(("_at", "_on")):  # "created_at"
         return Kind.ATTRIBUTE
-    if head in lx.ROLE_WORDS:
+    if head in lx.ROLE_WORDS or _is_agent(head):
         return Kind.ROLE
     if not head.isascii() or len(head) < 2 or head.isdigit():
         return Kind.FILLER
     return Kind.ENTITY
+
+
+def _is_agent(word: str) -> bool:
+    """ "dentist", "librarian", "inspector", "walker": a person, unless the word names a value
+    ("poster" is an image, "number" a figure)."""
+    if len(word) <= 5 or word in lx.NOT_AGENTS or infer_type(word) != FieldType.STRING:
+        return False
+    if word.endswith(lx.AGENT_ENDINGS):
+        return True
+    if not word.endswith(lx.AGENT_VERB_ENDINGS):
+        return False
+    stems = {word[:-2], word[:-1], word[:-3]}  # research-er, manage-r, run-ner
+    return bool(stems & (lx.VERBS | lx.NOUN_VERBS))

@@ -177,6 +177,9 @@ def infer_type(name: str) -> FieldType:
         if joint in words[1:-1]:
             head = words[: words.index(joint)]
             return FieldType.TEXT if joint == "to" else infer_type("_".join(head))
+    if "per" in words[1:-1]:  # "target_per_week" counts; "price_per_night" is still money
+        head_type = infer_type("_".join(words[: words.index("per")]))
+        return FieldType.INTEGER if head_type == FieldType.STRING else head_type
     last = words[-1]
     if last == "rate" and len(words) > 1 and words[-2] in _PER_PERIOD:
         return FieldType.DECIMAL  # "nightly rate", "hourly rate"
@@ -220,13 +223,16 @@ def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSp
     """A field from an item's words, e.g. ["optional", "due", "date"] -> due_date (date).
 
     Also reads a unit after "in" ("duration in minutes" -> duration_minutes, an integer; "price
-    in euros" -> price, a decimal), "X flag" (a boolean named X) and a "JSON" modifier.
+    in euros" -> price, a decimal), "X flag" (a boolean named X), "X list" (a JSON list of X)
+    and a "JSON" modifier.
     """
     kept = [w for w in words if w not in _DROP]
     kept, unit_type = _unit(kept)
     forced = unit_type
     if len(kept) > 1 and kept[-1] == "flag":
         kept, forced = kept[:-1], FieldType.BOOLEAN
+    if len(kept) > 1 and kept[-1] in lx.VALUE_LIST_WORDS:
+        kept, forced = kept[:-1], FieldType.JSON
     if len(kept) > 1 and kept[0] == "json":
         kept, forced = kept[1:], FieldType.JSON
     name = naming.to_snake(" ".join(kept[-4:]))
@@ -244,10 +250,20 @@ def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSp
             default=values[0],
         )
         return field
-    field_type = forced or infer_type(name)
+    field_type = forced or _hinted_type(values) or infer_type(name)
     if field_type == FieldType.BOOLEAN:
         return FieldSpec(name=name, type=field_type, default=False)
     return FieldSpec(name=name, type=field_type, required=required, unique=unique)
+
+
+def _hinted_type(values: list[str]) -> FieldType | None:
+    """ "a receipt (PDF)", "a price (EUR)": one word in parentheses that names a type."""
+    if len(values) != 1:
+        return None
+    if values[0] in lx.CURRENCY_UNITS:
+        return FieldType.DECIMAL
+    hinted = infer_type(values[0])
+    return None if hinted in {FieldType.STRING, FieldType.TEXT} else hinted
 
 
 def _unit(words: list[str]) -> tuple[list[str], FieldType | None]:

@@ -150,11 +150,11 @@ FILLER_NOUNS = _words(
     something anything everything nothing one ones other others thing things everyone
     anyone someone example e.g etc ie eg version phase stage point
     basis end start beginning middle top bottom side front back home landing dashboard
-    overview summary homepage navigation button link form field input
+    overview summary homepage navigation button form field input
     speed performance security reliability quality usability accessibility scalability
     simplicity support help documentation docs tutorial guide manual faq code
     frontend mvp prototype demo launch release requirement spec specification relationship
-    relation association connection link
+    relation association connection
     """
 )
 
@@ -166,8 +166,13 @@ META_MODIFIERS = _words(
     """
 )
 
+# Heads that name a stored thing even after a meta word ("API keys", "access tokens").
+META_THING_HEADS = _words("key token secret credential webhook")
+
 # Nouns that are UI or vague words unless the text clearly stores them ("users write pages").
-CONDITIONAL_NOUNS = _words("page list item entry record group team note event file document plan")
+CONDITIONAL_NOUNS = _words(
+    "page list item entry record group team note event file document plan link"
+)
 
 # Words that name a feature of the app, never a stored thing.
 FEATURE_NOUNS = _words(
@@ -232,6 +237,12 @@ ALWAYS_USER = _words(
     someone everybody anybody somebody staff-user site-admin login-user end-user enduser
     """
 )
+# Endings of agent nouns: a word with one names a person ("dentist", "librarian"), and so
+# does a known verb plus "-er"/"-or" ("walker", "inspector"), unless it names a value.
+AGENT_ENDINGS = ("ist", "ian")
+AGENT_VERB_ENDINGS = ("er", "or")
+NOT_AGENTS = _words("list playlist checklist wishlist watchlist waitlist median artist")
+
 # Role words are the built-in user when they only act ("customers place orders"), and an
 # entity when the text stores them ("each customer has a phone number").
 ROLE_WORDS = _words(
@@ -242,7 +253,8 @@ ROLE_WORDS = _words(
     parent tutor nurse librarian waiter chef technician mechanic freelancer contributor
     viewer listener shopper traveler traveller renter organizer organiser speaker voter
     respondent person people worker employer admin team-member learner creator writer
-    maintainer developer tester reporter assignee reviewer approver supervisor
+    maintainer developer tester reporter assignee reviewer approver supervisor vet
+    researcher scientist engineer lawyer accountant consultant surgeon
     """
 )
 ACTOR_COMPOUNDS = {"team member": "member", "staff member": "member", "end user": "user"}
@@ -270,9 +282,11 @@ ATTRIBUTE_NOUNS = _words(
 FIELD_FILLERS = _words(
     """
     website site homepage link number time day year month hour minute second type kind set
-    step end start version stage code position amount summary flag
+    step end start version stage code position amount summary flag list
     """
 )
+# Last words that make a field a list of values: "an allergens list" -> allergens (JSON).
+VALUE_LIST_WORDS = _words("list array")
 
 # Words that end a date or time field's name: the verb in front of one is a modifier
 # ("a send date", "a start time"), not a verb.
@@ -339,6 +353,19 @@ VERB_NOUNS = {
     "bid": "bid",
 }
 
+# Verbs whose act is stored as a noun of its own when the text gives the act values:
+# "members book desks for a date with a start time" -> Booking (date, start_time).
+EVENT_NOUNS = {
+    "book": "booking",
+    "reserve": "reservation",
+    "rent": "rental",
+    "borrow": "loan",
+    "lend": "loan",
+    "enroll": "enrollment",
+    "enrol": "enrolment",
+    "register": "registration",
+}
+
 # Verbs that make the subject own what they act on ("users create projects").
 OWNING_VERBS = _words(
     """
@@ -356,6 +383,13 @@ WISH_VERBS = _words("want need like love wish require expect")
 APP_BUILD_VERBS = _words("build create make develop design need want write code implement")
 POSSESSION_VERBS = _words("have contain include hold comprise feature carry keep")
 BELONG_VERBS = _words("belong part-of")
+# Prepositions before one stored thing that the subject is tied to: "kept in a room",
+# "reserve instruments for a project".
+PLACE_PREPOSITIONS = _words("in at for")
+# Verbs that read as "has" when a stored thing keeps values: "each click stores a timestamp".
+RECORDING_VERBS = _words("store record log capture save track")
+# Modifiers that make any word a field: "JSON permissions".
+FIELD_TYPE_MODIFIERS = _words("json")
 LINK_VERBS = _words("link associate relate connect attach")
 
 # Roles that name a link to the built-in user, never a stored thing ("an account owner").

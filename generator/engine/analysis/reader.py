@@ -101,7 +101,8 @@ class ClauseReader:
             return False
         left = parse_phrase(tokens[:colon])
         rest = tokens[colon + 1 :]
-        if first_verb(tokens[:colon]) not in {None, 0}:
+        verb = first_verb(tokens[:colon])
+        if verb not in {None, 0} and tokens[verb].form != "ing":  # "Food truck ordering:"
             return False
         noun = classify(left.nouns, self.f.domain) if left else None
         heads = set(left.nouns) if left else set()
@@ -222,6 +223,8 @@ class ClauseReader:
             self.clause([t for t in objects if t.word != "to"])
         elif predicate.possessive or (bases & lx.POSSESSION_VERBS and subject.kind != "none"):
             self.possession(subject, objects)
+        elif bases & lx.RECORDING_VERBS and subject.kind == "entity" and self._values(objects):
+            self.possession(subject, objects)  # "each click stores a timestamp"
         elif predicate.copula:
             if subject.kind == "app":
                 self.bare_list(objects, section=False)
@@ -250,17 +253,33 @@ class ClauseReader:
             if child is not None and any(prep == "with" for prep, _ in phrase.tails):
                 current = child  # "many exercises with sets, reps and weight"
 
+    def _values(self, tokens: list[Token]) -> bool:
+        """Whether every object is one value ("a timestamp and a referrer"), not a list of
+        things ("visits for a pet")."""
+        phrases = self._phrases(tokens)
+        for phrase in phrases:
+            noun = classify(phrase.nouns, self.f.domain)
+            if phrase.quant == "many" or (noun is not None and noun.plural
+                                          and not _plural_attribute(noun)):  # fmt: skip
+                return False
+        return bool(phrases)
+
     def has_item(self, owner: str, phrase: Phrase) -> str | None:
         """File one item of a has-list; returns the child entity it named, if any."""
         if self._count_field(owner, phrase):
             return None
         noun = classify(phrase.nouns, self.f.domain)
+        named = self._named_head(noun)
+        if named is not None and not phrase.tails:  # "a home team": a link to Team
+            self._field(owner, phrase, named)
+            return None
         if noun is None or noun.kind in {Kind.FILLER, Kind.FEATURE, Kind.APP}:
             inner = self._of_tail(phrase) if not _field_tail(phrase) else None
             if inner is not None:
                 inner.quant = inner.quant or "many"
                 return self.has_item(owner, inner)
             fits = noun is None or noun.kind == Kind.FILLER or noun.head in lx.FIELD_FILLERS
+            fits = fits or phrase.words[0] in lx.FIELD_TYPE_MODIFIERS  # "JSON permissions"
             if fits and (not phrase.tails or _field_tail(phrase)):
                 self._field(owner, phrase, None)  # "a website", "a start time", "sets"
             return None
@@ -288,6 +307,23 @@ class ClauseReader:
             return None
         self._field(owner, phrase, noun)
         return None
+
+    def _named_head(self, noun: Noun | None) -> Noun | None:
+        """ "home team" when the text stores teams: the team it points at."""
+        if noun is None or noun.plural or (len(noun.words) < 2 and noun.kind == Kind.ENTITY):
+            return None
+        name = naming.to_pascal(noun.head)
+        candidate = self.f.candidates.get(name)
+        if candidate is None or candidate.kind != Kind.ENTITY:
+            return None
+        return Noun(name, Kind.ENTITY, (noun.head,), False)
+
+    def _moments(self, owner: str, phrase: Phrase) -> None:
+        """ "scheduled in a room at a start time": the time is a field of the subject."""
+        for prep, tail in phrase.tails:
+            inner = parse_phrase(tail) if prep in {"at", "on"} else None
+            if inner is not None and inner.nouns and inner.nouns[-1] in lx.TIME_WORDS:
+                self._field(owner, inner, None)
 
     def _count_field(self, owner: str, phrase: Phrase) -> bool:
         """ "a number of seats" is a count, not a list of seats."""
@@ -359,6 +395,11 @@ class ClauseReader:
             if noun is None or noun.kind in {Kind.FILLER, Kind.FEATURE, Kind.APP}:
                 continue
             self.f.note(subject.noun, MEDIUM)
+            self._moments(subject.noun.name, phrase)
+            if _names_place(prep, phrase, noun):  # "each talk is scheduled in a room"
+                if self.f.note(noun, MEDIUM) is not None:
+                    self.f.link(M2O, subject.name, noun.name)
+                continue
             relation_name = next((lx.USER_RELATION_BY_VERB[b] for b in sorted(bases)
                                   if b in lx.USER_RELATION_BY_VERB), "")  # fmt: skip
             if bases & _TAGGING_VERBS:
@@ -386,6 +427,8 @@ class ClauseReader:
         verb_nouns = sorted(b for b in bases if b in lx.VERB_NOUNS)
         if verb_nouns:
             self.verb_noun(subject, verb_nouns[0], phrases)
+            return
+        if self.event(subject, bases, phrases):
             return
         if bases <= lx.WISH_VERBS | lx.APP_BUILD_VERBS and phrases and self._is_app(phrases[0]):
             self.app_phrase(phrases[0])
@@ -453,6 +496,41 @@ class ClauseReader:
             elif bases & lx.OWNING_VERBS:
                 self.f.link(M2O, noun.name, subject.noun.name, weak=True)
 
+    def event(self, subject: Subject, bases: set[str], phrases: list[Phrase]) -> bool:
+        """ "members book desks for a date with a start time and an end time": the values
+        describe the booking, not the desks, so the act is stored as a Booking."""
+        verb = next((b for b in sorted(bases) if b in lx.EVENT_NOUNS), None)
+        at = next((i for i, p in enumerate(phrases) if any(prep == "with" for prep, _ in p.tails)),
+                  None)  # fmt: skip
+        if verb is None or at is None:
+            return False
+        with_tail = next(tail for prep, tail in phrases[at].tails if prep == "with")
+        values = [*self._phrases(with_tail), *phrases[at + 1 :]]
+        if not all(self._is_value(v) for v in values):
+            return False
+        event = classify([lx.EVENT_NOUNS[verb]], self.f.domain)
+        if event is None or self.f.note(event, MEDIUM, created=True) is None:
+            return False
+        self.f.link(M2O, event.name, subject.noun.name if subject.kind == "role" and
+                    subject.noun else USER, "")  # fmt: skip
+        for phrase in phrases[: at + 1]:
+            noun = classify(phrase.nouns, self.f.domain)
+            if noun is not None and noun.kind == Kind.ENTITY and self.f.note(noun, MEDIUM):
+                self.f.link(M2O, event.name, noun.name)
+            for prep, tail in phrase.tails:
+                inner = parse_phrase(tail) if prep in {"for", "on", "at"} else None
+                if inner is not None and self._is_value(inner):
+                    self._field(event.name, inner, None)
+        for value in values:
+            self._field(event.name, value, None)
+        return True
+
+    def _is_value(self, phrase: Phrase) -> bool:
+        """ "a start time", "a date": one value, not a thing."""
+        noun = classify(phrase.nouns, self.f.domain)
+        heads = lx.ATTRIBUTE_NOUNS | lx.FIELD_FILLERS | lx.TIME_WORDS
+        return noun is None or (noun.kind in {Kind.ATTRIBUTE, Kind.FILLER} and noun.head in heads)
+
     def verb_noun(self, subject: Subject, verb: str, phrases: list[Phrase]) -> None:
         """ "members comment on tasks" -> Comment, with an author and a task."""
         noun = classify([lx.VERB_NOUNS[verb]], self.f.domain)
@@ -509,7 +587,7 @@ class ClauseReader:
         if len(noun.words) < 2 or noun.head not in lx.NAMING_APP_KINDS:
             return
         thing = classify(list(noun.words[:-1]), self.f.domain)
-        if thing is not None and thing.kind == Kind.ENTITY:
+        if thing is not None and thing.kind == Kind.ENTITY and thing.head not in self.f.domain:
             self.f.note(thing, MEDIUM)
 
     # --- helpers ------------------------------------------------------------------------
@@ -540,7 +618,21 @@ class ClauseReader:
             return inner, inner_noun
         if noun.kind in {Kind.USER} and not noun.user_prefix:
             return None
-        return phrase, noun
+        described = self._described_members(phrase, noun)
+        return described or (phrase, noun)
+
+    def _described_members(self, phrase: Phrase, noun: Noun) -> tuple[Phrase, Noun] | None:
+        """ "a daily menu of dishes with a name, a price": the with-list describes the dishes,
+        so they are the thing named; the menu only groups them."""
+        if noun.plural or len(phrase.tails) < 2 or phrase.tails[0][0] != "of":
+            return None
+        if phrase.tails[1][0] != "with":
+            return None
+        inner = self._of_tail(phrase)
+        inner_noun = classify(inner.nouns, self.f.domain) if inner else None
+        if inner is None or inner_noun is None or not inner_noun.plural:
+            return None
+        return (inner, inner_noun) if inner_noun.kind == Kind.ENTITY else None
 
     def _of_tail(self, phrase: Phrase) -> Phrase | None:
         """ "a list of products across stores" -> "products across stores"."""
@@ -587,10 +679,11 @@ class ClauseReader:
                 if of_this and other.kind == Kind.ATTRIBUTE and noun.kind == Kind.ENTITY:
                     self._field(noun.name, inner, None)  # "measurements of body weight"
                     continue
-                strength = MEDIUM if other.plural and other.kind == Kind.ENTITY else WEAK
+                place = _names_place(prep, inner, other)
+                strength = MEDIUM if (other.plural and other.kind == Kind.ENTITY) or place else WEAK
                 noted = self.f.note(other, strength) is not None
                 if noted and noun.kind == Kind.ENTITY and prep in _ENGAGEMENT_PREPS:
-                    self.f.link(M2O, noun.name, other.name, weak=True)
+                    self.f.link(M2O, noun.name, other.name, weak=not place)
         return had_with
 
 
@@ -613,6 +706,17 @@ def _absorb_choices(phrases: list[Phrase]) -> list[Phrase]:
             continue
         out.append(phrase)
     return out
+
+
+def _names_place(prep: str, phrase: Phrase, noun: Noun) -> bool:
+    """ "in a room", "at the venue", "for a project": one stored thing the subject is tied to."""
+    return (
+        prep in lx.PLACE_PREPOSITIONS
+        and phrase.determined
+        and not noun.plural
+        and noun.kind == Kind.ENTITY
+        and phrase.quant != "many"
+    )
 
 
 def _plural_attribute(noun: Noun) -> bool:
@@ -640,7 +744,7 @@ def _describes(noun: Noun | None) -> bool:
 
 def _field_tail(phrase: Phrase) -> list[Token]:
     """The tail that belongs to a field's name or unit: "date of birth", "steps to reproduce",
-    "duration in minutes", "total in USD"; empty when there is none."""
+    "duration in minutes", "total in USD", "target per week"; empty when there is none."""
     if not phrase.tails:
         return []
     prep, tail = phrase.tails[0]
@@ -648,6 +752,8 @@ def _field_tail(phrase: Phrase) -> list[Token]:
         unit = naming.singularize(tail[0].word) if len(tail) == 1 else ""
         known = lx.TIME_UNITS | lx.MEASURE_UNITS | lx.CURRENCY_UNITS
         return [phrase.rest[0], *tail] if unit in known else []
+    if prep == "per":  # "a target per week"
+        return [phrase.rest[0], *tail] if len(tail) == 1 and tail[0].word in lx.TIME_UNITS else []
     plain = len(tail) <= 2 and all(t.tag in {NOUN, ADJ, VERB} for t in tail)
     purpose = prep == "to" and len(tail) == 1 and tail[0].tag in {NOUN, VERB}
     if purpose or (prep == "of" and plain and _names_value(phrase)):
@@ -666,7 +772,7 @@ def _is_thing(noun: Noun | None) -> bool:
 
 def _names_thing(phrase: Phrase) -> bool:
     """ "drivers (name, licence)" in a bare list starts a new thing; "end location" does not."""
-    return bool(phrase.choices) or bool(phrase.tails) or (
+    return bool(phrase.choices) or (bool(phrase.tails) and not _field_tail(phrase)) or (
         bool(phrase.nouns) and naming.is_plural(phrase.nouns[-1])
         and phrase.nouns[-1] not in lx.PLURAL_ATTRIBUTES
     )  # fmt: skip
