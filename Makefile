@@ -6,19 +6,23 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate lint typecheck bench clean
+.PHONY: run test setup venv install migrate browser lint typecheck bench clean
 
 run: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Takoss is serving on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takoss.asgi:application
 
-test: setup
+test: setup browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: install migrate
+
+# Debian's Chromium for tests/browser/ (Playwright drives it; it never downloads a browser).
+browser:
+	@scripts/ensure-chromium.sh
 
 venv:
 	@scripts/ensure-venv.sh $(VENV)
@@ -44,6 +48,7 @@ bench: setup
 	$(PY) bench/generation.py
 	$(PY) bench/verification.py
 	$(PY) bench/analyzer_corpus.py
+	$(PY) bench/stream_load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

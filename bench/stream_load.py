@@ -50,7 +50,7 @@ from tests.asgi_server import HOST, AsgiServer  # noqa: E402
 STAMP = re.compile(rb"bench seq=(\d+) sent=([0-9.]+)")
 OPEN_CONCURRENCY = 100  # connections being opened at once
 OPEN_TIMEOUT = 60.0  # seconds for one stream to answer and send stream-open
-console = Console()
+console = Console(width=200)
 
 
 @dataclass
@@ -93,6 +93,10 @@ def prepare_database(path: Path) -> None:
     """Point this process's Django at a new SQLite file and migrate it."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "takoss.settings")
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    # As in production (DEBUG keeps every query of every connection in memory), and the server
+    # inherits both: it must accept the session this process signs.
+    os.environ["TAKOSS_DEBUG"] = "false"
+    os.environ.setdefault("TAKOSS_SECRET_KEY", secrets.token_urlsafe(40))
     import django
     from django.apps import apps
 
@@ -259,7 +263,9 @@ async def run_streams(
     result.open_seconds = time.monotonic() - started
     live = [s for s in streams if s.opened.is_set() and not s.error]
     result.opened = len(live)
-    for stream in streams:
+    for stream, task in zip(streams, tasks, strict=True):
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            stream.error = stream.error or repr(task.exception())
         if not (stream.opened.is_set() and not stream.error):
             reason = stream.error or "no stream-open"
             result.errors[reason] = result.errors.get(reason, 0) + 1
@@ -315,14 +321,13 @@ def measure(n: int, events: int, rate: float, folder: Path) -> Result:
         media_root=folder / "media",
         log_path=folder / f"daphne-{n}.log",
         app="bench.stream_load_server:application",
-        env={
-            "TAKOSS_DEBUG": "false",
-            "TAKOSS_SECRET_KEY": secrets.token_urlsafe(40),
-            "TAKOSS_LOG_LEVEL": "ERROR",
-        },
+        env={"TAKOSS_LOG_LEVEL": "ERROR"},
         probe_path="/bench/status/",
     )
     with server:
+        # The first request to the app marks runs of a dead server interrupted: let it happen
+        # before the bench's runs exist (a stream for no run answers "forbidden" at once).
+        urllib.request.urlopen(f"{server.url}/events/generations/0/", timeout=30).read()
         ids, cookie = create_rows(n)
         # Warm up: one stream opened and closed, so start-up allocations are not counted.
         warm = Result(streams=1)

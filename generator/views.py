@@ -328,9 +328,10 @@ def _render_run(
     if generation is not None:
         context.update(_run_context(generation))
     if request.htmx:
-        # The run's own section (e.g. after its last live event), plus the history's new badge.
+        # The run's own section (e.g. after its last live event), plus the history's new badge
+        # (run-refresh marks only the history out-of-band: partials inside #run that htmx took
+        # for out-of-band swaps would be pulled out of the new section and lost).
         context["runs"] = project.generations.order_by("-number")
-        context["oob"] = True
         return render(request, f"{PAGE}#run-refresh", context)
     context["runs"] = project.generations.order_by("-number")
     return render(request, PAGE, context)

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -26,11 +21,11 @@ from django.test import Client
 from generator.constants import FINAL_STATUSES
 from generator.engine.events import ESSENTIAL_TYPES
 from generator.models import Generation
+from tests.asgi_server import AsgiServer
 from tests.generator.helpers import reload, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 CSRF = "a" * 32  # a well-formed CSRF secret: sent as cookie and header, as a browser would
 
 
@@ -51,55 +46,9 @@ class SseEvent:
         return int(self.data[start : self.data.index('"', start)])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def server(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "takoss.settings",
-        "DATABASE_URL": f"sqlite:///{settings.DATABASES['default']['NAME']}",
-        "TAKOSS_MEDIA_ROOT": str(tmp_path_factory.mktemp("server-media")),
-        "TAKOSS_LOG_LEVEL": "WARNING",
-    }
-    log = (tmp_path_factory.mktemp("server-log") / "daphne.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "takoss.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(lambda: _answers(port), timeout=30, interval=0.1)
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _answers(port: int) -> bool:
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        connection.request("GET", "/")
-        return connection.getresponse().status == 200
-    except OSError:
-        return False
+@pytest.fixture
+def server(asgi_server: AsgiServer) -> str:
+    return asgi_server.address
 
 
 def session_cookie(user) -> str:

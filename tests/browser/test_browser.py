@@ -1,0 +1,308 @@
+"""A real browser against the real ASGI server: Playwright drives Debian's Chromium.
+
+The app runs under daphne in a subprocess (``asgi_server``, tests/conftest.py) on the test
+database; everything here goes through the browser, as a person would: sign up, onboarding, a
+project from an example prompt, the live tracker over SSE, the code viewer, the ZIP, cancelling a
+run and reloading a page mid-run.
+
+Chromium comes from Debian (``scripts/ensure-chromium.sh``, run by ``make test``); Playwright
+never downloads a browser. ``TAKOSS_CHROMIUM`` points at another binary. Without Chromium the
+tests are skipped, except under CI, where they fail.
+
+Every page records what it shows: an init script snapshots the tracker (progress, sequence
+numbers, phase states, files) on each DOM change, so the tests can tell that updates arrived
+live, in order, with no gap and no duplicate.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.asgi_server import AsgiServer
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),  # the server writes; its rows are flushed after
+]
+
+CHROMIUM = os.environ.get("TAKOSS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+SCREENSHOT = Path("/tmp/takoss-finished.png")
+RUN_TIMEOUT = 120_000  # ms: one whole generation, verification included
+PASSWORD = "a-Long-pass-phrase-42"
+
+# Snapshots of the tracker on every DOM change, in window.__seen (reset by each navigation).
+RECORDER = """
+(() => {
+  window.__seen = [];
+  const snap = () => {
+    const run = document.querySelector('#run');
+    const progress = document.querySelector('#run-progress');
+    const phases = {};
+    for (const row of document.querySelectorAll('[data-testid=phase]')) {
+      phases[row.dataset.phase] = {state: row.dataset.state, seq: Number(row.dataset.seq)};
+    }
+    const files = [...document.querySelectorAll('#file-list li[data-path]')]
+      .map((li) => li.dataset.path);
+    window.__seen.push({
+      status: run ? run.dataset.status : null,
+      live: !!document.querySelector('[data-testid=tracker][data-live=true]'),
+      progress: progress ? Number(progress.dataset.progress) : null,
+      seq: progress ? Number(progress.dataset.seq) : null,
+      phases,
+      files,
+    });
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    snap();
+    new MutationObserver(snap).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'],
+    });
+  });
+})();
+"""
+
+
+def _chromium_or_skip() -> None:
+    if os.access(CHROMIUM, os.X_OK):
+        return
+    reason = f"Chromium not found at {CHROMIUM}: run scripts/ensure-chromium.sh (make test does)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}. Under CI the browser tests must run.", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _sync_playwright_beside_django() -> Iterator[None]:
+    # Playwright's sync API keeps an event loop running in this thread, and Django then refuses
+    # database calls (e.g. pytest-django's flush after each test) as "async-unsafe". The tests
+    # touch the database only through the server, which keeps the guard (AsgiServer drops this).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _chromium_or_skip()
+    if os.environ.get("CI"):
+        from playwright.sync_api import sync_playwright
+    else:
+        sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, asgi_server: AsgiServer, request) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=asgi_server.url, accept_downloads=True, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(20_000)
+    context.add_init_script(RECORDER)
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        tab.screenshot(path=str(SCREENSHOT.with_name(f"takoss-failed-{request.node.name}.png")))
+        print(f"daphne log:\n{asgi_server.log_tail()}")
+    context.close()
+
+
+# --- steps ------------------------------------------------------------------------------------
+
+
+def sign_up(page, *, level: str) -> None:
+    email = f"user-{uuid.uuid4().hex[:10]}@example.com"
+    page.goto("/accounts/signup/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.locator("form:has(input[name=password2]) [type=submit]").click()
+    page.wait_for_url("**/account/onboarding/")
+    page.check(f"input[name=experience_level][value={level}]")
+    page.locator("form:has(input[name=experience_level]) [type=submit]").click()
+    page.wait_for_url(lambda url: "/onboarding/" not in url)
+
+
+def start_task_manager(page, *, wizard: bool) -> str:
+    """From the dashboard's empty state, start the Task Manager example; return the run's URL."""
+    page.goto("/projects/")
+    page.locator("[data-testid=empty-state]").wait_for()
+    page.click("[data-testid=example-task-manager]")
+    if wizard:
+        for step in (1, 2):
+            page.locator(f"#new-project[data-kind=wizard][data-step='{step}']").wait_for()
+            page.click("[data-testid=wizard-next]")
+        page.locator("#new-project[data-kind=wizard][data-step='3']").wait_for()
+        assert "task" in page.input_value("textarea[name=requirements]").lower()
+        page.click("[data-testid=wizard-create]")
+    else:
+        page.locator("#new-project[data-kind=quick]").wait_for()
+        assert "task" in page.input_value("textarea[name=requirements]").lower()
+        page.click("[data-testid=create-button]")
+    page.wait_for_url(re.compile(r"/projects/\d+/runs/\d+/$"))
+    return page.url
+
+
+def wait_for_status(page, status: str) -> None:
+    page.locator(f"#run[data-testid=run][data-status={status}]").wait_for(timeout=RUN_TIMEOUT)
+
+
+def seen(page) -> list[dict[str, Any]]:
+    return page.evaluate("window.__seen")
+
+
+def live_snapshots(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s for s in snapshots if s["live"]]
+
+
+def assert_in_order_without_repeats(snapshots: list[dict[str, Any]]) -> None:
+    """Progress, sequence numbers and phase states only move forward; no file shows twice."""
+    order = {"pending": 0, "running": 1, "done": 2, "failed": 2, "cancelled": 2}
+    for before, after in itertools.pairwise(snapshots):
+        assert after["progress"] >= before["progress"], (before, after)
+        assert after["seq"] >= before["seq"], (before, after)
+        for key, phase in after["phases"].items():
+            earlier = before["phases"].get(key)
+            if earlier is not None:
+                assert phase["seq"] >= earlier["seq"], (key, earlier, phase)
+                assert order[phase["state"]] >= order[earlier["state"]], (key, earlier, phase)
+        assert after["files"][: len(before["files"])] == before["files"], "the file list changed"
+    for snapshot in snapshots:
+        assert len(snapshot["files"]) == len(set(snapshot["files"])), snapshot["files"]
+
+
+def phase_states(page) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        "[data-testid=phase]",
+        "rows => Object.fromEntries(rows.map((r) => [r.dataset.phase, r.dataset.state]))",
+    )
+
+
+# --- the scenarios --------------------------------------------------------------------------------
+
+
+def test_sign_up_generate_watch_it_live_read_the_code_and_download_the_zip(page, tmp_path):
+    sign_up(page, level="beginner")
+    start_task_manager(page, wizard=True)
+    page.locator("[data-testid=tracker][data-live=true]").wait_for()
+    page.locator("#run-announcer[aria-live=polite]").wait_for(state="attached")
+
+    wait_for_status(page, "succeeded")
+
+    # It streamed: the live tracker moved through intermediate states, in order, to 100 %.
+    live = live_snapshots(seen(page))
+    assert any(0 < s["progress"] < 100 for s in live), [s["progress"] for s in live]
+    assert len({s["seq"] for s in live}) > 3, "too few live updates"
+    assert_in_order_without_repeats(live)
+    assert live[-1]["progress"] == 100
+    assert all(p["state"] == "done" for p in live[-1]["phases"].values()), live[-1]["phases"]
+    assert live[-1]["files"], "no file appeared while the run was live"
+
+    # Finished: 100 % with every phase done (inside the closed Phases <details>).
+    progress = page.locator("[data-testid=run-progress]")
+    assert progress.get_attribute("data-progress") == "100"
+    assert page.text_content("[data-testid=run-percent]").strip() == "100%"
+    states = phase_states(page)
+    assert len(states) >= 8 and set(states.values()) == {"done"}, states
+    for part in ("spec-summary", "er-diagram", "verification", "file-tree", "download-link"):
+        assert page.locator(f"[data-testid={part}]").is_visible(), part
+    assert page.locator("[data-testid=er-diagram] svg").count() == 1
+    assert page.locator("[data-testid=history-row][data-number='1']").count() == 1
+
+    # A generated file, highlighted, in the viewer.
+    page.click("[data-testid=file-tree] a[data-path='core/models.py']")
+    viewer = page.locator("#code-viewer[data-testid=code-viewer][data-path='core/models.py']")
+    viewer.wait_for()
+    assert "class " in viewer.inner_text()
+    assert viewer.locator(".highlight span.k, .highlight span.kn").count() > 0, "not highlighted"
+    assert viewer.locator("[data-testid=copy-button]").is_visible()
+    assert page.url.endswith("/files/core/models.py")
+
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    # The ZIP: downloads, opens, holds the manifest and the models.
+    with page.expect_download() as download_info:
+        page.click("[data-testid=download-link]")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".zip")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+    assert any(name == "takoss.json" or name.endswith("/takoss.json") for name in names), names
+    assert any(name.endswith("core/models.py") for name in names), names
+
+
+def test_cancel_a_running_run(page):
+    sign_up(page, level="experienced")
+    start_task_manager(page, wizard=False)
+    verifying = "[data-testid=phase][data-phase=verification][data-state=running]"
+    page.locator(verifying).wait_for(timeout=RUN_TIMEOUT)
+
+    page.click("[data-testid=cancel-button]")
+
+    wait_for_status(page, "cancelled")
+    states = phase_states(page)
+    assert states["verification"] == "cancelled", states
+    keys = list(states)
+    position = keys.index("verification")
+    assert all(states[key] == "done" for key in keys[:position]), states
+    assert all(states[key] == "pending" for key in keys[position + 1 :]), states
+    assert page.locator("[data-testid=download-link]").count() == 0
+    assert page.locator("[data-testid=run-status]").inner_text().strip().lower() == "cancelled"
+
+
+def test_reloading_mid_run_continues_with_no_gap_and_no_repeat(page):
+    sign_up(page, level="experienced")
+    start_task_manager(page, wizard=False)
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=tracker][data-live=true] "
+        "#file-list li[data-path]').length >= 3",
+        timeout=RUN_TIMEOUT,
+    )
+    before = live_snapshots(seen(page))[-1]
+    page.screenshot(path=str(SCREENSHOT.with_name("takoss-live.png")))
+
+    page.reload()
+
+    page.locator("[data-testid=tracker][data-live=true]").wait_for(timeout=5_000)
+    after_reload = live_snapshots(seen(page))
+    assert after_reload, "the run ended before the page came back; nothing to check"
+    wait_for_status(page, "succeeded")
+    live = live_snapshots(seen(page))
+    # The reloaded page starts where the old one was (or further), and goes on from there.
+    assert_in_order_without_repeats([before, *live])
+    assert any(s["seq"] > live[0]["seq"] for s in live), "no live update after the reload"
+    assert live[-1]["progress"] == 100
+    assert all(p["state"] == "done" for p in live[-1]["phases"].values()), live[-1]["phases"]
+    # Every file of the ZIP appeared in the live list, once.
+    tree = page.eval_on_selector_all(
+        "[data-testid=file-tree] a[data-path]", "links => links.map((a) => a.dataset.path)"
+    )
+    assert sorted(live[-1]["files"]) == sorted(tree)
+    assert set(phase_states(page).values()) == {"done"}
