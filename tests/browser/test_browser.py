@@ -306,3 +306,21 @@ def test_reloading_mid_run_continues_with_no_gap_and_no_repeat(page):
     )
     assert sorted(live[-1]["files"]) == sorted(tree)
     assert set(phase_states(page).values()) == {"done"}
+
+
+def test_two_tabs_on_the_same_run_both_stay_live(page):
+    sign_up(page, level="experienced")
+    run_url = start_task_manager(page, wizard=False)
+    other = page.context.new_page()
+
+    other.goto(run_url)
+
+    other.locator("[data-testid=tracker][data-live=true]").wait_for(timeout=5_000)
+    for tab in (page, other):
+        wait_for_status(tab, "succeeded")
+        live = live_snapshots(seen(tab))
+        assert len({s["seq"] for s in live}) > 1, "this tab got no live update"
+        assert_in_order_without_repeats(live)
+        assert live[-1]["progress"] == 100
+        assert set(phase_states(tab).values()) == {"done"}
+    assert live_snapshots(seen(page))[-1]["files"] == live_snapshots(seen(other))[-1]["files"]
