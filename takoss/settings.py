@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -210,3 +211,88 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("TAKOSS_LOG_LEVEL", "INFO")},
 }
+
+# --- REST API (generator/api/, docs/api.md) ---------------------------------------------------
+# Added here as one block so the rest of the file stays as it was.
+INSTALLED_APPS += [
+    "corsheaders",
+    "rest_framework_simplejwt",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+# CORS answers must come before CommonMiddleware's redirects; API errors are JSON (outermost).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+MIDDLEWARE.insert(0, "generator.api.middleware.json_errors")
+
+CORS_ALLOWED_ORIGINS = env_list("TAKOSS_CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "last-event-id",
+    "x-api-key",
+    "x-csrftoken",
+    "x-requested-with",
+)
+CORS_EXPOSE_HEADERS = ("content-disposition", "retry-after")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The first class's challenge (Bearer) turns "not authenticated" into 401, not 403.
+        "generator.api.authentication.BearerAuthentication",
+        "generator.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "generator.api.pagination.ProjectPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "generator.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # Per user, on the endpoints that start generations (POST generate, stream, regenerate).
+        "generate": env_str("TAKOSS_API_GENERATE_RATE", "30/hour"),
+        "auth": env_str("TAKOSS_API_AUTH_RATE", "20/minute"),
+    },
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("TAKOSS_JWT_ACCESS_MINUTES", 60, minimum=1)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("TAKOSS_JWT_REFRESH_DAYS", 7, minimum=1)),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "UPDATE_LAST_LOGIN": True,
+    # A password change (through allauth's pages or the admin) revokes every token issued before.
+    "CHECK_REVOKE_TOKEN": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Takoss API",
+    "DESCRIPTION": (
+        "Describe an application in plain language; Takoss generates, verifies and packages it. "
+        "Errors are JSON: {error, code, details}."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "GenerationStatusEnum": "generator.constants.GENERATION_STATUS_CHOICES",
+        "ApiKeyStatusEnum": "accounts.models.ApiKey.Status",
+        "HealthStatusEnum": ["healthy", "unhealthy"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "generator.api.schema.add_stream_endpoints",
+    ],
+}
+# Server-Sent Events to REST clients (generator/api/streams.py): a comment line this often.
+TAKOSS_SSE_KEEPALIVE_SECONDS = env_int("TAKOSS_SSE_KEEPALIVE_SECONDS", 15, minimum=1)
+# POST /api/generate waits at most this long, then answers 202 with the URLs to follow.
+TAKOSS_API_WAIT_SECONDS = env_int("TAKOSS_API_WAIT_SECONDS", 600, minimum=1)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("generator.api.urls")),
     path("", include("generator.urls")),
 ]

@@ -1,0 +1,299 @@
+"""Input and output shapes of the API (camelCase on the wire).
+
+Input serializers only validate; the services do the writing. Output serializers describe the
+dicts views build (generator/api/results.py) so the OpenAPI schema matches what is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import ApiKey
+from accounts.services import API_KEY_EXPIRY_DAYS
+from generator.api.errors import ApiError
+from generator.constants import GENERATION_STATUS_CHOICES
+from generator.engine.stacks import DEFAULT_STACK, available_stacks
+from generator.models import PROJECT_NAME_MAX
+
+
+class StrictCharField(serializers.CharField):
+    """A string, and only a string (DRF's CharField quietly turns numbers into text)."""
+
+    default_error_messages = {"invalid_type": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid_type")
+        return super().to_internal_value(data)  # type: ignore[no-any-return]
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid_type": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid_type")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"invalid_type": "Must be a whole number."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid_type")
+        return super().to_internal_value(data)  # type: ignore[no-any-return]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = StrictCharField(trim_whitespace=False, max_length=128)
+    name = StrictCharField(required=False, allow_blank=True, max_length=150, default="")
+
+
+class LoginInput(serializers.Serializer):
+    email = StrictCharField(max_length=254)
+    password = StrictCharField(trim_whitespace=False, max_length=128)
+
+
+class RefreshInput(serializers.Serializer):
+    refresh = StrictCharField()
+
+
+@extend_schema_field(
+    {"type": "integer", "enum": [d for d in API_KEY_EXPIRY_DAYS if d], "nullable": True}
+)
+class ExpiryDaysField(StrictIntegerField):
+    pass
+
+
+class ApiKeyInput(serializers.Serializer):
+    name = StrictCharField(max_length=100)
+    expiresInDays = ExpiryDaysField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Days until the key expires: 30, 90 or 365; null or absent for never.",
+    )
+
+    def validate_expiresInDays(self, value: int | None) -> int | None:
+        if value not in API_KEY_EXPIRY_DAYS:
+            raise serializers.ValidationError("Must be 30, 90, 365 or null (never).")
+        return value
+
+
+class GenerateInput(serializers.Serializer):
+    projectName = StrictCharField(max_length=PROJECT_NAME_MAX)
+    description = StrictCharField(required=False, allow_blank=True, default="")
+    requirements = StrictCharField(
+        help_text="What the app should do, in plain language "
+        "(at most TAKOSS_MAX_REQUIREMENTS_CHARS characters; more is a 413)."
+    )
+    stack = serializers.ChoiceField(choices=available_stacks(), default=DEFAULT_STACK)
+    wait = StrictBooleanField(
+        required=False,
+        default=True,
+        help_text="POST /api/generate only: false answers 202 at once with the URLs to follow.",
+    )
+
+    def validate_requirements(self, value: str) -> str:
+        limit = settings.TAKOSS_MAX_REQUIREMENTS_CHARS
+        if len(value.strip()) > limit:
+            raise ApiError(
+                f"requirements is too long: {len(value.strip())} characters, the limit is {limit}.",
+                code="requirements_too_long",
+                status_code=413,
+                details={"field": "requirements", "length": len(value.strip()), "limit": limit},
+            )
+        return value
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class ErrorOutput(serializers.Serializer):
+    error = serializers.CharField()
+    code = serializers.CharField()
+    details = serializers.DictField()
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField(source="display_name")
+    dateJoined = serializers.DateTimeField(source="date_joined")
+    isStaff = serializers.BooleanField(source="is_staff")
+
+
+class AuthOutput(serializers.Serializer):
+    user = UserOutput()
+    token = serializers.CharField(allow_null=True, help_text="JWT access token (Bearer).")
+    refresh = serializers.CharField(allow_null=True, help_text="JWT refresh token.")
+
+
+class RefreshOutput(serializers.Serializer):
+    token = serializers.CharField(help_text="A new JWT access token.")
+
+
+class ApiKeyOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    masked = serializers.CharField()
+    status = serializers.ChoiceField(choices=ApiKey.Status.choices)
+    createdAt = serializers.DateTimeField(source="created_at")
+    lastUsedAt = serializers.DateTimeField(source="last_used_at", allow_null=True)
+    expiresAt = serializers.DateTimeField(source="expires_at", allow_null=True)
+    revokedAt = serializers.DateTimeField(source="revoked_at", allow_null=True)
+
+
+class ApiKeyCreatedOutput(ApiKeyOutput):
+    key = serializers.CharField(help_text="The full key: shown this once, never again.")
+
+
+class FileOutput(serializers.Serializer):
+    path = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField(required=False)
+    phase = serializers.CharField(required=False)
+    language = serializers.CharField(required=False)
+
+
+class PhaseFilesOutput(serializers.Serializer):
+    files = serializers.ListField(child=serializers.CharField())
+    duration = serializers.FloatField(allow_null=True)
+
+
+class AnalysisOutput(serializers.Serializer):
+    spec = serializers.DictField(allow_null=True, help_text="The AppSpec the analysis produced.")
+    warnings = serializers.ListField(child=serializers.CharField())
+    duration = serializers.FloatField(allow_null=True)
+
+
+class PhasesOutput(serializers.Serializer):
+    analysis = AnalysisOutput()
+    complexity = serializers.DictField(allow_null=True)
+    database = PhaseFilesOutput()
+    backend = PhaseFilesOutput()
+    frontend = PhaseFilesOutput()
+    deployment = PhaseFilesOutput()
+    verification = serializers.DictField(allow_null=True, help_text="The verification report.")
+
+
+class ResultOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=GENERATION_STATUS_CHOICES)
+    projectId = serializers.IntegerField()
+    generationId = serializers.IntegerField()
+    stack = serializers.CharField()
+    phases = PhasesOutput()
+    files = FileOutput(many=True)
+    timings = serializers.DictField(child=serializers.FloatField())
+    downloadUrl = serializers.URLField(allow_null=True)
+    error = serializers.DictField(allow_null=True)
+
+
+class GenerationUrlsOutput(serializers.Serializer):
+    status = serializers.URLField()
+    events = serializers.URLField()
+    cancel = serializers.URLField()
+    project = serializers.URLField()
+    download = serializers.URLField(allow_null=True)
+
+
+class GenerationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    projectId = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=GENERATION_STATUS_CHOICES)
+    progress = serializers.IntegerField()
+    currentPhase = serializers.CharField(allow_blank=True)
+    lastEventId = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+    createdAt = serializers.DateTimeField()
+    startedAt = serializers.DateTimeField(allow_null=True)
+    finishedAt = serializers.DateTimeField(allow_null=True)
+    urls = GenerationUrlsOutput()
+    result = ResultOutput(allow_null=True, help_text="Once the run has finished.")
+
+
+class GenerateAcceptedOutput(serializers.Serializer):
+    projectId = serializers.IntegerField()
+    generationId = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=GENERATION_STATUS_CHOICES)
+    urls = GenerationUrlsOutput()
+
+
+class LastRunOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=GENERATION_STATUS_CHOICES)
+    progress = serializers.IntegerField()
+
+
+class ProjectOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    requirements = serializers.CharField()
+    stack = serializers.CharField()
+    createdAt = serializers.DateTimeField()
+    updatedAt = serializers.DateTimeField()
+    lastRun = LastRunOutput(allow_null=True)
+    url = serializers.URLField()
+
+
+class ProjectDetailOutput(ProjectOutput):
+    runs = GenerationOutput(many=True)
+
+
+class TreeNodeOutput(serializers.Serializer):
+    name = serializers.CharField()
+    path = serializers.CharField()
+    type = serializers.ChoiceField(choices=["directory", "file"])
+    size = serializers.IntegerField(required=False)
+    children = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Nodes of the same shape."
+    )
+
+
+class FilesOutput(serializers.Serializer):
+    projectId = serializers.IntegerField()
+    generationId = serializers.IntegerField()
+    count = serializers.IntegerField()
+    files = FileOutput(many=True)
+    tree = TreeNodeOutput(many=True)
+
+
+class FileContentOutput(serializers.Serializer):
+    path = serializers.CharField()
+    size = serializers.IntegerField()
+    binary = serializers.BooleanField()
+    content = serializers.CharField(allow_null=True, help_text="UTF-8 text; null when binary.")
+
+
+class ExampleRequestOutput(serializers.Serializer):
+    projectName = serializers.CharField()
+    description = serializers.CharField()
+    requirements = serializers.CharField()
+
+
+class ExampleOutput(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    requirements = serializers.CharField()
+    request = ExampleRequestOutput(help_text="A body ready for POST /api/generate.")
+
+
+class HealthOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["healthy", "unhealthy"])
+    timestamp = serializers.DateTimeField()
+    checks = serializers.DictField(child=serializers.CharField())

@@ -1,0 +1,237 @@
+"""The API's Server-Sent Events: ``POST /api/generate/stream`` and ``GET …/{id}/events``.
+
+These are async Django views (DRF has none) returning ``StreamingHttpResponse`` over an async
+generator; they need an ASGI server (daphne). They authenticate exactly as the DRF views do
+(generator/api/authentication.py) and answer errors in the API's JSON shape.
+
+Frames are the original Takoss format, one per event of the run's permanent history, with the
+event's sequence number as the SSE id::
+
+    id: 3
+    data: {"type":"phase_start","phase":"analysis","message":"Analyzing requirements…",
+           "progress":10,"seq":3,"data":{…}}      (one line on the wire)
+
+``POST /api/generate/stream`` first sends a ``queued`` frame with id 0 as soon as the run's row
+exists (it carries ``generationId`` and the URLs to reconnect to), then the run's events, ending
+with ``result`` whose ``data`` is the same dict ``POST /api/generate`` answers. The run is a task
+of the task backend, not part of the response: a client that drops leaves it running and can
+reconnect to ``/events`` with ``Last-Event-ID`` (or ``?after=N``) to get exactly what it missed.
+Between events a ``: keep-alive`` comment goes out every TAKOSS_SSE_KEEPALIVE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions
+
+from generator.api import results
+from generator.api.authentication import authenticate
+from generator.api.errors import error_response, error_response_for
+from generator.api.live import waker
+from generator.api.serializers import GenerateInput
+from generator.api.throttling import GenerateThrottle
+from generator.api.views import start_generation
+from generator.constants import FINAL_STATUSES
+from generator.engine.events import EventType
+from generator.models import Generation
+
+# Without a wake-up (a run in another process), look at the history this often.
+FALLBACK_POLL_SECONDS = 0.5
+
+
+def sse_frame(event_id: int, payload: dict[str, Any]) -> str:
+    body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return f"id: {event_id}\ndata: {body}\n\n"
+
+
+@csrf_exempt  # header auth needs no CSRF token; session auth is checked by DRF's CSRF rules
+async def generate_stream(request: HttpRequest) -> HttpResponseBase:
+    if request.method != "POST":
+        return _not_allowed(request, "POST")
+    outcome = await sync_to_async(_start_for_stream)(request)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    generation, first = outcome
+    return _sse(request, generation.pk, after=0, first=first)
+
+
+async def generation_events(request: HttpRequest, pk: int) -> HttpResponseBase:
+    if request.method != "GET":
+        return _not_allowed(request, "GET")
+    outcome = await sync_to_async(_open_events)(request, pk)
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return _sse(request, pk, after=outcome, first=None)
+
+
+# --- the sync halves (database, auth, validation) ---------------------------------------------
+
+
+def _start_for_stream(request: HttpRequest) -> tuple[Generation, str] | HttpResponse:
+    try:
+        user = authenticate(request)
+        drf_like = _ThrottleRequest(user, request)
+        throttle = GenerateThrottle()
+        if not throttle.allow_request(drf_like, None):  # type: ignore[arg-type]
+            raise exceptions.Throttled(wait=throttle.wait())
+        data = _json_body(request)
+        serializer = GenerateInput(data=data)
+        serializer.is_valid(raise_exception=True)
+        generation = start_generation(drf_like, dict(serializer.validated_data))  # type: ignore[arg-type]
+    except Exception as exc:
+        return error_response_for(exc)
+    absolute = request.build_absolute_uri
+    first = sse_frame(
+        0,
+        {
+            "type": "queued",
+            "phase": "initialization",
+            "message": "Generation queued",
+            "progress": 0,
+            "seq": 0,
+            "data": results.generation_accepted(generation, absolute),
+        },
+    )
+    return generation, first
+
+
+def _open_events(request: HttpRequest, pk: int) -> int | HttpResponse:
+    try:
+        user = authenticate(request)
+        if not Generation.objects.visible_to(user).filter(pk=pk).exists():
+            raise exceptions.NotFound("Not found.")
+        return _after(request)
+    except Exception as exc:
+        return error_response_for(exc)
+
+
+def _after(request: HttpRequest) -> int:
+    header = request.headers.get("Last-Event-ID")
+    raw, name = (
+        (header, "Last-Event-ID")
+        if header is not None
+        else (
+            request.GET.get("after", "0"),
+            "after",
+        )
+    )
+    raw = raw.strip()
+    if not raw.isdigit():
+        raise exceptions.ValidationError({name: ["Must be an event id (a whole number ≥ 0)."]})
+    return int(raw)
+
+
+def _json_body(request: HttpRequest) -> Any:
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise
+    try:
+        data = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+    if not isinstance(data, dict):
+        raise exceptions.ParseError("the body must be a JSON object")
+    return data
+
+
+class _ThrottleRequest:
+    """What DRF's throttles and our helpers read from a request: the user and META."""
+
+    def __init__(self, user: Any, request: HttpRequest) -> None:
+        self.user = user
+        self.META = request.META
+        self._request = request
+
+
+# --- the stream -------------------------------------------------------------------------------
+
+
+def _sse(request: HttpRequest, generation_id: int, *, after: int, first: str | None) -> Any:
+    response = StreamingHttpResponse(
+        _frames(generation_id, after=after, first=first, absolute=request.build_absolute_uri),
+        content_type="text/event-stream",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return response
+
+
+async def _frames(
+    generation_id: int, *, after: int, first: str | None, absolute: Callable[[str], str]
+) -> AsyncIterator[str]:
+    keepalive = settings.TAKOSS_SSE_KEEPALIVE_SECONDS
+    if first is not None:
+        yield first
+    last_write = time.monotonic()
+    last = after
+    with waker.listen(generation_id) as listener:
+        while True:
+            listener.clear()  # before reading: a commit after this read still wakes us
+            frames, done = await sync_to_async(_read)(generation_id, last, absolute)
+            for event_id, frame in frames:
+                last = event_id
+                yield frame
+            if frames:
+                last_write = time.monotonic()
+            if done:
+                return
+            if frames:
+                continue  # there may be more than one batch waiting
+            until_keepalive = keepalive - (time.monotonic() - last_write)
+            if until_keepalive <= 0:
+                yield ": keep-alive\n\n"
+                last_write = time.monotonic()
+                continue
+            await listener.wait(min(FALLBACK_POLL_SECONDS, until_keepalive))
+
+
+def _read(
+    generation_id: int, after: int, absolute: Callable[[str], str]
+) -> tuple[list[tuple[int, str]], bool]:
+    """Frames for the events after ``after``, and whether the stream is over."""
+    events = results.events_after(generation_id, after)
+    frames: list[tuple[int, str]] = []
+    for event in events:
+        payload = event.to_event_dict()
+        if event.type == EventType.RESULT:
+            finished = Generation.objects.select_related("project").get(pk=generation_id)
+            payload["data"] = results.generation_result(finished, absolute)
+            frames.append((event.seq, sse_frame(event.seq, payload)))
+            return frames, True
+        frames.append((event.seq, sse_frame(event.seq, payload)))
+    if events:
+        return frames, False
+    generation = Generation.objects.select_related("project").filter(pk=generation_id).first()
+    if generation is None:
+        gone = {
+            "type": "error",
+            "phase": "",
+            "message": "The generation was deleted.",
+            "progress": 0,
+            "seq": after,
+            "data": {"code": "not_found"},
+        }
+        return [(after, sse_frame(after, gone))], True
+    if generation.status in FINAL_STATUSES and generation.last_event_seq <= after:
+        # Finished, and the client has everything: it was already past the result.
+        return [], True
+    return [], False
+
+
+def _not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    response = error_response(
+        405, f"Method {request.method} is not allowed here; use {allowed}.", "method_not_allowed"
+    )
+    response["Allow"] = allowed
+    return response

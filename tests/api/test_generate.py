@@ -1,0 +1,209 @@
+"""Generating through the API: the blocking call, wait=false, status, cancel, bad input, limits."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from generator.api.throttling import GenerateThrottle
+from generator.models import Generation, Project
+from tests.api.test_auth import assert_error
+from tests.generator.helpers import TASK_MANAGER, make_live_run
+
+BODY = {"projectName": "Tasks", "description": "Team tasks", "requirements": TASK_MANAGER}
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_generate_needs_credentials(api):
+    assert_error(api.post("/api/generate", BODY, format="json"), 401, "not_authenticated")
+    assert not Project.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"description": "x", "requirements": "Build app"}, "projectName", "missing_field"),
+        ({"projectName": "x"}, "requirements", "missing_field"),
+        ({**BODY, "requirements": 42}, "requirements", "wrong_type"),
+        ({**BODY, "projectName": ["a"]}, "projectName", "wrong_type"),
+        ({**BODY, "wait": "no"}, "wait", "wrong_type"),
+        ({**BODY, "stack": "cobol"}, "stack", "invalid_input"),
+        ({**BODY, "requirements": "   "}, "requirements", "invalid_input"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field(as_owner, body, field, code):
+    body_ = assert_error(as_owner.post("/api/generate", body, format="json"), 400, code)
+    assert field in body_["error"]
+    assert field in body_["details"]["fields"]
+    assert not Project.objects.exists()
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_400(as_owner):
+    response = as_owner.post("/api/generate", "{not json", content_type="application/json")
+    body = assert_error(response, 400, "malformed_json")
+    assert "JSON" in body["error"]
+
+
+@pytest.mark.django_db
+def test_a_json_array_is_400(as_owner):
+    response = as_owner.post("/api/generate", "[1, 2]", content_type="application/json")
+    assert_error(response, 400, "malformed_json")
+
+
+@pytest.mark.django_db
+def test_oversized_requirements_are_413(as_owner, settings):
+    settings.TAKOSS_MAX_REQUIREMENTS_CHARS = 100
+    response = as_owner.post("/api/generate", {**BODY, "requirements": "x" * 101}, format="json")
+    body = assert_error(response, 413, "requirements_too_long")
+    assert body["details"] == {"field": "requirements", "length": 101, "limit": 100}
+    assert "requirements" in body["error"]
+
+
+@pytest.mark.django_db
+def test_form_encoded_bodies_are_415(as_owner):
+    response = as_owner.post("/api/generate", BODY)  # multipart
+    assert_error(response, 415)
+
+
+# --- limits -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_concurrent_run_cap_is_429_with_retry_after(as_owner, project, settings):
+    settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER = 1
+    make_live_run(project)
+    response = as_owner.post("/api/generate", {**BODY, "wait": False}, format="json")
+    body = assert_error(response, 429, "too_many_runs")
+    assert int(response["Retry-After"]) > 0
+    assert body["details"]["limit"] == 1
+    assert Project.objects.count() == 1  # nothing half-created
+
+
+@pytest.mark.django_db
+def test_the_rate_limit_is_per_user_and_429_with_retry_after(as_owner, as_stranger, monkeypatch):
+    # DRF reads DEFAULT_THROTTLE_RATES (TAKOSS_API_GENERATE_RATE) once, at import.
+    monkeypatch.setattr(GenerateThrottle, "rate", "2/minute", raising=False)
+    bad = {"projectName": "x"}  # throttling counts attempts, valid or not
+    assert as_owner.post("/api/generate", bad, format="json").status_code == 400
+    assert as_owner.post("/api/generate", bad, format="json").status_code == 400
+    response = as_owner.post("/api/generate", bad, format="json")
+    body = assert_error(response, 429, "rate_limited")
+    assert int(response["Retry-After"]) > 0
+    assert body["details"]["retryAfter"] > 0
+    assert as_stranger.post("/api/generate", bad, format="json").status_code == 400
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_generate_waits_and_returns_the_full_result(as_owner, owner, backend):
+    response = as_owner.post("/api/generate", BODY, format="json")
+
+    assert response.status_code == 200, response.content
+    result = response.json()
+    assert result["success"] is True, result["error"]
+    generation = Generation.objects.get(pk=result["generationId"])
+    assert generation.project.owner == owner
+    assert result["projectId"] == generation.project_id
+    phases = result["phases"]
+    assert {e["name"] for e in phases["analysis"]["spec"]["entities"]} >= {"Task"}
+    assert phases["complexity"]["level"]
+    assert phases["verification"]["passed"] is True
+    for phase in ("database", "backend", "frontend", "deployment"):
+        assert phases[phase]["files"], phase
+    assert any(f["path"].endswith("models.py") for f in result["files"])
+    assert result["timings"]["total"] > 0
+    # The download URL works with the same Bearer token, no cookie.
+    download = as_owner.get(result["downloadUrl"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/zip"
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_seed_example_build_app_does_not_crash(as_owner, backend):
+    response = as_owner.post(
+        "/api/generate",
+        {"projectName": "Test", "description": "Test", "requirements": "Build app"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    result = response.json()
+    assert result["status"] in {"succeeded", "failed"}
+    if result["success"]:
+        assert result["phases"]["analysis"]["warnings"], "a vague prompt should warn"
+    else:
+        assert result["error"]["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wait_false_answers_202_with_the_urls(as_owner, backend):
+    response = as_owner.post("/api/generate", {**BODY, "wait": False}, format="json")
+
+    assert response.status_code == 202
+    body = response.json()
+    generation = Generation.objects.get(pk=body["generationId"])
+    assert body["urls"]["status"] == f"http://testserver/api/generations/{generation.pk}"
+    assert body["urls"]["events"].endswith(f"/api/generations/{generation.pk}/events")
+    as_owner.post(body["urls"]["cancel"])  # do not leave it running
+    backend.wait_idle(timeout=30)
+    status = as_owner.get(body["urls"]["status"]).json()
+    assert status["status"] == "cancelled"
+    assert status["result"]["status"] == "cancelled"
+
+
+@pytest.mark.django_db
+def test_generation_status_for_owner_404_for_stranger(as_owner, as_stranger, finished_run):
+    url = f"/api/generations/{finished_run.pk}"
+    body = as_owner.get(url).json()
+    assert body["status"] == "succeeded"
+    assert body["result"]["success"] is True
+    assert body["result"]["phases"]["verification"]["passed"] is True
+    assert body["lastEventId"] == finished_run.last_event_seq
+    assert_error(as_stranger.get(url), 404, "not_found")
+    assert_error(as_owner.get("/api/generations/999999"), 404)
+
+
+@pytest.mark.django_db
+def test_a_running_generation_has_no_result_yet(as_owner, project):
+    run = make_live_run(project)
+    body = as_owner.get(f"/api/generations/{run.pk}").json()
+    assert body["status"] == "running"
+    assert body["result"] is None
+    assert body["currentPhase"] == "database"
+
+
+@pytest.mark.django_db
+def test_cancel_by_owner_and_404_for_stranger(as_owner, as_stranger, project):
+    run = Generation.objects.create(project=project, number=1)  # queued
+    assert_error(as_stranger.post(f"/api/generations/{run.pk}/cancel"), 404)
+    run.refresh_from_db()
+    assert run.status == "queued"
+    response = as_owner.post(f"/api/generations/{run.pk}/cancel")
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+
+
+@pytest.mark.django_db
+def test_wrong_method_is_405_json(as_owner, finished_run):
+    response = as_owner.delete(f"/api/generations/{finished_run.pk}")
+    assert_error(response, 405, "method_not_allowed")
+    response = as_owner.get("/api/generate/stream")
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "POST"
+
+
+@pytest.mark.django_db
+def test_session_clients_can_generate_with_csrf(owner):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    response = browser.post("/api/generate", BODY, content_type="application/json")
+    assert_error(response, 403)
