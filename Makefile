@@ -14,6 +14,7 @@ run: setup
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takoss.asgi:application
 
 test: setup browser
+	$(VENV)/bin/mypy takoss accounts generator
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
