@@ -122,3 +122,17 @@ def api_key_authenticate(*, raw_key: str) -> User | None:
     if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key.user
+
+
+def api_key_refusal_reason(*, raw_key: str) -> str:
+    """Why ``api_key_authenticate`` refused this key, in words a client can act on."""
+    if not raw_key.startswith(API_KEY_PREFIX):
+        return f"The API key is malformed: keys start with {API_KEY_PREFIX!r}."
+    api_key = ApiKey.objects.filter(key_hash=_hash_key(raw_key)).first()
+    if api_key is None:
+        return "The API key is not known."
+    if api_key.status == ApiKey.Status.REVOKED:
+        return "The API key was revoked."
+    if api_key.status == ApiKey.Status.EXPIRED:
+        return "The API key has expired."
+    return "This account is disabled."

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
@@ -26,7 +25,7 @@ from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.tokens import AccessToken, Token
 
 from accounts.models import ApiKey
-from accounts.services import API_KEY_PREFIX, api_key_authenticate
+from accounts.services import api_key_authenticate, api_key_refusal_reason
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -83,27 +82,13 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         user = api_key_authenticate(raw_key=raw_key)
         if user is None:
-            raise exceptions.AuthenticationFailed(_why_unusable(raw_key), code="invalid_api_key")
+            raise exceptions.AuthenticationFailed(
+                api_key_refusal_reason(raw_key=raw_key), code="invalid_api_key"
+            )
         return user, None
 
     def authenticate_header(self, request: Request) -> str:
         return 'ApiKey header="X-API-Key"'
-
-
-def _why_unusable(raw_key: str) -> str:
-    if not raw_key.startswith(API_KEY_PREFIX):
-        return f"The API key is malformed: keys start with {API_KEY_PREFIX!r}."
-    # Keys are stored as the SHA-256 of the full key (see accounts.models.ApiKey), so the
-    # reason can be looked up by that hash.
-    key_hash = hashlib.sha256(raw_key.encode()).hexdigest()
-    api_key = ApiKey.objects.select_related("user").filter(key_hash=key_hash).first()
-    if api_key is None:
-        return "The API key is not known."
-    if api_key.status == ApiKey.Status.REVOKED:
-        return "The API key was revoked."
-    if api_key.status == ApiKey.Status.EXPIRED:
-        return "The API key has expired."
-    return "This account is disabled."
 
 
 def authenticate(request: HttpRequest) -> Any:
