@@ -11,6 +11,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 
+from django.http import FileResponse
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
@@ -20,6 +21,17 @@ from pygments.util import ClassNotFound
 from generator.models import Generation
 
 MAX_VIEW_BYTES = 512 * 1024
+
+
+def archive_download(generation: Generation) -> FileResponse:
+    """The run's stored ZIP as an attachment named after the app and the run."""
+    slug = (generation.spec or {}).get("slug") or f"project-{generation.project_id}"
+    return FileResponse(
+        generation.zip.open("rb"),
+        as_attachment=True,
+        filename=f"{slug}-run-{generation.number}.zip",
+        content_type="application/zip",
+    )
 
 
 class FileMissing(Exception):

@@ -272,13 +272,7 @@ def run_download(request: AuthenticatedHttpRequest, pk: int, number: int) -> Fil
     generation = _run(project, number)
     if not generation.zip:
         raise Http404("This run has no ZIP.")
-    slug = (generation.spec or {}).get("slug") or f"project-{project.pk}"
-    return FileResponse(
-        generation.zip.open("rb"),
-        as_attachment=True,
-        filename=f"{slug}-run-{generation.number}.zip",
-        content_type="application/zip",
-    )
+    return archive.archive_download(generation)
 
 
 @login_required

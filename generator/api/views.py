@@ -373,14 +373,7 @@ class ProjectDownloadView(APIView):
         tags=["projects"],
     )
     def get(self, request: Request, pk: int) -> FileResponse:
-        generation = _packaged_run(request, pk)
-        slug = (generation.spec or {}).get("slug") or f"project-{generation.project_id}"
-        return FileResponse(
-            generation.zip.open("rb"),
-            as_attachment=True,
-            filename=f"{slug}-run{generation.number}.zip",
-            content_type="application/zip",
-        )
+        return archive.archive_download(_packaged_run(request, pk))
 
 
 class ProjectFilesView(APIView):
