@@ -1,14 +1,16 @@
 """Benchmark: the REST API's Server-Sent Events against a real daphne it starts itself.
 
-Run: ``.venv/bin/python bench/api_stream.py [--first-frames 10] [--events 2000]
+Run: ``.venv/bin/python bench/api_stream.py [--first-frames 30] [--events 2000]
 [--streams 1 10 50]``.
 
 It creates a fresh, migrated SQLite file database and a user with a JWT, starts daphne
 (127.0.0.1, a free port, DEBUG off) on it, then measures:
 
 1. **time to first frame** of ``POST /api/generate/stream``: ``--first-frames`` requests one
-   after the other, each read until its first frame (``queued``) and closed; each run is then
-   cancelled through the API so the next one finds a free worker;
+   after the other, each timed to its first frame (``accepted``), read on to ``queued`` (for
+   the run's id) and closed; each run is then cancelled through the API so the next one finds a
+   free worker. Measured twice: on an idle server, and with another run generating in the
+   same process meanwhile (its worker thread competes for the interpreter);
 2. **one live run**: a full generation read to its ``result`` frame (events, seconds, events/s);
 3. **events per second, replayed**: a finished run with ``--events`` events in its history,
    read from ``GET /api/generations/{id}/events?after=0`` by N concurrent streams for each N
@@ -157,17 +159,40 @@ def wait_idle(address: str, token: str, generation_id: int) -> None:
         time.sleep(0.05)
 
 
-def first_frames(address: str, token: str, samples: int) -> list[float]:
+def start_background_run(address: str, token: str) -> int:
+    """Start a run with ``"wait": false``; return its id (the run goes on in the server)."""
+    connection = http.client.HTTPConnection(address, timeout=30)
+    body = json.dumps({"projectName": "Busy", "requirements": TASKS, "wait": False})
+    connection.request(
+        "POST",
+        "/api/generate",
+        body=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    answer = json.loads(connection.getresponse().read())
+    connection.close()
+    return int(answer["generationId"])
+
+
+def first_frames(address: str, token: str, samples: int, *, busy: bool = False) -> list[float]:
+    """Time to first frame; with ``busy``, each while another run is generating."""
     timings = []
     for _ in range(samples):
+        background = start_background_run(address, token) if busy else None
+        if background is not None:
+            time.sleep(0.3)  # into its analysis and rendering: the worker thread wants the CPU
         connection, started = post_stream(address, token)
         response = connection.getresponse()
-        frames = read_frames(response, until="queued", deadline=time.monotonic() + 30)
+        first = read_frames(response, until="accepted", deadline=time.monotonic() + 30)
         timings.append(time.perf_counter() - started)
+        assert first and first[0]["type"] == "accepted", first
+        queued = read_frames(response, until="queued", deadline=time.monotonic() + 30)
         connection.close()
-        generation_id = frames[0]["data"]["generationId"]
-        api_post(address, f"/api/generations/{generation_id}/cancel", token)
-        wait_idle(address, token, generation_id)
+        generation_id = queued[-1]["data"]["generationId"]
+        for run in (generation_id, background):
+            if run is not None:
+                api_post(address, f"/api/generations/{run}/cancel", token)
+                wait_idle(address, token, run)
     return timings
 
 
@@ -215,7 +240,7 @@ async def replay(address: str, token: str, generation_id: int, streams: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--first-frames", type=int, default=10)
+    parser.add_argument("--first-frames", type=int, default=30)
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--streams", type=int, nargs="+", default=[1, 10, 50])
     args = parser.parse_args()
@@ -236,12 +261,14 @@ def main() -> None:
         )
         with server:
             print(f"daphne on {server.address} (pid {server.pid}), host {HOST}")
-            ttff = first_frames(server.address, token, args.first_frames)
-            print(
-                f"time to first frame (POST /api/generate/stream, {len(ttff)} runs): "
-                f"median {statistics.median(ttff) * 1000:.1f} ms, "
-                f"min {min(ttff) * 1000:.1f} ms, max {max(ttff) * 1000:.1f} ms"
-            )
+            for busy in (False, True):
+                ttff = first_frames(server.address, token, args.first_frames, busy=busy)
+                print(
+                    f"time to first frame (POST /api/generate/stream, {len(ttff)} runs"
+                    f"{', each while another run generates' if busy else ', server idle'}): "
+                    f"median {statistics.median(ttff) * 1000:.1f} ms, "
+                    f"min {min(ttff) * 1000:.1f} ms, max {max(ttff) * 1000:.1f} ms"
+                )
             frames, elapsed, status = live_run(server.address, token)
             print(
                 f"one live run to its result: {frames} frames in {elapsed:.2f} s "

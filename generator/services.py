@@ -148,18 +148,27 @@ def project_delete(*, project: Project, user: User) -> None:
 def generation_start(*, project: Project, user: User) -> Generation:
     """Save a queued run of ``project`` and enqueue its task once the row is committed."""
     _check_can_manage(project, user)
-    limit = settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER
     with transaction.atomic():
         # Serialises concurrent starts by the same owner (a no-op on SQLite, which has one writer).
         get_user_model().objects.select_for_update().filter(pk=project.owner_id).first()
-        if Generation.objects.filter(project__owner_id=project.owner_id).active().count() >= limit:
-            raise ConcurrencyLimitError(limit)
+        generation_check_capacity(owner_id=project.owner_id)
         last = Generation.objects.for_project(project).aggregate(last=Max("number"))["last"]
         generation = Generation.objects.create(
             project=project, number=(last or 0) + 1, requested_by=user
         )
         transaction.on_commit(lambda: _enqueue(generation.pk))
     return generation
+
+
+def generation_check_capacity(*, owner_id: int) -> None:
+    """Raise ``ConcurrencyLimitError`` when the owner may not start another run now.
+
+    :func:`generation_start` checks again under its lock; callers may ask first, before any
+    write, to refuse early (the streaming API does, before it answers 200).
+    """
+    limit = settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER
+    if Generation.objects.filter(project__owner_id=owner_id).active().count() >= limit:
+        raise ConcurrencyLimitError(limit)
 
 
 def generation_regenerate(*, project: Project, user: User) -> Generation:

@@ -11,11 +11,15 @@ event's sequence number as the SSE id::
     data: {"type":"phase_start","phase":"analysis","message":"Analyzing requirements…",
            "progress":10,"seq":3,"data":{…}}      (one line on the wire)
 
-``POST /api/generate/stream`` first sends a ``queued`` frame with id 0 as soon as the run's row
-exists (it carries ``generationId`` and the URLs to reconnect to), then the run's events, ending
-with ``result`` whose ``data`` is the same dict ``POST /api/generate`` answers. The run is a task
-of the task backend, not part of the response: a client that drops leaves it running and can
-reconnect to ``/events`` with ``Last-Event-ID`` (or ``?after=N``) to get exactly what it missed.
+``POST /api/generate/stream`` checks everything that can refuse it (auth, rate limit, body,
+fields, the concurrent-run cap) before answering, so refusals are JSON errors with their status.
+Then, before any write, it sends an ``accepted`` frame (id 0), which is why the first byte comes
+within milliseconds. It saves and starts the run and sends a ``queued`` frame (id 0) carrying
+``generationId`` and the URLs to reconnect to (or an ``error`` frame, if a race took the last
+run slot), then the run's events, ending with ``result`` whose ``data`` is the same dict
+``POST /api/generate`` answers. The run is a task of the task backend, not part of the response:
+a client that drops leaves it running and can reconnect to ``/events`` with ``Last-Event-ID``
+(or ``?after=N``) to get exactly what it missed.
 Between events a ``: keep-alive`` comment goes out every TAKOSS_SSE_KEEPALIVE_SECONDS.
 """
 
@@ -34,13 +38,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 
+from accounts.models import User
 from generator.api import results
 from generator.api.authentication import authenticate
 from generator.api.errors import error_response, error_response_for
 from generator.api.live import waker
 from generator.api.serializers import GenerateInput
 from generator.api.throttling import GenerateThrottle
-from generator.api.views import start_generation
+from generator.api.views import check_generation, start_generation
 from generator.constants import FINAL_STATUSES
 from generator.engine.events import EventType
 from generator.models import Generation
@@ -58,11 +63,11 @@ def sse_frame(event_id: int, payload: dict[str, Any]) -> str:
 async def generate_stream(request: HttpRequest) -> HttpResponseBase:
     if request.method != "POST":
         return _not_allowed(request, "POST")
-    outcome = await sync_to_async(_start_for_stream)(request)
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    generation, first = outcome
-    return _sse(request, generation.pk, after=0, first=first)
+    accepted = await sync_to_async(_accept_for_stream)(request)
+    if isinstance(accepted, HttpResponse):
+        return accepted
+    owner, data = accepted
+    return _sse(request, _started_run(owner, data, absolute=request.build_absolute_uri))
 
 
 async def generation_events(request: HttpRequest, pk: int) -> HttpResponseBase:
@@ -71,38 +76,59 @@ async def generation_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     outcome = await sync_to_async(_open_events)(request, pk)
     if isinstance(outcome, HttpResponse):
         return outcome
-    return _sse(request, pk, after=outcome, first=None)
+    return _sse(request, _frames(pk, after=outcome, absolute=request.build_absolute_uri))
 
 
 # --- the sync halves (database, auth, validation) ---------------------------------------------
 
 
-def _start_for_stream(request: HttpRequest) -> tuple[Generation, str] | HttpResponse:
+def _accept_for_stream(request: HttpRequest) -> tuple[User, dict[str, Any]] | HttpResponse:
+    """Everything that can refuse the request with a status code, and nothing that writes.
+
+    Auth, rate limit, the body, the project's fields and the concurrent-run cap are checked
+    here, so the usual refusals are still plain JSON errors with their status; the run's rows
+    are written after the first frame is out (see :func:`_started_run`).
+    """
     try:
         user = authenticate(request)
         drf_like = _ThrottleRequest(user, request)
         throttle = GenerateThrottle()
         if not throttle.allow_request(drf_like, None):  # type: ignore[arg-type]
             raise exceptions.Throttled(wait=throttle.wait())
-        data = _json_body(request)
-        serializer = GenerateInput(data=data)
+        serializer = GenerateInput(data=_json_body(request))
         serializer.is_valid(raise_exception=True)
-        generation = start_generation(drf_like, dict(serializer.validated_data))  # type: ignore[arg-type]
+        data = dict(serializer.validated_data)
+        check_generation(user, data)
     except Exception as exc:
         return error_response_for(exc)
-    absolute = request.build_absolute_uri
-    first = sse_frame(
-        0,
-        {
-            "type": "queued",
+    return user, data
+
+
+def _start(owner: User, data: dict[str, Any], absolute: Callable[[str], str]) -> tuple[int, str]:
+    """Save and enqueue the run; its ``queued`` frame, or an ``error`` frame (id 0 both)."""
+    try:
+        generation = start_generation(owner, data)
+    except Exception as exc:  # a race past the checks (the run cap), or the database failing
+        response = error_response_for(exc)
+        body = json.loads(response.content)
+        frame = {
+            "type": "error",
             "phase": "initialization",
-            "message": "Generation queued",
+            "message": body["error"],
             "progress": 0,
             "seq": 0,
-            "data": results.generation_accepted(generation, absolute),
-        },
-    )
-    return generation, first
+            "data": {"status": response.status_code, **body},
+        }
+        return 0, sse_frame(0, frame)
+    queued = {
+        "type": "queued",
+        "phase": "initialization",
+        "message": "Generation queued",
+        "progress": 0,
+        "seq": 0,
+        "data": results.generation_accepted(generation, absolute),
+    }
+    return generation.pk, sse_frame(0, queued)
 
 
 def _open_events(request: HttpRequest, pk: int) -> int | HttpResponse:
@@ -157,22 +183,44 @@ class _ThrottleRequest:
 # --- the stream -------------------------------------------------------------------------------
 
 
-def _sse(request: HttpRequest, generation_id: int, *, after: int, first: str | None) -> Any:
-    response = StreamingHttpResponse(
-        _frames(generation_id, after=after, first=first, absolute=request.build_absolute_uri),
-        content_type="text/event-stream",
-    )
+def _sse(request: HttpRequest, frames: AsyncIterator[str]) -> Any:
+    response = StreamingHttpResponse(frames, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response
 
 
+async def _started_run(
+    owner: User, data: dict[str, Any], *, absolute: Callable[[str], str]
+) -> AsyncIterator[str]:
+    """``accepted`` at once, then save and start the run, then its frames.
+
+    The first frame goes out before any write: a database write, and the run's worker thread
+    starting on the commit, would otherwise stand between the request and its first byte. If
+    the client drops meanwhile, the save still completes in its thread and the run goes on.
+    """
+    yield sse_frame(
+        0,
+        {
+            "type": "accepted",
+            "phase": "initialization",
+            "message": "Request accepted; saving the project…",
+            "progress": 0,
+            "seq": 0,
+            "data": {"projectName": data["projectName"], "stack": data["stack"]},
+        },
+    )
+    generation_id, frame = await sync_to_async(_start)(owner, data, absolute)
+    yield frame
+    if generation_id:
+        async for frame in _frames(generation_id, after=0, absolute=absolute):
+            yield frame
+
+
 async def _frames(
-    generation_id: int, *, after: int, first: str | None, absolute: Callable[[str], str]
+    generation_id: int, *, after: int, absolute: Callable[[str], str]
 ) -> AsyncIterator[str]:
     keepalive = settings.TAKOSS_SSE_KEEPALIVE_SECONDS
-    if first is not None:
-        yield first
     last_write = time.monotonic()
     last = after
     with waker.listen(generation_id) as listener:

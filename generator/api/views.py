@@ -251,17 +251,26 @@ class ApiKeyView(APIView):
 # --- generating -------------------------------------------------------------------------------
 
 
-def start_generation(request: Request, data: dict[str, Any]) -> Generation:
+def check_generation(owner: User, data: dict[str, Any]) -> None:
+    """Refuse, before any write, what :func:`start_generation` would refuse (bar races)."""
+    _with_fields(lambda: services.project_clean(**_project_fields(data)), PROJECT_FIELDS)
+    services.generation_check_capacity(owner_id=owner.pk)
+
+
+def start_generation(owner: User, data: dict[str, Any]) -> Generation:
     return _with_fields(
-        lambda: services.project_create_and_start(
-            owner=_user(request),
-            name=data["projectName"],
-            description=data["description"],
-            requirements=data["requirements"],
-            stack=data["stack"],
-        ),
+        lambda: services.project_create_and_start(owner=owner, **_project_fields(data)),
         PROJECT_FIELDS,
     )
+
+
+def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": data["projectName"],
+        "description": data["description"],
+        "requirements": data["requirements"],
+        "stack": data["stack"],
+    }
 
 
 class GenerateView(APIView):
@@ -279,7 +288,7 @@ class GenerateView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.GenerateInput, request)
-        generation = start_generation(request, data)
+        generation = start_generation(_user(request), data)
         absolute = request.build_absolute_uri
         if data["wait"] and results.wait_until_final(
             generation, timeout=settings.TAKOSS_API_WAIT_SECONDS
