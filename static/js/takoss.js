@@ -30,6 +30,20 @@
     }
   });
 
+  // The live tracker never moves back. Each fragment carries its event's sequence number; a
+  // page can be rendered from a history newer than the first fragments its stream replays (an
+  // event saved after the page read the stream's position but published after it read the
+  // history), and such an older fragment is skipped instead of swapped in.
+  document.addEventListener("htmx:sseBeforeMessage", function (event) {
+    var message = event.detail;
+    var shown = document.getElementById("run-progress");
+    if (!shown || !message || typeof message.data !== "string") return;
+    var incoming = /id="run-progress"[^>]*\bdata-seq="(\d+)"/.exec(message.data);
+    if (incoming && Number(incoming[1]) < Number(shown.getAttribute("data-seq"))) {
+      event.preventDefault();
+    }
+  });
+
   // A file opened from the tree: move focus to the viewer so keyboard and screen-reader users
   // land on what they asked for.
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -134,7 +134,7 @@ def page(browser, asgi_server: AsgiServer, request) -> Iterator[Any]:
 # --- steps ------------------------------------------------------------------------------------
 
 
-def sign_up(page, *, level: str) -> None:
+def sign_up(page, *, level: str) -> str:
     email = f"user-{uuid.uuid4().hex[:10]}@example.com"
     page.goto("/accounts/signup/")
     page.fill("input[name=email]", email)
@@ -145,6 +145,7 @@ def sign_up(page, *, level: str) -> None:
     page.check(f"input[name=experience_level][value={level}]")
     page.locator("form:has(input[name=experience_level]) [type=submit]").click()
     page.wait_for_url(lambda url: "/onboarding/" not in url)
+    return email
 
 
 def start_task_manager(page, *, wizard: bool) -> str:
@@ -306,6 +307,42 @@ def test_reloading_mid_run_continues_with_no_gap_and_no_repeat(page):
     )
     assert sorted(live[-1]["files"]) == sorted(tree)
     assert set(phase_states(page).values()) == {"done"}
+
+
+def test_a_stale_fragment_never_moves_the_tracker_back(page):
+    # The race, made to happen: the page is rendered from the run's history (seq 5) but its
+    # stream starts after the channel's last fragment (seq 3). Just as the stream connects, the
+    # fragment of seq 4 is published (late), then seq 6. Seq 4 must be skipped, seq 6 shown.
+    from accounts.models import User
+    from generator.models import Project
+    from generator.publishing import channel_send
+    from tests.generator.helpers import TASK_MANAGER, make_live_run, record
+
+    email = sign_up(page, level="experienced")
+    project = Project.objects.create(
+        owner=User.objects.get(email=email), name="Stale", requirements=TASK_MANAGER
+    )
+    run = make_live_run(project)  # running, events 1..5, no worker
+    history = list(run.events.order_by("seq"))
+    for event in history[:3]:
+        channel_send(run.pk, event.to_event_dict())
+
+    def publish_late_then_connect(route) -> None:
+        channel_send(run.pk, history[3].to_event_dict())  # seq 4: older than the page
+        record(run, ("file", "database", "core/admin.py", 32, {"path": "core/admin.py", "size": 9}))
+        channel_send(run.pk, run.events.get(seq=6).to_event_dict())
+        route.continue_()
+
+    page.route(re.compile(rf"/events/generations/{run.pk}/"), publish_late_then_connect)
+    page.goto(f"/projects/{project.pk}/runs/1/")
+    page.locator("#run-progress[data-seq='6']").wait_for(timeout=10_000)
+
+    live = live_snapshots(seen(page))
+    assert live[0]["seq"] == 5  # rendered from the history
+    assert [s["seq"] for s in live] == sorted(s["seq"] for s in live), live
+    assert_in_order_without_repeats(live)
+    assert live[-1]["files"][-1] == "core/admin.py"
+    run.__class__.objects.filter(pk=run.pk).update(status="failed")  # leave nothing running
 
 
 def test_two_tabs_on_the_same_run_both_stay_live(page):
