@@ -1,4 +1,4 @@
-"""The only writers of account data: profile settings and API keys.
+"""The only writers of account data: profile settings, API keys and the API's JWTs.
 
 Every caller (the HTML views here, the REST API later, the admin's actions) goes through these
 functions, so validation lives in one place. Each raises `ValidationError` keyed by field name,
@@ -10,12 +10,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from accounts.models import ApiKey, ExperienceLevel, Theme, User
+from accounts.tokens import RevocableRefreshToken
+
+if TYPE_CHECKING:
+    from rest_framework_simplejwt.tokens import Token
 
 API_KEY_PREFIX = "tk_"
 # How long a key may be valid; None means until revoked.
@@ -136,3 +142,26 @@ def api_key_refusal_reason(*, raw_key: str) -> str:
     if api_key.status == ApiKey.Status.EXPIRED:
         return "The API key has expired."
     return "This account is disabled."
+
+
+# --- JWTs (the REST API's Bearer tokens; see accounts/tokens.py) -----------------------------
+
+
+def jwt_issue(*, user: User) -> tuple[str, str]:
+    """A new (access token, refresh token) pair; the refresh token is recorded as outstanding."""
+    refresh = RevocableRefreshToken.for_user(user)
+    return str(refresh.access_token), str(refresh)
+
+
+def jwt_revoke(*, user: User, tokens: list[Token]) -> None:
+    """Blacklist these (already verified) tokens of ``user``; revoking twice changes nothing.
+
+    Raises ``ValidationError`` (on ``refresh``) for a token issued to another user, and revokes
+    nothing then.
+    """
+    claim, field = jwt_settings.USER_ID_CLAIM, jwt_settings.USER_ID_FIELD
+    if any(str(token.get(claim)) != str(getattr(user, field)) for token in tokens):
+        raise ValidationError({"refresh": "This token belongs to another account."})
+    with transaction.atomic():
+        for token in tokens:
+            token.blacklist()  # type: ignore[attr-defined]

@@ -217,6 +217,7 @@ LOGGING = {
 INSTALLED_APPS += [
     "corsheaders",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",  # logout and admin revocation (accounts/tokens.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]

@@ -2,8 +2,9 @@
 
 - ``Authorization: Bearer <jwt>``: access tokens issued by djangorestframework-simplejwt
   (POST /api/auth/login, /register, /refresh) for the same User model allauth signs in on the
-  web. A token stops working when it expires, when the user is deactivated, and when the
-  password changes (``SIMPLE_JWT["CHECK_REVOKE_TOKEN"]``).
+  web. A token stops working when it expires, when the user is deactivated, when the
+  password changes (``SIMPLE_JWT["CHECK_REVOKE_TOKEN"]``) and when it is revoked (POST
+  /api/auth/logout, or the admin's token blacklist: accounts/tokens.py).
 - ``X-API-Key: tk_…``: keys made on the settings page or by POST /api/auth/api-keys, checked by
   ``accounts.services.api_key_authenticate``.
 - the session cookie, through DRF's ``SessionAuthentication`` (with its CSRF check).
@@ -22,10 +23,11 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
-from rest_framework_simplejwt.tokens import AccessToken, Token
+from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import ApiKey
 from accounts.services import api_key_authenticate, api_key_refusal_reason
+from accounts.tokens import RevocableAccessToken, TokenRevoked
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -40,7 +42,12 @@ class BearerAuthentication(JWTAuthentication):
 
     def get_validated_token(self, raw_token: bytes) -> Token:
         try:
-            return AccessToken(raw_token)  # type: ignore[arg-type]
+            return RevocableAccessToken(raw_token)  # type: ignore[arg-type]
+        except TokenRevoked:
+            raise exceptions.AuthenticationFailed(
+                "The access token was revoked (logged out, or by an admin). Log in again.",
+                code="token_revoked",
+            ) from None
         except ExpiredTokenError:
             raise exceptions.AuthenticationFailed(
                 "The access token has expired: get a new one from POST /api/auth/refresh "

@@ -31,7 +31,8 @@ SSE_DESCRIPTION = (
     "Server-Sent Events. Each frame: an `id:` line (the event's sequence number) and a "
     '`data:` line holding JSON `{"type","phase","message","progress","seq","data"}`; types: '
     "accepted and queued (both id 0, POST /api/generate/stream only: accepted at once, before "
-    "anything is saved; queued with generationId and the URLs to reconnect to), phase_start, phase_progress, phase_complete, file, log, "
+    "anything is saved; queued with generationId and the URLs to reconnect to), phase_start, "
+    "phase_progress, phase_complete, file, log, "
     "complete, error, cancelled, result. The last frame is `result`, whose `data` is the "
     "same object POST /api/generate answers. `: keep-alive` comments come between events."
 )

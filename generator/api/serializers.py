@@ -21,13 +21,18 @@ from generator.models import PROJECT_NAME_MAX
 
 
 class StrictCharField(serializers.CharField):
-    """A string, and only a string (DRF's CharField quietly turns numbers into text)."""
+    """A string, and only a string (DRF's CharField quietly turns numbers into text).
+
+    ``max_length`` holds for the string as sent, as the schema says, not only once trimmed.
+    """
 
     default_error_messages = {"invalid_type": "Must be a string."}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid_type")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)  # type: ignore[no-any-return]
 
 
@@ -65,6 +70,15 @@ class LoginInput(serializers.Serializer):
 
 class RefreshInput(serializers.Serializer):
     refresh = StrictCharField()
+
+
+class LogoutInput(serializers.Serializer):
+    refresh = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The refresh token to revoke as well (optional with Bearer auth).",
+    )
 
 
 @extend_schema_field(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("auth/register", views.RegisterView.as_view(), name="register"),
     path("auth/login", views.LoginView.as_view(), name="login"),
     path("auth/refresh", views.RefreshView.as_view(), name="refresh"),
+    path("auth/logout", views.LogoutView.as_view(), name="logout"),
     path("auth/me", views.MeView.as_view(), name="me"),
     path("auth/api-keys", views.ApiKeysView.as_view(), name="api_keys"),
     path("auth/api-keys/<int:pk>", views.ApiKeyView.as_view(), name="api_key"),

@@ -26,10 +26,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import ApiKey
-from accounts.services import api_key_create, api_key_revoke
+from accounts.services import api_key_create, api_key_revoke, jwt_issue, jwt_revoke
+from accounts.tokens import RevocableRefreshToken, TokenRevoked
 from generator import archive, services
 from generator.api import results
 from generator.api import serializers as s
@@ -94,8 +95,27 @@ class ExamplesView(APIView):
 
 
 def _tokens(user: Any) -> dict[str, Any]:
-    refresh = RefreshToken.for_user(user)
-    return {"token": str(refresh.access_token), "refresh": str(refresh)}
+    access, refresh = jwt_issue(user=user)
+    return {"token": access, "refresh": refresh}
+
+
+def _read_refresh(raw: str) -> RevocableRefreshToken:
+    """The verified refresh token, or a 401 saying what is wrong with it."""
+    try:
+        return RevocableRefreshToken(raw)  # type: ignore[arg-type]
+    except TokenRevoked:
+        raise exceptions.AuthenticationFailed(
+            "The refresh token was revoked (logged out, or by an admin). Log in again.",
+            code="token_revoked",
+        ) from None
+    except ExpiredTokenError:
+        raise exceptions.AuthenticationFailed(
+            "The refresh token has expired: log in again.", code="token_expired"
+        ) from None
+    except TokenError:
+        raise exceptions.AuthenticationFailed(
+            "The refresh token is not valid.", code="token_invalid"
+        ) from None
 
 
 def _email_verification_pending(user: Any) -> bool:
@@ -179,16 +199,7 @@ class RefreshView(APIView):
     @extend_schema(request=s.RefreshInput, responses={200: s.RefreshOutput}, tags=["auth"])
     def post(self, request: Request) -> Response:
         data = _valid(s.RefreshInput, request)
-        try:
-            refresh = RefreshToken(data["refresh"])  # type: ignore[arg-type]
-        except ExpiredTokenError:
-            raise exceptions.AuthenticationFailed(
-                "The refresh token has expired: log in again.", code="token_expired"
-            ) from None
-        except TokenError:
-            raise exceptions.AuthenticationFailed(
-                "The refresh token is not valid.", code="token_invalid"
-            ) from None
+        refresh = _read_refresh(data["refresh"])
         user = (
             get_user_model()
             .objects.filter(**{jwt_settings.USER_ID_FIELD: refresh.get(jwt_settings.USER_ID_CLAIM)})
@@ -211,6 +222,45 @@ class RefreshView(APIView):
 
     def get_authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'
+
+
+class LogoutView(APIView):
+    @extend_schema(
+        request=s.LogoutInput,
+        responses={204: None},
+        tags=["auth"],
+        description=(
+            "Revoke the Bearer access token this request is made with, and the refresh token "
+            "in the body if one is sent: both get 401 token_revoked from now on. Other access "
+            "tokens end at their expiry (TAKOSS_JWT_ACCESS_MINUTES); a password change revokes "
+            "them all. API keys are revoked with DELETE /api/auth/api-keys/{id}."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.LogoutInput, request)
+        tokens: list[Token] = []
+        if isinstance(request.auth, Token):
+            tokens.append(request.auth)
+        if data["refresh"]:
+            try:
+                tokens.append(_read_refresh(data["refresh"]))
+            except exceptions.AuthenticationFailed as exc:
+                if exc.get_codes() not in ("token_revoked", "token_expired"):
+                    raise exceptions.ValidationError(
+                        {"refresh": ["Not a valid refresh token."]}
+                    ) from None
+                # already unusable: logging it out again is not an error
+        elif not tokens:
+            raise exceptions.ValidationError(
+                {
+                    "refresh": [
+                        "Send the refresh token to revoke, or call with the Bearer token "
+                        "to revoke it."
+                    ]
+                }
+            )
+        jwt_revoke(user=_user(request), tokens=tokens)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

@@ -176,6 +176,98 @@ def test_a_password_change_revokes_earlier_tokens(api, owner):
     assert "password" in body["error"]
 
 
+def login(api, owner) -> dict[str, str]:
+    response = api.post(
+        "/api/auth/login", {"email": "owner@example.com", "password": "pw-owner-1"}, format="json"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_logout_revokes_the_bearer_token_and_the_refresh_token(api, owner):
+    session = login(api, owner)
+    other = login(api, owner)  # another device's login is not touched
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {session['token']}"}
+    response = api.post(
+        "/api/auth/logout", {"refresh": session["refresh"]}, format="json", **headers
+    )
+    assert response.status_code == 204, response.content
+
+    body = assert_error(api.get("/api/auth/me", **headers), 401, "token_revoked")
+    assert "revoked" in body["error"] and "Log in again" in body["error"]
+    body = assert_error(
+        api.post("/api/auth/refresh", {"refresh": session["refresh"]}, format="json"),
+        401,
+        "token_revoked",
+    )
+    assert "refresh token was revoked" in body["error"]
+    assert api.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {other['token']}").status_code == 200
+    refreshed = api.post("/api/auth/refresh", {"refresh": other["refresh"]}, format="json")
+    assert refreshed.status_code == 200
+
+
+def test_logout_with_an_api_key_revokes_the_refresh_token_sent(api, owner):
+    session = login(api, owner)
+    _, raw = api_key_create(user=owner, name="ci")
+    response = api.post(
+        "/api/auth/logout", {"refresh": session["refresh"]}, format="json", HTTP_X_API_KEY=raw
+    )
+    assert response.status_code == 204
+    assert_error(
+        api.post("/api/auth/refresh", {"refresh": session["refresh"]}, format="json"),
+        401,
+        "token_revoked",
+    )
+    assert api.get("/api/auth/me", HTTP_X_API_KEY=raw).status_code == 200  # keys are separate
+
+
+def test_logout_twice_is_not_an_error(api, owner):
+    session = login(api, owner)
+    api_key = api_key_create(user=owner, name="ci")[1]
+    for _ in range(2):
+        response = api.post(
+            "/api/auth/logout",
+            {"refresh": session["refresh"]},
+            format="json",
+            HTTP_X_API_KEY=api_key,
+        )
+        assert response.status_code == 204
+
+
+def test_logout_refuses_bad_input_and_strangers_tokens(api, owner, stranger):
+    _, raw = api_key_create(user=owner, name="ci")
+    # Nothing to revoke: no Bearer token and no refresh token
+    body = assert_error(api.post("/api/auth/logout", {}, format="json", HTTP_X_API_KEY=raw), 400)
+    assert "refresh" in body["details"]["fields"]
+    # Not a token
+    body = assert_error(
+        api.post("/api/auth/logout", {"refresh": "x.y.z"}, format="json", HTTP_X_API_KEY=raw), 400
+    )
+    assert body["details"]["fields"]["refresh"] == ["Not a valid refresh token."]
+    # Someone else's refresh token is refused, and stays valid
+    theirs = str(RefreshToken.for_user(stranger))
+    body = assert_error(
+        api.post("/api/auth/logout", {"refresh": theirs}, format="json", HTTP_X_API_KEY=raw), 400
+    )
+    assert "another account" in body["error"]
+    assert api.post("/api/auth/refresh", {"refresh": theirs}, format="json").status_code == 200
+    # No credentials at all
+    assert_error(api.post("/api/auth/logout", {}, format="json"), 401, "not_authenticated")
+
+
+def test_an_admin_can_revoke_a_token_in_the_token_blacklist(api, owner):
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    session = login(api, owner)
+    outstanding = OutstandingToken.objects.get(token=session["refresh"])
+    BlacklistedToken.objects.create(token=outstanding)  # what the admin's "add" does
+    assert_error(
+        api.post("/api/auth/refresh", {"refresh": session["refresh"]}, format="json"),
+        401,
+        "token_revoked",
+    )
+
+
 def test_a_deactivated_users_token_is_401(api, owner):
     headers = bearer(owner)
     owner.is_active = False

@@ -76,6 +76,7 @@ def test_create_shows_the_full_key_once_and_it_works(as_owner, api, owner):
         ({}, "name"),
         ({"name": "k", "expiresInDays": 7}, "expiresInDays"),
         ({"name": "k", "expiresInDays": "30"}, "expiresInDays"),
+        ({"name": "\t" + "k" * 100}, "name"),  # the limit (100) counts what was sent
     ],
 )
 def test_create_rejects_bad_input(as_owner, body, field):
