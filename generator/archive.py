@@ -9,7 +9,10 @@ numbers; the page's stylesheet is static/css/pygments.css.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 from django.http import FileResponse
 from pygments import highlight
@@ -23,19 +26,44 @@ from generator.models import Generation
 MAX_VIEW_BYTES = 512 * 1024
 
 
+class FileMissing(Exception):
+    """No such file in the run's archive (or the run has no archive)."""
+
+
+class ArchiveGone(FileMissing):
+    """The run's ZIP is on record but no longer in storage (media wiped or moved)."""
+
+    def __str__(self) -> str:
+        return "The files of this run are no longer stored; regenerate the project."
+
+
+def _open(generation: Generation) -> IO[bytes]:
+    if not generation.zip:
+        raise FileMissing("This run has no ZIP.")
+    try:
+        return generation.zip.open("rb")  # type: ignore[return-value]
+    except FileNotFoundError:
+        raise ArchiveGone(generation.zip.name) from None
+
+
+@contextmanager
+def _archive(generation: Generation) -> Iterator[zipfile.ZipFile]:
+    with _open(generation) as handle, zipfile.ZipFile(handle) as archive:
+        yield archive
+
+
 def archive_download(generation: Generation) -> FileResponse:
-    """The run's stored ZIP as an attachment named after the app and the run."""
+    """The run's stored ZIP as an attachment named after the app and the run.
+
+    Raises FileMissing (ArchiveGone) when there is no ZIP to send.
+    """
     slug = (generation.spec or {}).get("slug") or f"project-{generation.project_id}"
     return FileResponse(
-        generation.zip.open("rb"),
+        _open(generation),
         as_attachment=True,
         filename=f"{slug}-run-{generation.number}.zip",
         content_type="application/zip",
     )
-
-
-class FileMissing(Exception):
-    """No such file in the run's archive (or the run has no archive)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +83,13 @@ class ViewedFile:
 
 
 def archive_members(generation: Generation) -> dict[str, str]:
-    """The run's files: path relative to the project root -> member name in the ZIP."""
+    """The run's files: path relative to the project root -> member name in the ZIP.
+
+    Empty when the run has no ZIP; raises ArchiveGone when its ZIP is no longer stored.
+    """
     if not generation.zip:
         return {}
-    with generation.zip.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+    with _archive(generation) as archive:
         names = [info.filename for info in archive.infolist() if not info.is_dir()]
     members = {}
     for name in names:
@@ -94,7 +125,7 @@ def archive_read(generation: Generation, path: str) -> bytes:
     member = archive_members(generation).get(path)
     if member is None:
         raise FileMissing(path)
-    with generation.zip.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+    with _archive(generation) as archive:
         return archive.read(member)
 
 

@@ -88,12 +88,17 @@ class Project(models.Model):
 
 
 class GenerationQuerySet(models.QuerySet["Generation"]):
-    def visible_to(self, user: User | AnonymousUser) -> GenerationQuerySet:
-        if _sees_everything(user):
-            return self.all()
+    def for_user(self, user: User | AnonymousUser) -> GenerationQuerySet:
+        """The runs of the user's own projects."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(project__owner=user)
+
+    def visible_to(self, user: User | AnonymousUser) -> GenerationQuerySet:
+        """Every run the user may open: their own, or all of them for staff."""
+        if _sees_everything(user):
+            return self.all()
+        return self.for_user(user)
 
     def active(self) -> GenerationQuerySet:
         """Queued or running: not finished yet."""

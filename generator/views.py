@@ -257,6 +257,8 @@ def run_file(request: AuthenticatedHttpRequest, pk: int, number: int, path: str)
     generation = _run(project, number)
     try:
         viewed = archive.archive_view(generation, path)
+    except archive.ArchiveGone as gone:
+        raise Http404(str(gone)) from None
     except archive.FileMissing:
         raise Http404("No such file in this run.") from None
     if request.htmx:
@@ -270,9 +272,10 @@ def run_file(request: AuthenticatedHttpRequest, pk: int, number: int, path: str)
 def run_download(request: AuthenticatedHttpRequest, pk: int, number: int) -> FileResponse:
     project = _project(request, pk)
     generation = _run(project, number)
-    if not generation.zip:
-        raise Http404("This run has no ZIP.")
-    return archive.archive_download(generation)
+    try:
+        return archive.archive_download(generation)
+    except archive.FileMissing as missing:
+        raise Http404(str(missing)) from None
 
 
 @login_required
@@ -344,7 +347,10 @@ def _run_context(generation: Generation) -> dict[str, Any]:
     context["complexity"] = generation.complexity
     context["verification"] = generation.verification
     if generation.status == GENERATION_STATUS_SUCCEEDED and generation.zip:
-        context["tree"] = archive.archive_tree(list(archive.archive_members(generation)))
+        try:
+            context["tree"] = archive.archive_tree(list(archive.archive_members(generation)))
+        except archive.ArchiveGone as gone:
+            context["archive_gone"] = str(gone)
     return context
 
 

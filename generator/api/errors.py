@@ -129,6 +129,11 @@ def _body(exc: exceptions.APIException) -> dict[str, Any]:
         return error_body(
             f"Malformed request body: {exc.detail}. Send a JSON object.", "malformed_json"
         )
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return error_body(
+            f"{exc.detail} Send a JSON object with 'Content-Type: application/json'.",
+            "unsupported_media_type",
+        )
     if isinstance(exc, exceptions.NotAuthenticated):
         return error_body(
             "Authentication required: send 'Authorization: Bearer <token>', "
@@ -165,10 +170,8 @@ def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
     code = "invalid_input"
     if isinstance(codes, dict) and first_field in codes:
         first_code = next(iter(_flatten(codes[first_field])), "")
-        code = {"required": "missing_field", "null": "missing_field"}.get(
-            str(first_code), "invalid_input"
-        )
-        if str(first_code) in {"invalid_type", "not_a_list", "not_a_dict"}:
+        code = {"required": "missing_field"}.get(str(first_code), "invalid_input")
+        if str(first_code) in {"invalid_type", "null", "not_a_list", "not_a_dict"}:
             code = "wrong_type"
     where = "" if first_field == "nonFieldErrors" else f"{first_field}: "
     return error_body(f"Invalid input: {where}{first_message}", code, {"fields": fields})

@@ -13,6 +13,8 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 
+from generator.engine.events import EventType
+
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 ERROR_STATUSES = {
     "400": "Bad input (malformed JSON, missing field, wrong type)",
@@ -26,7 +28,8 @@ ERROR_STATUSES = {
     "429": "Rate limited or too many runs at once (see Retry-After)",
     "500": "Server error",
 }
-PUBLIC_OPERATIONS = {"/api/health", "/api/examples", "/api/auth/login", "/api/auth/register"}
+# Operations that take no credentials, so never answer 401 (login's wrong password does).
+PUBLIC_OPERATIONS = {"/api/health", "/api/examples", "/api/auth/register"}
 SSE_DESCRIPTION = (
     "Server-Sent Events. Each frame: an `id:` line (the event's sequence number) and a "
     '`data:` line holding JSON `{"type","phase","message","progress","seq","data"}`; types: '
@@ -57,15 +60,46 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {"type": "apiKey", "in": "header", "name": "X-API-Key"}
 
 
+# One frame of the API's event streams: the JSON on its ``data:`` line.
+STREAM_FRAME = {
+    "type": "object",
+    "properties": {
+        "type": {
+            "type": "string",
+            "enum": ["accepted", "queued", *(str(event_type) for event_type in EventType)],
+        },
+        "phase": {"type": "string"},
+        "message": {"type": "string"},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "seq": {"type": "integer", "minimum": 0},
+        "data": {"type": "object", "additionalProperties": {}},
+    },
+    "required": ["type", "phase", "message", "progress", "seq", "data"],
+}
+
+
 def _sse_response() -> dict[str, Any]:
-    return {
-        "description": SSE_DESCRIPTION,
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    # Before OpenAPI 3.2, an event stream's ``schema`` describes one event (its fields as an
+    # object); the JSON on the ``data:`` line is described with contentMediaType/contentSchema.
+    event = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "pattern": "^[0-9]+$"},
+            "event": {"type": "string"},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": {"$ref": "#/components/schemas/StreamFrame"},
+            },
+        },
+        "required": ["id", "data"],
     }
+    return {"description": SSE_DESCRIPTION, "content": {"text/event-stream": {"schema": event}}}
 
 
 def add_stream_endpoints(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["StreamFrame"] = STREAM_FRAME
     schemas["Error"] = {
         "type": "object",
         "properties": {
@@ -76,6 +110,9 @@ def add_stream_endpoints(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
         "required": ["error", "code", "details"],
     }
     paths = result.setdefault("paths", {})
+    # The stream takes the blocking endpoint's body: reuse its request schema, whatever
+    # drf-spectacular named the component.
+    generate_body = paths["/api/generate"]["post"]["requestBody"]
     paths["/api/generate/stream"] = {
         "post": {
             "operationId": "generate_stream",
@@ -84,9 +121,7 @@ def add_stream_endpoints(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
             "security": SECURITY,
             "requestBody": {
                 "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/GenerateRequest"}}
-                },
+                "content": {"application/json": generate_body["content"]["application/json"]},
             },
             "responses": {"200": _sse_response()},
         }

@@ -32,7 +32,6 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -43,6 +42,7 @@ from generator.api import results
 from generator.api.authentication import authenticate
 from generator.api.errors import error_response, error_response_for
 from generator.api.live import waker
+from generator.api.params import whole_number
 from generator.api.serializers import GenerateInput
 from generator.api.throttling import GenerateThrottle
 from generator.api.views import check_generation, start_generation
@@ -134,7 +134,7 @@ def _start(owner: User, data: dict[str, Any], absolute: Callable[[str], str]) ->
 def _open_events(request: HttpRequest, pk: int) -> int | HttpResponse:
     try:
         user = authenticate(request)
-        if not Generation.objects.visible_to(user).filter(pk=pk).exists():
+        if not Generation.objects.for_user(user).filter(pk=pk).exists():
             raise exceptions.NotFound("Not found.")
         return _after(request)
     except Exception as exc:
@@ -142,26 +142,21 @@ def _open_events(request: HttpRequest, pk: int) -> int | HttpResponse:
 
 
 def _after(request: HttpRequest) -> int:
+    """Where the replay starts: ``Last-Event-ID`` if sent (a reconnecting EventSource), else
+    ``?after=``, else the beginning."""
     header = request.headers.get("Last-Event-ID")
-    raw, name = (
-        (header, "Last-Event-ID")
-        if header is not None
-        else (
-            request.GET.get("after", "0"),
-            "after",
-        )
-    )
-    raw = raw.strip()
-    if not raw.isdigit():
-        raise exceptions.ValidationError({name: ["Must be an event id (a whole number ≥ 0)."]})
-    return int(raw)
+    if header is not None:
+        return whole_number(header, name="Last-Event-ID")
+    return whole_number(request.GET.get("after", "0"), name="after")
 
 
 def _json_body(request: HttpRequest) -> Any:
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        raise
+    """The body as a JSON object, with the refusals DRF's JSONParser gives the other views."""
+    body = request.body  # RequestDataTooBig propagates: a 413
+    if request.content_type != "application/json":
+        if not body:
+            return {}  # nothing sent: the fields' own "required" errors say what is missing
+        raise exceptions.UnsupportedMediaType(request.content_type or "")
     try:
         data = json.loads(body or b"")
     except (ValueError, UnicodeDecodeError) as exc:

@@ -1,12 +1,15 @@
 """The API's JSON endpoints (DRF). Thin: validate, call a service or a queryset, shape the answer.
 
-Objects are always looked up through ``visible_to(request.user)`` (lists through ``for_user``),
-so another user's project or run is a 404. The two streaming endpoints are async Django views in
+Objects are always looked up through ``for_user(request.user)``, so another user's project or run
+is a 404, for staff too: the API is every user's own workspace (staff see everyone's on the web
+pages and in the admin). The two streaming endpoints are async Django views in
 generator/api/streams.py, not here: DRF has no async views.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -36,6 +39,7 @@ from generator.api import results
 from generator.api import serializers as s
 from generator.api.errors import ApiError
 from generator.api.pagination import ProjectPagination
+from generator.api.params import whole_number
 from generator.api.throttling import AuthThrottle, GenerateThrottle
 from generator.examples import EXAMPLES
 from generator.models import Generation, Project
@@ -432,7 +436,8 @@ class ProjectDownloadView(APIView):
         tags=["projects"],
     )
     def get(self, request: Request, pk: int) -> FileResponse:
-        return archive.archive_download(_packaged_run(request, pk))
+        with _archive_errors():
+            return archive.archive_download(_packaged_run(request, pk))
 
 
 class ProjectFilesView(APIView):
@@ -440,7 +445,8 @@ class ProjectFilesView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         generation = _packaged_run(request, pk)
         sizes = {f["path"]: f.get("size", 0) for f in generation.files or []}
-        paths = list(archive.archive_members(generation))
+        with _archive_errors():
+            paths = list(archive.archive_members(generation))
         files = [{"path": path, "size": sizes.get(path, 0)} for path in paths]
         return Response(
             {
@@ -462,10 +468,8 @@ class ProjectFileView(APIView):
     )
     def get(self, request: Request, pk: int, path: str) -> Response:
         generation = _packaged_run(request, pk)
-        try:
+        with _archive_errors(missing=f"No file {path!r} in this project."):
             data = archive.archive_read(generation, path)  # an exact archive member, or missing
-        except archive.FileMissing:
-            raise exceptions.NotFound(f"No file {path!r} in this project.") from None
         try:
             content: str | None = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -504,12 +508,12 @@ def _with_fields(call: Any, names: dict[str, str]) -> Any:
 
 
 def _project(request: Request, pk: int) -> Project:
-    return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(Project.objects.for_user(request.user), pk=pk)
 
 
 def _generation(request: Request, pk: int) -> Generation:
     return get_object_or_404(
-        Generation.objects.visible_to(request.user).select_related("project"), pk=pk
+        Generation.objects.for_user(request.user).select_related("project"), pk=pk
     )
 
 
@@ -519,13 +523,22 @@ def _packaged_run(request: Request, pk: int) -> Generation:
     runs = project.generations.select_related("project").exclude(zip="")
     wanted = request.query_params.get("generation")
     if wanted is not None:
-        if not wanted.isdigit():
-            raise exceptions.ValidationError({"generation": ["Must be a run id."]})
-        runs = runs.filter(pk=int(wanted))
+        runs = runs.filter(pk=whole_number(wanted, name="generation", minimum=1))
     generation = runs.order_by("-number").first()
     if generation is None:
         raise exceptions.NotFound("This project has no generated files yet.")
     return generation
+
+
+@contextmanager
+def _archive_errors(missing: str = "This run has no files.") -> Iterator[None]:
+    """A missing file, or a ZIP gone from storage, is a 404 saying which."""
+    try:
+        yield
+    except archive.ArchiveGone as gone:
+        raise exceptions.NotFound(str(gone)) from None
+    except archive.FileMissing:
+        raise exceptions.NotFound(missing) from None
 
 
 def _tree(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
