@@ -50,6 +50,7 @@ bench: setup
 	$(PY) bench/verification.py
 	$(PY) bench/analyzer_corpus.py
 	$(PY) bench/stream_load.py
+	$(PY) bench/api_stream.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -6,6 +6,7 @@ Settings call these; nothing else in Takoss reads os.environ for configuration.
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,3 +56,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^\s*([1-9][0-9]*)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate such as ``30/hour`` (DRF's throttle format: N per second/minute/hour/day)."""
+    raw = os.environ.get(name, default)
+    match = _RATE.match(raw)
+    if match is None:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a rate; write it as N/second, N/minute, N/hour or N/day."
+        )
+    return f"{match.group(1)}/{match.group(2)}"

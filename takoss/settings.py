@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from takoss.env import env_bool, env_choice, env_int, env_list, env_str
+from takoss.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -212,8 +212,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("TAKOSS_LOG_LEVEL", "INFO")},
 }
 
-# --- REST API (generator/api/, docs/api.md) ---------------------------------------------------
-# Added here as one block so the rest of the file stays as it was.
+# --- REST API (generator/api/; README "REST API") ----------------------------------------------
 INSTALLED_APPS += [
     "corsheaders",
     "rest_framework_simplejwt",
@@ -256,8 +255,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "generator.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # Per user, on the endpoints that start generations (POST generate, stream, regenerate).
-        "generate": env_str("TAKOSS_API_GENERATE_RATE", "30/hour"),
-        "auth": env_str("TAKOSS_API_AUTH_RATE", "20/minute"),
+        "generate": env_rate("TAKOSS_API_GENERATE_RATE", "30/hour"),
+        "auth": env_rate("TAKOSS_API_AUTH_RATE", "20/minute"),
     },
 }
 SIMPLE_JWT = {

@@ -21,6 +21,18 @@ class Frame:
         return str(self.payload["type"])
 
 
+def parse_frames(text: str) -> list[Frame]:
+    """The data frames of a whole stream body (keep-alive comments skipped)."""
+    frames = []
+    for block in text.split("\n\n"):
+        fields = dict(
+            line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":")
+        )
+        if "data" in fields:
+            frames.append(Frame(int(fields.get("id", 0)), json.loads(fields["data"])))
+    return frames
+
+
 class SseStream:
     """One streaming request; ``frames()`` yields data frames, counting keep-alive comments."""
 

@@ -124,6 +124,60 @@ def test_refresh_with_garbage_or_an_access_token_is_401(api, owner):
     assert_error(api.post("/api/auth/refresh", {"refresh": access}, format="json"), 401)
 
 
+def test_refresh_with_an_expired_refresh_token_is_401(api, owner):
+    refresh = RefreshToken.for_user(owner)
+    refresh.set_exp(lifetime=-timedelta(seconds=1))
+    response = api.post("/api/auth/refresh", {"refresh": str(refresh)}, format="json")
+    assert "log in again" in assert_error(response, 401, "token_expired")["error"]
+
+
+def test_refresh_after_a_password_change_is_401(api, owner):
+    refresh = str(RefreshToken.for_user(owner))
+    owner.set_password("a-brand-new-pass-7")
+    owner.save()
+    response = api.post("/api/auth/refresh", {"refresh": refresh}, format="json")
+    assert "password" in assert_error(response, 401, "token_revoked")["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "code"),
+    [
+        ("/api/auth/login", {"email": "owner@example.com"}, "missing_field"),
+        ("/api/auth/login", {"email": "owner@example.com", "password": 123}, "wrong_type"),
+        ("/api/auth/login", "{not json", "malformed_json"),
+        ("/api/auth/refresh", {}, "missing_field"),
+        ("/api/auth/refresh", {"refresh": ["a"]}, "wrong_type"),
+        ("/api/auth/register", {"email": "not-an-address", "password": STRONG}, "invalid_input"),
+        ("/api/auth/register", "[]", "malformed_json"),
+    ],
+)
+def test_auth_endpoints_name_what_is_wrong_with_the_input(api, owner, path, body, code):
+    if isinstance(body, str):
+        response = api.post(path, body, content_type="application/json")
+    else:
+        response = api.post(path, body, format="json")
+    assert_error(response, 400, code)
+
+
+def test_the_auth_rate_limit_counts_per_client_address(api, owner, monkeypatch):
+    from generator.api.throttling import AuthThrottle
+
+    # DRF reads DEFAULT_THROTTLE_RATES (TAKOSS_API_AUTH_RATE) once, at import.
+    monkeypatch.setattr(AuthThrottle, "rate", "3/minute", raising=False)
+    wrong = {"email": "owner@example.com", "password": "guess"}
+    for _ in range(3):
+        assert_error(api.post("/api/auth/login", wrong, format="json"), 401)
+    # The fourth attempt from this address is refused, whatever the endpoint or the password.
+    response = api.post("/api/auth/refresh", {"refresh": "x"}, format="json")
+    assert int(assert_error(response, 429, "rate_limited")["details"]["retryAfter"]) > 0
+    assert int(response["Retry-After"]) > 0
+    right = {"email": "owner@example.com", "password": "pw-owner-1"}
+    assert_error(api.post("/api/auth/login", right, format="json"), 429)
+    # Another address is not affected.
+    other = api.post("/api/auth/login", right, format="json", REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 200
+
+
 def test_refresh_of_a_deactivated_user_is_401(api, owner):
     refresh = str(RefreshToken.for_user(owner))
     owner.is_active = False
@@ -317,4 +371,15 @@ def test_session_posts_need_the_csrf_token(owner):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(owner)
     response = browser.post("/api/auth/api-keys", {"name": "k"}, content_type="application/json")
-    assert_error(response, 403)
+    assert "CSRF" in assert_error(response, 403, "forbidden")["error"]
+    # With the token from the cookie, as a page's script sends it, the same call works.
+    browser.get("/account/settings/")  # any page with a form sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        "/api/auth/api-keys",
+        {"name": "k"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 201, response.content
+    assert ApiKey.objects.filter(user=owner, name="k").exists()

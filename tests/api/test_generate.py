@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 from django.test import Client
 
 from generator.api.throttling import GenerateThrottle
 from generator.models import Generation, Project
+from tests.api.sse import parse_frames
 from tests.api.test_auth import assert_error
-from tests.generator.helpers import TASK_MANAGER, make_live_run
+from tests.generator.helpers import TASK_MANAGER, make_finished_run, make_live_run
 
 BODY = {"projectName": "Tasks", "description": "Team tasks", "requirements": TASK_MANAGER}
 
@@ -70,6 +74,36 @@ def test_form_encoded_bodies_are_415(as_owner):
     assert_error(response, 415)
 
 
+# The stream checks its body the same way, before it opens: its refusals are plain JSON errors.
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "code"),
+    [
+        ("{not json", "application/json", 400, "malformed_json"),
+        ("[1, 2]", "application/json", 400, "malformed_json"),
+        (json.dumps({**BODY, "requirements": 42}), "application/json", 400, "wrong_type"),
+        (json.dumps({**BODY, "projectName": None}), "application/json", 400, "wrong_type"),
+        (json.dumps({**BODY, "stack": "cobol"}), "application/json", 400, "invalid_input"),
+        ("projectName=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        ("", "", 400, "missing_field"),
+    ],
+)
+def test_the_stream_refuses_bad_bodies_before_it_opens(as_owner, body, content_type, status, code):
+    response = as_owner.generic("POST", "/api/generate/stream", body, content_type=content_type)
+    assert_error(response, status, code)
+    assert not Project.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_stream_refuses_oversized_requirements_with_413(as_owner, settings):
+    settings.TAKOSS_MAX_REQUIREMENTS_CHARS = 100
+    response = as_owner.post(
+        "/api/generate/stream", {**BODY, "requirements": "x" * 101}, format="json"
+    )
+    assert assert_error(response, 413, "requirements_too_long")["details"]["limit"] == 100
+    assert not Project.objects.exists()
+
+
 # --- limits -----------------------------------------------------------------------------------
 
 
@@ -96,6 +130,50 @@ def test_the_rate_limit_is_per_user_and_429_with_retry_after(as_owner, as_strang
     assert int(response["Retry-After"]) > 0
     assert body["details"]["retryAfter"] > 0
     assert as_stranger.post("/api/generate", bad, format="json").status_code == 400
+
+
+@pytest.mark.parametrize("rate", ["fast", "0/hour", "10/fortnight", "10"])
+def test_a_bad_rate_setting_stops_the_server_at_start_up(rate):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env={**os.environ, "TAKOSS_API_GENERATE_RATE": rate},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert f"TAKOSS_API_GENERATE_RATE={rate!r} is not a rate" in result.stderr
+
+
+@pytest.mark.django_db
+def test_generate_stream_and_regenerate_share_one_rate_limit(as_owner, finished_run, monkeypatch):
+    monkeypatch.setattr(GenerateThrottle, "rate", "3/minute", raising=False)
+    regenerate = f"/api/projects/{finished_run.project_id}/regenerate"
+    assert as_owner.post("/api/generate", {"projectName": "x"}, format="json").status_code == 400
+    stream = as_owner.post("/api/generate/stream", {"projectName": "x"}, format="json")
+    assert stream.status_code == 400
+    assert as_owner.post(regenerate).status_code == 202  # saved; never run in this test
+    for response in (
+        as_owner.post("/api/generate", BODY, format="json"),
+        as_owner.post("/api/generate/stream", BODY, format="json"),
+        as_owner.post(regenerate),
+    ):
+        assert_error(response, 429, "rate_limited")
+        assert int(response["Retry-After"]) > 0
+    assert Generation.objects.count() == 2  # the finished run and the one regenerate started
+
+
+@pytest.mark.django_db
+def test_regenerate_is_refused_at_the_run_cap(as_owner, project, settings):
+    settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER = 1
+    make_live_run(project)
+    response = as_owner.post(f"/api/projects/{project.pk}/regenerate")
+    assert assert_error(response, 429, "too_many_runs")["details"]["limit"] == 1
+    assert int(response["Retry-After"]) > 0
+    assert project.generations.count() == 1
 
 
 # --- runs -------------------------------------------------------------------------------------
@@ -129,7 +207,7 @@ def test_generate_waits_and_returns_the_full_result(as_owner, owner, backend):
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_the_seed_example_build_app_does_not_crash(as_owner, backend):
+def test_the_seed_example_build_app_gives_a_verified_skeleton(as_owner, backend):
     response = as_owner.post(
         "/api/generate",
         {"projectName": "Test", "description": "Test", "requirements": "Build app"},
@@ -137,11 +215,11 @@ def test_the_seed_example_build_app_does_not_crash(as_owner, backend):
     )
     assert response.status_code == 200, response.content
     result = response.json()
-    assert result["status"] in {"succeeded", "failed"}
-    if result["success"]:
-        assert result["phases"]["analysis"]["warnings"], "a vague prompt should warn"
-    else:
-        assert result["error"]["message"]
+    # A vague prompt still gives a verified skeleton, and a warning saying what to add.
+    assert result["success"] is True, result["error"]
+    assert result["phases"]["verification"]["passed"] is True
+    (warning,) = result["phases"]["analysis"]["warnings"]
+    assert "describe the things your app stores" in warning
 
 
 @pytest.mark.django_db(transaction=True)
@@ -158,6 +236,44 @@ def test_wait_false_answers_202_with_the_urls(as_owner, backend):
     status = as_owner.get(body["urls"]["status"]).json()
     assert status["status"] == "cancelled"
     assert status["result"]["status"] == "cancelled"
+
+
+@pytest.mark.django_db
+def test_a_blocking_call_that_outlasts_its_wait_answers_202(as_owner, settings):
+    # In this (never committed) test transaction the run is saved but never enqueued, so it
+    # is still queued when the wait ends.
+    settings.TAKOSS_API_WAIT_SECONDS = 0
+    response = as_owner.post("/api/generate", BODY, format="json")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "queued"
+    assert body["urls"]["events"].endswith(f"/api/generations/{body['generationId']}/events")
+
+
+@pytest.mark.django_db
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume asynchronous")
+def test_replay_starts_after_last_event_id_which_wins_over_after(as_owner, project):
+    run = make_finished_run(project)
+    url = f"/api/generations/{run.pk}/events"
+    everything = parse_frames(b"".join(as_owner.get(f"{url}?after=0")).decode())
+    assert [f.id for f in everything] == list(range(1, run.last_event_seq + 1))
+    assert everything[-1].type == "result"
+    response = as_owner.get(f"{url}?after=0", HTTP_LAST_EVENT_ID="2")
+    assert response["Content-Type"].startswith("text/event-stream")
+    assert parse_frames(b"".join(response).decode()) == everything[2:]
+    assert parse_frames(b"".join(as_owner.get(f"{url}?after=3")).decode()) == everything[3:]
+    # Past the end: nothing to send, and the stream ends at once.
+    assert parse_frames(b"".join(as_owner.get(f"{url}?after=99")).decode()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "²", "٣"])
+def test_a_replay_position_that_is_not_a_whole_number_is_400(as_owner, project, value):
+    url = f"/api/generations/{make_finished_run(project).pk}/events"
+    body = assert_error(as_owner.get(url, {"after": value}), 400, "invalid_input")
+    assert body["details"]["fields"] == {"after": ["Must be a whole number ≥ 0."]}
+    body = assert_error(as_owner.get(url, HTTP_LAST_EVENT_ID=value), 400, "invalid_input")
+    assert "Last-Event-ID" in body["error"]
 
 
 @pytest.mark.django_db
@@ -205,5 +321,14 @@ def test_wrong_method_is_405_json(as_owner, finished_run):
 def test_session_clients_can_generate_with_csrf(owner):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(owner)
-    response = browser.post("/api/generate", BODY, content_type="application/json")
+    body = {**BODY, "wait": False}
+    response = browser.post("/api/generate", body, content_type="application/json")
     assert_error(response, 403)
+    assert_error(browser.post("/api/generate/stream", body, content_type="application/json"), 403)
+    browser.get("/account/settings/")  # sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        "/api/generate", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert response.status_code == 202, response.content
+    assert Generation.objects.filter(project__owner=owner).count() == 1

@@ -100,6 +100,12 @@ def test_delete_revokes_own_key_and_404s_a_strangers(as_owner, as_stranger, api,
     assert as_owner.get("/api/auth/api-keys").json()[0]["status"] == "revoked"
 
 
+def test_a_strangers_keys_are_not_listed(as_owner, owner, stranger):
+    api_key_create(user=stranger, name="theirs")
+    api_key_create(user=owner, name="mine")
+    assert [k["name"] for k in as_owner.get("/api/auth/api-keys").json()] == ["mine"]
+
+
 def test_api_keys_need_credentials(api):
     assert_error(api.get("/api/auth/api-keys"), 401)
     assert_error(api.post("/api/auth/api-keys", {"name": "x"}, format="json"), 401)
@@ -135,6 +141,14 @@ def test_list_is_searchable(as_owner, owner):
 
 def test_list_bad_page_is_404_json(as_owner):
     assert_error(as_owner.get("/api/projects?page=99"), 404)
+
+
+@pytest.mark.parametrize("name", ["page", "pageSize"])
+@pytest.mark.parametrize("value", ["", "0", "-1", "two", "²", "1e3"])
+def test_list_paging_that_is_not_a_positive_whole_number_is_400(as_owner, owner, name, value):
+    _project(owner, "Mine")
+    body = assert_error(as_owner.get("/api/projects", {name: value}), 400, "invalid_input")
+    assert body["details"]["fields"] == {name: ["Must be a whole number ≥ 1."]}
 
 
 def test_detail_for_owner_404_for_stranger(as_owner, as_stranger, finished_run):
@@ -189,7 +203,30 @@ def test_download_of_a_given_run(as_owner, project):
     response = as_owner.get(f"/api/projects/{project.pk}/download?generation={first.pk}")
     data = b"".join(response.streaming_content)
     assert zipfile.ZipFile(io.BytesIO(data)).read("task-manager/a.txt") == b"one"
-    assert_error(as_owner.get(f"/api/projects/{project.pk}/download?generation=x"), 400)
+    for bad in ("x", "²", "0"):
+        response = as_owner.get(f"/api/projects/{project.pk}/download?generation={bad}")
+        assert_error(response, 400, "invalid_input")
+    # A run of another project (or of nobody) is not found.
+    other = make_finished_run(_project(project.owner, "Other"))
+    assert_error(as_owner.get(f"/api/projects/{project.pk}/download?generation={other.pk}"), 404)
+
+
+def test_a_zip_gone_from_storage_is_a_404_saying_so(as_owner, client, owner, finished_run):
+    finished_run.zip.storage.delete(finished_run.zip.name)
+    project_id = finished_run.project_id
+    for path in ("download", "files", "files/core/models.py"):
+        body = assert_error(as_owner.get(f"/api/projects/{project_id}/{path}"), 404, "not_found")
+        assert body["error"] == (
+            "The files of this run are no longer stored; regenerate the project."
+        )
+    # The project page still opens and says the same.
+    client.force_login(owner)
+    page = client.get(f"/projects/{project_id}/")
+    assert page.status_code == 200
+    assert b'data-testid="archive-gone"' in page.content
+    assert b"no longer stored" in page.content
+    assert client.get(f"/projects/{project_id}/runs/1/download/").status_code == 404
+    assert client.get(f"/projects/{project_id}/runs/1/files/README.md").status_code == 404
 
 
 def test_files_tree(as_owner, as_stranger, finished_run):
@@ -210,6 +247,12 @@ def test_file_content(as_owner, as_stranger, finished_run):
     assert body["content"] == FILES["core/models.py"]
     assert body["binary"] is False
     assert_error(as_stranger.get(url), 404)
+
+
+def test_a_binary_file_is_flagged_and_has_no_content(as_owner, project):
+    run = make_finished_run(project, files={"static/logo.png": b"\x89PNG\r\n\x1a\n\xff\x00"})
+    body = as_owner.get(f"/api/projects/{run.project_id}/files/static/logo.png").json()
+    assert body == {"path": "static/logo.png", "size": 10, "binary": True, "content": None}
 
 
 @pytest.mark.parametrize(

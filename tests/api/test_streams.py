@@ -92,8 +92,10 @@ def test_the_seed_curl_example_works(api_server, owner):
     frames = stream.read_until_result()
     stream.close()
     result = frames[-1].payload["data"]
-    assert result["status"] in {"succeeded", "failed"}
-    assert result["success"] or result["error"]["message"]
+    assert result["success"] is True, result["error"]
+    warnings = [f for f in frames if f.type == "log" and f.payload["data"]["level"] == "warning"]
+    assert [f.payload["phase"] for f in warnings] == ["analysis"]
+    assert "describe the things your app stores" in warnings[0].payload["message"]
     wait_until_final(result["generationId"])
 
 

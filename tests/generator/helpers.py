@@ -66,11 +66,11 @@ FILES = {
 }
 
 
-def zip_bytes(files: dict[str, str], root: str = "task-manager") -> bytes:
+def zip_bytes(files: dict[str, str | bytes], root: str = "task-manager") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(f"{root}/{path}", text)
+        for path, content in files.items():
+            archive.writestr(f"{root}/{path}", content)
     return buffer.getvalue()
 
 
@@ -109,7 +109,7 @@ def make_live_run(project: Project, *, number: int = 1) -> Generation:
 
 
 def make_finished_run(
-    project: Project, *, number: int = 1, files: dict[str, str] | None = None
+    project: Project, *, number: int = 1, files: dict[str, str | bytes] | None = None
 ) -> Generation:
     """A succeeded run with a spec, a verification report and a stored ZIP."""
     now = timezone.now()
