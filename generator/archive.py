@@ -90,12 +90,15 @@ def archive_members(generation: Generation) -> dict[str, str]:
     if not generation.zip:
         return {}
     with _archive(generation) as archive:
-        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+        return _members(archive)
+
+
+def _members(archive: zipfile.ZipFile) -> dict[str, str]:
     members = {}
-    for name in names:
-        _root, _, relative = name.partition("/")
-        if relative:
-            members[relative] = name
+    for info in archive.infolist():
+        _root, _, relative = info.filename.partition("/")
+        if relative and not info.is_dir():
+            members[relative] = info.filename
     return dict(sorted(members.items()))
 
 
@@ -122,10 +125,11 @@ def archive_tree(paths: list[str]) -> list[TreeRow]:
 
 
 def archive_read(generation: Generation, path: str) -> bytes:
-    member = archive_members(generation).get(path)
-    if member is None:
-        raise FileMissing(path)
-    with _archive(generation) as archive:
+    """One file of the run, by its path relative to the project root (an exact member only)."""
+    with _archive(generation) as archive:  # one open: the ZIP cannot vanish in between
+        member = _members(archive).get(path)
+        if member is None:
+            raise FileMissing(path)
         return archive.read(member)
 
 

@@ -3,8 +3,9 @@
 The HTML views, the REST API, the admin's actions, the task and the management commands all
 call these functions. They validate (``ValidationError`` keyed by field), check rights, save, and
 publish events after the commit. Rights: the owner or staff may act on a project; anyone else
-gets ``PermissionDenied`` (views look objects up through ``visible_to`` first and answer 404, so
-a stranger never learns the object exists; the exception is the last line of defence).
+gets ``PermissionDenied`` (the pages look objects up through ``visible_to`` and the API through
+``for_user`` first, and answer 404, so a stranger never learns the object exists; the exception
+is the last line of defence).
 
 A run's life: ``generation_start`` saves a queued run and, after the commit, hands it to the
 task backend; the task calls ``generation_run``, which claims it (queued -> running), runs the

@@ -58,7 +58,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-_RATE = re.compile(r"^\s*([1-9][0-9]*)\s*/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$")
+_PERIODS = "s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?"
+_RATE = re.compile(rf"^\s*([1-9][0-9]*)\s*/\s*({_PERIODS})\s*$")
 
 
 def env_rate(name: str, default: str) -> str:

@@ -36,6 +36,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
+from rest_framework.utils.mediatypes import media_type_matches
 
 from accounts.models import User
 from generator.api import results
@@ -144,18 +145,19 @@ def _open_events(request: HttpRequest, pk: int) -> int | HttpResponse:
 def _after(request: HttpRequest) -> int:
     """Where the replay starts: ``Last-Event-ID`` if sent (a reconnecting EventSource), else
     ``?after=``, else the beginning."""
+    after = whole_number(request.GET.get("after", "0"), name="after")
     header = request.headers.get("Last-Event-ID")
-    if header is not None:
-        return whole_number(header, name="Last-Event-ID")
-    return whole_number(request.GET.get("after", "0"), name="after")
+    if header is None:
+        return after
+    return whole_number(header.strip(), name="Last-Event-ID")
 
 
 def _json_body(request: HttpRequest) -> Any:
     """The body as a JSON object, with the refusals DRF's JSONParser gives the other views."""
     body = request.body  # RequestDataTooBig propagates: a 413
-    if request.content_type != "application/json":
-        if not body:
-            return {}  # nothing sent: the fields' own "required" errors say what is missing
+    if not body:
+        return {}  # nothing sent: the fields' own "required" errors say what is missing
+    if not media_type_matches("application/json", request.content_type or ""):
         raise exceptions.UnsupportedMediaType(request.content_type or "")
     try:
         data = json.loads(body or b"")

@@ -86,6 +86,8 @@ def test_form_encoded_bodies_are_415(as_owner):
         (json.dumps({**BODY, "stack": "cobol"}), "application/json", 400, "invalid_input"),
         ("projectName=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
         ("", "", 400, "missing_field"),
+        ("", "application/json", 400, "missing_field"),
+        (json.dumps(BODY), "text/plain", 415, "unsupported_media_type"),
     ],
 )
 def test_the_stream_refuses_bad_bodies_before_it_opens(as_owner, body, content_type, status, code):
@@ -137,15 +139,30 @@ def test_a_bad_rate_setting_stops_the_server_at_start_up(rate):
     import subprocess
     import sys
 
+    from django.conf import settings
+
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         env={**os.environ, "TAKOSS_API_GENERATE_RATE": rate},
+        cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode != 0
     assert f"TAKOSS_API_GENERATE_RATE={rate!r} is not a rate" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"),
+    [("30/hours", (30, 3600)), ("5 / minutes", (5, 60)), ("1/day", (1, 86400)), ("10/s", (10, 1))],
+)
+def test_rate_settings_in_drfs_forms_are_accepted(rate, parsed, monkeypatch):
+    from takoss.env import env_rate
+
+    monkeypatch.setenv("TAKOSS_API_GENERATE_RATE", rate)
+    value = env_rate("TAKOSS_API_GENERATE_RATE", "30/hour")
+    assert GenerateThrottle().parse_rate(value) == parsed
 
 
 @pytest.mark.django_db
@@ -267,13 +284,17 @@ def test_replay_starts_after_last_event_id_which_wins_over_after(as_owner, proje
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "²", "٣"])
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5", "²", "٣", " 2", "9" * 5000])
 def test_a_replay_position_that_is_not_a_whole_number_is_400(as_owner, project, value):
     url = f"/api/generations/{make_finished_run(project).pk}/events"
     body = assert_error(as_owner.get(url, {"after": value}), 400, "invalid_input")
     assert body["details"]["fields"] == {"after": ["Must be a whole number ≥ 0."]}
-    body = assert_error(as_owner.get(url, HTTP_LAST_EVENT_ID=value), 400, "invalid_input")
-    assert "Last-Event-ID" in body["error"]
+    # A bad ?after= is refused even when a Last-Event-ID (which wins) comes with it.
+    response = as_owner.get(url, {"after": value}, HTTP_LAST_EVENT_ID="2")
+    assert assert_error(response, 400)["details"]["fields"] == body["details"]["fields"]
+    if value.strip() != "2":  # a header value's surrounding spaces are not part of it
+        body = assert_error(as_owner.get(url, HTTP_LAST_EVENT_ID=value), 400, "invalid_input")
+        assert "Last-Event-ID" in body["error"]
 
 
 @pytest.mark.django_db
