@@ -1,5 +1,5 @@
 """Example prompts offered to new users: the dashboard's empty state, the new-project wizard and
-(later) ``GET /api/examples`` all read them from here.
+``GET /api/examples`` all read them from here.
 
 They are plain data on the Django side (the engine knows nothing about them); each is a complete
 project description the default analyzer turns into a working app.
@@ -55,6 +55,39 @@ EXAMPLES: tuple[Example, ...] = (
             "An online store: products have a name, a price and a stock count and belong to a "
             "category; categories have a name. Customers place orders; each order has order "
             "items with a product, a quantity and a unit price."
+        ),
+    ),
+    Example(
+        key="library",
+        title="Library",
+        name="Library Catalogue",
+        description="A library catalogue with members and loans.",
+        requirements=(
+            "A library catalogue: books have a title, an ISBN and a publication year and are "
+            "written by authors; authors have a name and a biography. Members have a name and a "
+            "card number, and borrow books through loans with a due date and a returned flag."
+        ),
+    ),
+    Example(
+        key="clinic",
+        title="Clinic Appointments",
+        name="Clinic",
+        description="Appointments between patients and doctors.",
+        requirements=(
+            "A clinic appointment system: patients have a name, an email and a date of birth; "
+            "doctors have a name and a specialty. Appointments link a patient and a doctor with "
+            "a start time, a duration in minutes and a status (scheduled, completed, cancelled)."
+        ),
+    ),
+    Example(
+        key="event-ticketing",
+        title="Event Ticketing",
+        name="Events",
+        description="Events, tickets and the attendees who buy them.",
+        requirements=(
+            "Event ticketing: events have a title, a venue, a start date and a capacity. Tickets "
+            "belong to an event and have a price and a seat number. Attendees have a name and an "
+            "email and buy tickets."
         ),
     ),
 )
