@@ -3,9 +3,10 @@
 Every operation is exercised, authenticated as a user who owns a finished run, with both
 schema-valid and schema-invalid data (invalid data must be refused). Runs the generating
 endpoints start are saved but never executed: this test's transaction is never committed, and a
-run is enqueued only on commit. The streaming ``POST /api/generate/stream`` gets invalid data
-only: a valid body would open a stream that waits for its (never executed) run forever. Its
-valid requests are tested over a real server in test_streams.py.
+run is enqueued only on commit. ``POST /api/generate/stream`` is fuzzed with invalid data (what
+it must refuse), and a stream it opens ends after its ``queued`` frame, since its run never
+executes here; its real streams are tested over a real server in test_streams.py, and a real
+run's frames are checked against the schema below.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The example prompts Takoss offers (dashboard, wizard, GET /api/examples) each give a verified app."""
+"""The example prompts Takoss offers (dashboard, wizard, GET /api/examples) each verify."""
 
 from __future__ import annotations
 
