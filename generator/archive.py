@@ -27,7 +27,7 @@ MAX_VIEW_BYTES = 512 * 1024
 
 
 class FileMissing(Exception):
-    """No such file in the run's archive (or the run has no archive)."""
+    """No such file in the run's archive (or the run has no archive); its text says which."""
 
 
 class ArchiveGone(FileMissing):
@@ -129,7 +129,7 @@ def archive_read(generation: Generation, path: str) -> bytes:
     with _archive(generation) as archive:  # one open: the ZIP cannot vanish in between
         member = _members(archive).get(path)
         if member is None:
-            raise FileMissing(path)
+            raise FileMissing(f"No file {path!r} in this project.")
         return archive.read(member)
 
 

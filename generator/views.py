@@ -257,10 +257,8 @@ def run_file(request: AuthenticatedHttpRequest, pk: int, number: int, path: str)
     generation = _run(project, number)
     try:
         viewed = archive.archive_view(generation, path)
-    except archive.ArchiveGone as gone:
-        raise Http404(str(gone)) from None
-    except archive.FileMissing:
-        raise Http404("No such file in this run.") from None
+    except archive.FileMissing as missing:
+        raise Http404(str(missing)) from None
     if request.htmx:
         context = {"project": project, "generation": generation, "viewed": viewed}
         return render(request, f"{PAGE}#code-viewer", context)

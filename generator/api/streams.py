@@ -160,7 +160,7 @@ def _json_body(request: HttpRequest) -> Any:
     if not media_type_matches("application/json", request.content_type or ""):
         raise exceptions.UnsupportedMediaType(request.content_type or "")
     try:
-        data = json.loads(body or b"")
+        data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise exceptions.ParseError(f"JSON parse error - {exc}") from None
     if not isinstance(data, dict):

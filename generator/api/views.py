@@ -468,7 +468,7 @@ class ProjectFileView(APIView):
     )
     def get(self, request: Request, pk: int, path: str) -> Response:
         generation = _packaged_run(request, pk)
-        with _archive_errors(missing=f"No file {path!r} in this project."):
+        with _archive_errors():
             data = archive.archive_read(generation, path)  # an exact archive member, or missing
         try:
             content: str | None = data.decode("utf-8")
@@ -531,14 +531,12 @@ def _packaged_run(request: Request, pk: int) -> Generation:
 
 
 @contextmanager
-def _archive_errors(missing: str = "This run has no files.") -> Iterator[None]:
+def _archive_errors() -> Iterator[None]:
     """A missing file, or a ZIP gone from storage, is a 404 saying which."""
     try:
         yield
-    except archive.ArchiveGone as gone:
-        raise exceptions.NotFound(str(gone)) from None
-    except archive.FileMissing:
-        raise exceptions.NotFound(missing) from None
+    except archive.FileMissing as missing:
+        raise exceptions.NotFound(str(missing)) from None
 
 
 def _tree(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
