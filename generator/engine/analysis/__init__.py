@@ -11,29 +11,49 @@ from __future__ import annotations
 from generator.engine.analysis import appname, build, reader
 from generator.engine.analysis.entities import Findings
 from generator.engine.analysis.text import sentences
+from generator.engine.events import CancelToken
 from generator.engine.spec import AppSpec
 
 MAX_REQUIREMENTS_CHARS = 20_000
 
-__all__ = ["MAX_REQUIREMENTS_CHARS", "AnalysisError", "analyze"]
+__all__ = ["MAX_REQUIREMENTS_CHARS", "AnalysisError", "analyze", "requirements_problem"]
 
 
 class AnalysisError(ValueError):
     """The requirements cannot be analysed at all (empty or too long)."""
 
 
-def analyze(text: str, *, name: str | None = None, description: str = "") -> AppSpec:
-    """Read plain-English requirements into an AppSpec."""
+def requirements_problem(text: str) -> str | None:
+    """Why ``text`` would be refused as requirements (empty, too long, no domain content), or
+    None. Callers that take text from people (forms, the API) check it before starting a run."""
     if not text or not text.strip():
-        raise AnalysisError(
+        return (
             "The requirements are empty: describe the app you want, e.g. 'A task manager where "
             "users create projects and each project has tasks with a due date'."
         )
     if len(text) > MAX_REQUIREMENTS_CHARS:
-        raise AnalysisError(
+        return (
             f"The requirements are {len(text):,} characters long; "
             f"the limit is {MAX_REQUIREMENTS_CHARS:,}."
         )
+    return None
+
+
+def analyze(
+    text: str,
+    *,
+    name: str | None = None,
+    description: str = "",
+    cancel: CancelToken | None = None,
+) -> AppSpec:
+    """Read plain-English requirements into an AppSpec.
+
+    Raises AnalysisError for text that cannot be read (see requirements_problem) and the
+    engine's Cancelled when ``cancel`` is set while the text is being read.
+    """
+    problem = requirements_problem(text)
+    if problem:
+        raise AnalysisError(problem)
     lines = sentences(text)
     phrase = appname.app_phrase(lines)
     findings = Findings(domain=appname.domain_words(phrase, lines))
