@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 import inflection
+from anyascii import anyascii
 
 # Words whose inflection result is wrong or unwanted for entity names. (The `inflection`
 # library, a port of Rails' inflector, imports in milliseconds; `inflect` took seconds.)
@@ -161,6 +162,25 @@ def ascii_words(text: str) -> list[str]:
     folded = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", folded)
     folded = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", folded)
     return [w for w in re.split(r"[^A-Za-z0-9]+", folded.lower()) if w]
+
+
+def transliterate(text: str) -> str:
+    """ASCII spelling of ``text``: accents folded, other scripts romanised ("Библиотека" ->
+    "Biblioteka", "図書館" -> "TuShuGuan"); symbols, emoji and invisible characters dropped.
+
+    Symbols are dropped before romanising because anyascii spells emoji out (":books:"), which
+    would turn a name of emoji into words nobody wrote.
+    """
+    if text.isascii():
+        return text
+    kept = "".join(ch for ch in text if unicodedata.category(ch)[0] not in "SC")
+    return anyascii(kept)
+
+
+def app_slug(name: str) -> str:
+    """The kebab-case ASCII slug an app name reads as ("Café Crème" -> "cafe-creme",
+    "Библиотека" -> "biblioteka"), or "" when nothing readable is left (emoji, punctuation)."""
+    return "-".join(ascii_words(transliterate(name)))
 
 
 def to_snake(text: str) -> str:

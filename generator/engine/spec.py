@@ -35,6 +35,11 @@ MAX_CHOICES = 50
 MAX_NAME_LENGTH = 40
 MAX_APP_NAME_LENGTH = 80
 MAX_TEXT_LENGTH = 2000
+# Why a name whose slug would be empty (see naming.app_slug) cannot name an app.
+APP_NAME_UNREADABLE = (
+    "the app's name needs at least one letter or digit (in any script): its folder and package "
+    "are named after it, and emoji or punctuation alone cannot name them"
+)
 
 
 class SpecError(ValueError):
@@ -362,14 +367,15 @@ class _Sanitiser:
     def _app(self) -> None:
         spec = self.spec
         name = " ".join(spec.name.split())
-        if not naming.ascii_words(name):
-            self.errors.append("name: the app needs a name with at least one letter or digit")
+        if not naming.app_slug(name):
+            self.errors.append(f"name: {APP_NAME_UNREADABLE}")
             return
         if len(name) > MAX_APP_NAME_LENGTH:
             name = name[:MAX_APP_NAME_LENGTH].rstrip()
             self.warn(f"The app name was shortened to {MAX_APP_NAME_LENGTH} characters.")
         spec.name = name
-        slug = naming.to_kebab(spec.slug or name)[:MAX_APP_NAME_LENGTH].strip("-")
+        slug = (naming.app_slug(spec.slug) or naming.app_slug(name))[:MAX_APP_NAME_LENGTH]
+        slug = slug.strip("-")
         if not slug[:1].isalpha():
             slug = "app-" + slug
         spec.slug = slug

@@ -87,6 +87,29 @@ def test_identifier_shapes(text: str, snake: str, pascal: str, kebab: str) -> No
     assert naming.to_kebab(text) == kebab
 
 
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Task Manager", "task-manager"),
+        ("Café Crème", "cafe-creme"),
+        ("Straße der Bücher", "strasse-der-bucher"),
+        ("Библиотека", "biblioteka"),
+        ("Βιβλιοθήκη", "vivliothiki"),
+        ("図書館", "tu-shu-guan"),
+        ("مكتبة", "mktbh"),
+        ("📚 Book Club 🎉", "book-club"),  # emoji are dropped, not spelled out
+        ("Plan 2030!", "plan-2030"),
+    ],
+)
+def test_app_names_in_any_script_read_as_a_slug(name: str, slug: str) -> None:
+    assert naming.app_slug(name) == slug
+
+
+@pytest.mark.parametrize("name", ["📚🎉", "👩\u200d💻", "🇫🇷", "!!!", "... — …", "™", "  "])
+def test_a_name_of_emoji_or_punctuation_has_no_slug(name: str) -> None:
+    assert naming.app_slug(name) == ""
+
+
 def test_reserved_words() -> None:
     assert naming.reserved_reason("class") == "a Python keyword"
     assert naming.reserved_reason("order") == "a reserved word in SQL"

@@ -118,9 +118,25 @@ def test_enum_choices_are_cleaned_and_a_bad_default_dropped() -> None:
     assert any("default" in w for w in spec.warnings)
 
 
-def test_an_app_needs_a_usable_name() -> None:
-    with pytest.raises(SpecError, match="name"):
-        AppSpec.from_data({"name": "!!!"})
+@pytest.mark.parametrize("name", ["!!!", "📚🎉"])
+def test_an_app_needs_a_usable_name(name: str) -> None:
+    with pytest.raises(SpecError, match="name: the app's name needs at least one letter or digit"):
+        AppSpec.from_data({"name": name})
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("Библиотека", "biblioteka"), ("図書館", "tu-shu-guan"), ("2030 Plan", "app-2030-plan")],
+)
+def test_an_app_named_in_another_script_keeps_its_name_and_gets_a_readable_slug(
+    name: str, slug: str
+) -> None:
+    spec = AppSpec.from_data({"name": name})
+    assert (spec.name, spec.slug) == (name, slug)
+
+
+def test_a_slug_with_nothing_readable_falls_back_to_the_name() -> None:
+    assert AppSpec.from_data({"name": "Library", "slug": "🎉"}).slug == "library"
 
 
 def test_page_paths_keep_parameters_and_trailing_slashes() -> None:
