@@ -1,0 +1,123 @@
+"""Cut requirement text into short units for the parser, keeping the structure the parser
+cannot see: headings over bullet lists, bullets, and user stories ("As a moderator, I want …").
+
+Markdown is reduced to plain text (links keep their words, emphasis and code marks go), backlog
+prefixes such as "#G03# " are dropped, long lines are split into sentences and over-long
+sentences into pieces, and degenerate pieces (no word of two letters, or one word repeated) are
+skipped and counted. Every step is a single pass over the text, so the cost grows linearly with
+its length. Reading the units is left to reading.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_UNIT_CHARS = 600
+
+_PREFIX = re.compile(r"^\s*#[A-Za-z0-9_-]{1,12}#\s*")
+_HEADING_MARK = re.compile(r"^\s*#{1,6}\s+")
+_BULLET = re.compile(r"^\s*(?:[-*+•·▪◦‣]|\d{1,3}[.)]|[a-z][.)])\s+")
+_LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]{0,500}\)")
+_MARKS = re.compile(r"[*_`~]{1,3}")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_STORY = re.compile(
+    r"^\s*as\s+(?:an?|the)\s+([^,]{1,80}?)\s*,?\s+i\s+"
+    r"(?:want|would\s+like|'d\s+like|need|wish|should\s+be\s+able|can|am\s+able)\b"
+    r"(?:\s+to)?\s*(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_BENEFIT = re.compile(r"(?:,?\s+so\s+that\b|,\s*so\b|\s+in\s+order\s+to\b|,\s*because\b)", re.I)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_PUNCTUATION = str.maketrans(
+    {"\u2014": " - ", "\u2013": " - ", "\u201c": '"', "\u201d": '"', "\u2019": "'", "\t": " "}
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of text to parse, with what the layout said about it."""
+
+    text: str
+    kind: str = "line"  # "line", "bullet", "heading" or "story"
+    heading: str = ""  # the heading a bullet sits under
+    persona: str = ""  # a story's "As a …"
+
+
+@dataclass
+class Document:
+    units: list[Unit]
+    skipped: int = 0  # degenerate pieces left out
+
+    @property
+    def stories(self) -> int:
+        return sum(1 for u in self.units if u.kind == "story")
+
+
+def split(text: str) -> Document:
+    doc = Document([])
+    heading = ""
+    for raw in _clean(text).split("\n"):
+        line = _PREFIX.sub("", raw)
+        if not line.strip():
+            heading = ""
+            continue
+        bullet = _BULLET.match(line) is not None
+        body = _BULLET.sub("", line).strip() if bullet else line.strip()
+        if _HEADING_MARK.match(line) or _is_heading(body):
+            heading = _HEADING_MARK.sub("", body).rstrip(":").strip()
+            _add(doc, Unit(heading, "heading"))
+            continue
+        story = _STORY.match(body)
+        if story:
+            persona, action = story.group(1).strip(), _BENEFIT.split(story.group(2), 1)[0]
+            _add(doc, Unit(f"I want to {action.strip()}", "story", persona=persona))
+            continue
+        kind = "bullet" if bullet else "line"
+        under = heading if bullet or (heading and ":" not in body) else ""
+        if not bullet and not under:
+            heading = ""
+        for sentence in _SENTENCE_END.split(body):
+            _add(doc, Unit(sentence.strip(), kind, heading=under))
+    return doc
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PUNCTUATION)
+    text = _LINK.sub(r"\1", text)
+    return _MARKS.sub("", text)
+
+
+def _is_heading(line: str) -> bool:
+    """A short "Patients:" line with nothing after the colon heads the bullets below it."""
+    return line.endswith(":") and len(line.split()) <= 6 and ":" not in line[:-1]
+
+
+def _add(doc: Document, unit: Unit) -> None:
+    if not unit.text:
+        return
+    for piece in _pieces(unit.text):
+        if _degenerate(piece):
+            doc.skipped += 1
+        else:
+            doc.units.append(Unit(piece, unit.kind, unit.heading, unit.persona))
+
+
+def _pieces(text: str) -> list[str]:
+    """Sentences over the length limit are cut at a clause mark, else at a space."""
+    pieces: list[str] = []
+    while len(text) > MAX_UNIT_CHARS:
+        window = text[:MAX_UNIT_CHARS]
+        cut = max(window.rfind("; "), window.rfind(", "), window.rfind(" "))
+        cut = cut + 1 if cut > 0 else MAX_UNIT_CHARS
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    pieces.append(text)
+    return [p for p in pieces if p]
+
+
+def _degenerate(piece: str) -> bool:
+    words = _WORD.findall(piece)
+    if not words:
+        return True
+    return len(words) > 30 and len({w.lower() for w in words}) * 10 < len(words)

