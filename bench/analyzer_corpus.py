@@ -1,57 +1,82 @@
-"""Entity and field precision/recall of the rule-based analyzer over the annotated texts.
+"""Accuracy of the offline analyzer on the annotated corpora, holdout first.
 
-Run: PYTHONPATH=. .venv/bin/python bench/analyzer_corpus.py
-Prints the micro-averaged figures for the tuning corpus (corpus.yaml, which the test checks), for
-the development sets (holdout.yaml and holdout2.yaml, looked at while improving the rules) and for
-holdout3.yaml, held out and never tuned on, then each text where the analyzer missed an expected
-entity or field, produced an unexpected one, or typed a field differently from the annotation.
+Run: PYTHONPATH=. .venv/bin/python bench/analyzer_corpus.py [--misses]
+Prints, per corpus and per genre, precision / recall / F1 of entities, relationships (kind and
+direction count) and fields, then how the reported confidence tracks the measured entity F1.
+With --misses, every text where something was missed or extra. The files and their roles are
+described in tests/engine/data/README.md: frozen.yaml and the holdout backlogs were never tuned on.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import yaml
-
 from generator.engine.analysis import analyze
-from generator.engine.analysis.evaluation import evaluate
+from generator.engine.analysis.evaluation import Evaluation, Scores, evaluate, load_cases
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "engine" / "data"
-FILES = {
-    "corpus.yaml": "tuning",
-    "holdout.yaml": "development",
-    "holdout2.yaml": "development",
-    "holdout3.yaml": "held-out (never tuned)",
-}
 
 
-def report(filename: str, role: str) -> None:
-    corpus = yaml.safe_load((DATA / filename).read_text(encoding="utf-8"))
-    result = evaluate(corpus, analyze)
-    entities, fields = result.entities, result.fields
-    print(f"== {filename}: {role} ({result.texts} texts)")
-    print(
-        f"entities  expected: {entities.expected}  produced: {entities.produced}  "
-        f"correct: {entities.correct}  precision: {entities.precision:.3f}  "
-        f"recall: {entities.recall:.3f}  F1: {entities.f1:.3f}"
-    )
-    print(
-        f"fields    expected: {fields.expected}  produced: {fields.produced}  "
-        f"correct: {fields.correct}  precision: {fields.precision:.3f}  "
-        f"recall: {fields.recall:.3f}  type accuracy: {fields.type_accuracy:.3f}"
-    )
-    for text_id, missed, extra in entities.misses:
-        print(f"  entity {text_id}: missed {sorted(missed) or '-'}  extra {sorted(extra) or '-'}")
-    for where, missed, extra in fields.misses:
-        print(f"  fields {where}: missed {sorted(missed) or '-'}  extra {sorted(extra) or '-'}")
-    for where, name, got, want in fields.wrong_types:
-        print(f"  type   {where}.{name}: {got}, expected {want}")
+def corpora() -> list[tuple[str, list[dict]]]:
+    backlogs = load_cases(DATA / "backlogs.yaml")
+    development = []
+    for name in ("corpus.yaml", "holdout.yaml", "holdout2.yaml", "holdout3.yaml", "dev.yaml"):
+        if (DATA / name).exists():
+            development += load_cases(DATA / name)
+    return [
+        ("HOLDOUT frozen.yaml (never tuned)", load_cases(DATA / "frozen.yaml")),
+        ("HOLDOUT backlogs (never tuned)", [c for c in backlogs if c["split"] == "holdout"]),
+        ("development texts", development),
+        ("development backlogs", [c for c in backlogs if c["split"] == "dev"]),
+    ]
+
+
+def line(label: str, s: Scores) -> str:
+    return (f"{label:<14} P {s.precision:.2f}  R {s.recall:.2f}  F1 {s.f1:.2f}  "
+            f"({s.correct}/{s.produced} produced, {s.expected} expected)")  # fmt: skip
+
+
+def report(title: str, result: Evaluation, *, misses: bool) -> None:
+    print(f"== {title}: {result.texts} texts")
+    print(line("  entities", result.entities))
+    print(line("  relationships", result.relationships))
+    print(line("  fields", result.fields) + f"  types {result.fields.type_accuracy:.2f}")
+    if result.roles.expected:
+        print(line("  roles", result.roles))
+    if len(result.by_genre) > 1:
+        for genre, part in sorted(result.by_genre.items()):
+            print(f"  [{genre}, {part.texts} texts]")
+            print(line("    entities", part.entities))
+            print(line("    relations", part.relationships))
+            print(line("    fields", part.fields))
+    calibration(result)
+    if misses:
+        for kind, scores in (("entity", result.entities), ("relation", result.relationships),
+                             ("field", result.fields)):  # fmt: skip
+            for where, missed, extra in scores.misses:
+                print(f"    {kind} {where}: missed {sorted(missed) or '-'} "
+                      f"extra {sorted(extra) or '-'}")  # fmt: skip
+
+
+def calibration(result: Evaluation) -> None:
+    """Mean entity F1 of the texts in each confidence band."""
+    bands: dict[str, list[float]] = {}
+    for confidence, f1 in result.confidence:
+        band = "< 0.6" if confidence < 0.6 else "0.6-0.75" if confidence < 0.75 else ">= 0.75"
+        bands.setdefault(band, []).append(f1)
+    parts = [f"{band}: {len(v)} texts, mean F1 {sum(v) / len(v):.2f}"
+             for band, v in sorted(bands.items())]  # fmt: skip
+    print("  confidence vs entity F1: " + "; ".join(parts))
 
 
 def main() -> None:
-    for filename, role in FILES.items():
-        if (DATA / filename).exists():
-            report(filename, role)
+    misses = "--misses" in sys.argv
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]
+    for title, cases in corpora():
+        if only and not any(o in title for o in only):
+            continue
+        report(title, evaluate(cases, analyze), misses=misses)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from generator.engine.analysis import document, features, hints, modelling, nlp,
 from generator.engine.analysis.evidence import Evidence
 from generator.engine.analysis.reading import UnitReader, mark_app_phrase
 from generator.engine.events import CancelToken
-from generator.engine.spec import AppSpec, FeatureCategory, SpecError
+from generator.engine.spec import AppSpec, Entity, FeatureCategory, SpecError
 
 MAX_REQUIREMENTS_CHARS = 20_000
 FALLBACK_NAME = "My App"
@@ -94,8 +94,6 @@ def analyze(
 
 
 def _supported(data: dict) -> dict:
-    from generator.engine.spec import Entity
-
     data = {k: v for k, v in data.items() if k in AppSpec.model_fields}
     data["entities"] = [{k: v for k, v in e.items() if k in Entity.model_fields}
                         for e in data["entities"]]  # fmt: skip
@@ -155,8 +153,7 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
     ):
         found.insert(0, _auth_feature())
     has = {f.category for f in found}
-    specs = [AppSpec.model_validate({"name": "x", "entities": [e]}).entities[0] for e in
-             [{"name": e["name"], "fields": e["fields"]} for e in entities]]  # fmt: skip
+    specs = [Entity.model_validate({"name": e["name"], "fields": e["fields"]}) for e in entities]
     plan = pages.plan(specs, authentication=FeatureCategory.AUTHENTICATION in has,
                       analytics=FeatureCategory.ANALYTICS in has)  # fmt: skip
     return {

@@ -18,7 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from generator.engine import naming
 from generator.engine.spec import AppSpec, Entity
@@ -65,6 +68,23 @@ class Evaluation:
     entities: Scores
     fields: FieldScores
     texts: int
+    relationships: Scores = field(default_factory=Scores)
+    roles: Scores = field(default_factory=Scores)
+    by_genre: dict[str, Evaluation] = field(default_factory=dict)
+    confidence: list[tuple[float, float]] = field(default_factory=list)  # (confidence, entity F1)
+
+
+_RELATION = re.compile(r"^\s*(.+?)\s+(->|1-1|\*-\*)\s+(.+?)\s*$")
+_KINDS = {"->": "many_to_one", "1-1": "one_to_one", "*-*": "many_to_many"}
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """Cases of one corpus file; a case naming a ``file`` reads its text from backlogs/."""
+    cases = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    for case in cases:
+        if "file" in case and "text" not in case:
+            case["text"] = (path.parent / "backlogs" / case["file"]).read_text(encoding="utf-8")
+    return cases
 
 
 def entity_key(name: str) -> str:
@@ -101,27 +121,104 @@ def score(cases: Iterable[Mapping[str, Any]], analyzer: Callable[[str], AppSpec]
 
 
 def evaluate(cases: Iterable[Mapping[str, Any]], analyzer: Callable[[str], AppSpec]) -> Evaluation:
-    """Micro-averaged entity and field scores over every case."""
-    entities, fields, texts = Scores(), FieldScores(), 0
+    """Micro-averaged entity, field, relationship and role scores over every case, overall and
+    per genre."""
+    total = Evaluation(Scores(), FieldScores(), 0)
     for case in cases:
-        texts += 1
-        spec = analyzer(case["text"])
-        produced = _entities_by_key(spec)
-        _score_entities(str(case["id"]), case["entities"], set(produced), entities)
-        for name, expected in (case.get("fields") or {}).items():
-            entity = produced.get(entity_key(name))
-            got = _produced_fields(spec, entity) if entity is not None else {}
-            _score_fields(f"{case['id']}/{name}", expected or {}, got, fields)
-    return Evaluation(entities, fields, texts)
+        spec = _run(analyzer, case["text"])
+        one = Evaluation(Scores(), FieldScores(), 0)
+        _score_case(case, spec, one)
+        genre = str(case.get("genre", "prose"))
+        part = total.by_genre.setdefault(genre, Evaluation(Scores(), FieldScores(), 0))
+        for target in (total, part):
+            _add(target, one)
+        total.confidence.append((spec.confidence, one.entities.f1))
+    return total
 
 
-def _score_entities(case_id: str, names: Iterable[str], got: set[str], scores: Scores) -> None:
-    want = {entity_key(n) for n in names}
-    scores.correct += len(want & got)
+def _run(analyzer: Callable[[str], AppSpec], text: str) -> AppSpec:
+    """The analyzer's spec; text it refuses counts as an empty model."""
+    try:
+        return analyzer(text)
+    except ValueError:
+        return AppSpec(name="Refused", confidence=0.0)
+
+
+def _add(into: Evaluation, one: Evaluation) -> None:
+    into.texts += 1
+    for name in ("entities", "fields", "relationships", "roles"):
+        mine, theirs = getattr(into, name), getattr(one, name)
+        mine.correct += theirs.correct
+        mine.produced += theirs.produced
+        mine.expected += theirs.expected
+        mine.misses += theirs.misses
+    into.fields.typed += one.fields.typed
+    into.fields.wrong_types += one.fields.wrong_types
+
+
+def _score_case(case: Mapping[str, Any], spec: AppSpec, out: Evaluation) -> None:
+    case_id = str(case["id"])
+    produced = _entities_by_key(spec)
+    alternatives = [_alternatives(n) for n in case["entities"]]
+    _score_entities(case_id, alternatives, set(produced), out.entities)
+    for name, expected in (case.get("fields") or {}).items():
+        entity = next((produced[k] for k in _alternatives(name) if k in produced), None)
+        got = _produced_fields(spec, entity) if entity is not None else {}
+        _score_fields(f"{case_id}/{name}", expected or {}, got, out.fields)
+    if "relationships" in case or len(case["entities"]) > 1:
+        _score_relationships(case_id, case.get("relationships") or [], spec, out.relationships)
+    if "roles" in case:
+        roles = {entity_key(r.name) for r in getattr(spec, "roles", [])}
+        _score_entities(case_id, [_alternatives(r) for r in case["roles"]], roles, out.roles)
+
+
+def _alternatives(name: str) -> set[str]:
+    return {entity_key(n) for n in str(name).split("|") if n.strip()}
+
+
+def _score_entities(case_id: str, wanted: list[set[str]], got: set[str], scores: Scores) -> None:
+    unmatched = set(got)
+    missed: set[str] = set()
+    for options in wanted:
+        hit = sorted(options & unmatched)
+        if hit:
+            unmatched.discard(hit[0])
+            scores.correct += 1
+        else:
+            missed.add(sorted(options)[0])
     scores.produced += len(got)
-    scores.expected += len(want)
-    if want != got:
-        scores.misses.append((case_id, want - got, got - want))
+    scores.expected += len(wanted)
+    if missed or unmatched:
+        scores.misses.append((case_id, missed, unmatched))
+
+
+def _score_relationships(case_id: str, expected: list[str], spec: AppSpec,
+                         scores: Scores) -> None:  # fmt: skip
+    names = {e.name: k for k, e in _entities_by_key(spec).items()}
+    names["User"] = "user"
+    got = [(r.kind.value, names.get(r.source, entity_key(r.source)),
+            names.get(r.target, entity_key(r.target))) for r in spec.relationships]  # fmt: skip
+    unmatched = list(got)
+    missed: set[str] = set()
+    for text in expected:
+        match = _RELATION.match(str(text))
+        if match is None:
+            raise ValueError(f"{case_id}: cannot read relationship {text!r}")
+        kind = _KINDS[match.group(2)]
+        sources, targets = _alternatives(match.group(1)), _alternatives(match.group(3))
+        found = next((g for g in unmatched if g[0] == kind and (
+            (g[1] in sources and g[2] in targets) or
+            (kind == "many_to_many" and g[2] in sources and g[1] in targets))), None)  # fmt: skip
+        if found is None:
+            missed.add(str(text))
+        else:
+            unmatched.remove(found)
+            scores.correct += 1
+    scores.produced += len(got)
+    scores.expected += len(expected)
+    if missed or unmatched:
+        extra = {f"{s} {'->' if k == 'many_to_one' else k} {t}" for k, s, t in unmatched}
+        scores.misses.append((case_id, missed, extra))
 
 
 def _score_fields(where: str, expected: Mapping[str, str], got: dict[str, str],

@@ -180,9 +180,9 @@ def _links(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:
 
 def _link_entities(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:
     """Participation: a link entity with a key to the person and one to the thing."""
-    for key in keys:
-        thing = ev.things[key]
-        if thing.link is None:
+    for key in sorted(keys, key=lambda k: ev.things[k].order if k in ev.things else 0):
+        thing = ev.things.get(key)
+        if thing is None or thing.link is None:
             continue
         person, target, unique = thing.link
         if target not in keys:
