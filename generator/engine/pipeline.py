@@ -34,7 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator.engine import GENERATOR_VERSION
+from generator.engine import GENERATOR_VERSION, naming
 from generator.engine.complexity import NEEDS_DECOMPOSITION, Complexity, estimate
 from generator.engine.events import (
     Cancelled,
@@ -53,7 +53,7 @@ from generator.engine.packaging import (
     manifest_file,
     sha256_bytes,
 )
-from generator.engine.spec import AppSpec, SpecError
+from generator.engine.spec import APP_NAME_UNREADABLE, AppSpec, SpecError
 from generator.engine.stacks import DEFAULT_STACK, UnknownStackError, get_stack
 from generator.engine.stacks.base import GeneratedFile, RenderContext, Stack
 from generator.engine.verification import (
@@ -333,7 +333,10 @@ def _analyze(run: _Run, phase: Phase) -> dict[str, Any]:
     else:
         analyzer = run.analyzer or default_analyzer()
         spec = analyzer(
-            request.requirements, name=request.name or None, description=request.description
+            request.requirements,
+            name=request.name or None,
+            description=request.description,
+            cancel=run.cancel,  # reading a long text can take a while: it must stop on cancel
         )
     run.spec = spec
     for warning in spec.warnings:
@@ -647,6 +650,8 @@ def validate_request(request: GenerationRequest) -> None:
             problems.append("the app needs a name")
     elif request.requirements and request.requirements.strip():
         problems.append("give either requirements or a spec, not both")
+    if (request.name or "").strip() and not naming.app_slug(request.name):
+        problems.append(APP_NAME_UNREADABLE)
     problems.extend(_out_dir_problems(Path(request.out_dir), request.overwrite))
     if request.zip_path is not None:
         zip_path = Path(request.zip_path)

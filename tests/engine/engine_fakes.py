@@ -7,6 +7,7 @@ test can swap in a failing or sleeping one.
 
 from __future__ import annotations
 
+from generator.engine.events import CancelToken
 from generator.engine.spec import AppSpec, Entity, FieldSpec, FieldType, SpecError
 from generator.engine.stacks.base import Check, GeneratedFile, RenderContext
 
@@ -97,8 +98,12 @@ def _test_module(spec: AppSpec) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def fake_analyze(text: str, *, name: str | None = None, description: str = "") -> AppSpec:
+def fake_analyze(
+    text: str, *, name: str | None = None, description: str = "", cancel: CancelToken | None = None
+) -> AppSpec:
     """Entities are the capitalised words of the text; "nonsense" is not understood."""
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     if "nonsense" in text:
         raise SpecError(["no entities found in the requirements"])
     words = [w.strip(".,:;") for w in text.split()]

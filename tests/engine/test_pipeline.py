@@ -12,6 +12,12 @@ from pathlib import Path
 import pytest
 from engine_fakes import FakeStack, fake_analyze, python_check, sleeping_check
 
+from generator.engine.analysis import (
+    MAX_REQUIREMENTS_CHARS,
+    AnalysisError,
+    analyze,
+    requirements_problem,
+)
 from generator.engine.events import CallbackSink, CancelToken, Event, EventType, ListSink
 from generator.engine.pipeline import (
     ERROR_GENERATION,
@@ -27,6 +33,9 @@ from generator.engine.spec import AppSpec
 from generator.engine.stacks.base import GeneratedFile
 
 REQUIREMENTS = "reading log with Book, Author and Review"
+GIBBERISH = "asdf qwer zxcv hello"
+# A real backlog of 19,962 characters (CC BY 4.0, see the folder's README).
+LONG_BACKLOG = Path(__file__).parent / "data" / "backlogs" / "g27-culrepo.txt"
 
 
 def _run(
@@ -133,6 +142,8 @@ def test_a_given_spec_can_be_renamed(tmp_path: Path, small_spec: AppSpec) -> Non
         {"name": ""},
         {"requirements": "x" * 100_001},
         {"spec": "given", "requirements": "both"},
+        {"name": "📚🎉"},
+        {"name": "!!!", "spec": "given"},
     ],
 )
 def test_bad_input_raises_before_anything_happens(
@@ -173,6 +184,42 @@ def test_requirements_the_analyzer_rejects_fail_as_input_and_write_nothing(tmp_p
     assert _types(sink)[-2:] == ["error", "result"]
     assert sink.events[-2].data["phase"] == "analysis"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_refused_requirements_that_reach_the_pipeline_end_in_an_input_error_event(
+    tmp_path: Path,
+) -> None:
+    # Callers check requirements_problem first; text that gets past them still fails cleanly.
+    def refusing_analyze(text: str, **options: object) -> AppSpec:
+        raise AnalysisError("The requirements describe nothing to build.")
+
+    result = generate(
+        GenerationRequest(out_dir=tmp_path / "out", name="X", requirements="asdf qwer zxcv"),
+        sink=(sink := ListSink()),
+        analyzer=refusing_analyze,
+        stack=FakeStack(),
+    )
+
+    assert result.error is not None
+    assert (result.error.kind, result.error.phase) == (ERROR_INPUT, "analysis")
+    assert "describe nothing to build" in result.error.message
+    assert _types(sink)[-2:] == ["error", "result"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gibberish_fails_in_analysis_with_the_analyzers_reason(tmp_path: Path) -> None:
+    # The real analyzer: waits on its domain-content check (requirements_problem).
+    result = generate(
+        GenerationRequest(out_dir=tmp_path / "out", name="X", requirements=GIBBERISH, verify=False),
+        analyzer=analyze,
+        stack=FakeStack(),
+    )
+
+    problem = requirements_problem(GIBBERISH)
+    assert problem is not None
+    assert result.error is not None
+    assert (result.error.kind, result.error.phase) == (ERROR_INPUT, "analysis")
+    assert problem in result.error.message
 
 
 class BrokenStack(FakeStack):
@@ -255,6 +302,45 @@ def test_cancel_mid_verification_stops_within_a_second(tmp_path: Path) -> None:
     assert _types(sink)[-2:] == ["cancelled", "result"]
     assert sink.events[-2].phase == "verification"
     assert sink.events[-1].data["status"] == "cancelled"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cancel_during_a_long_analysis_ends_the_run_within_a_second(tmp_path: Path) -> None:
+    # Given a real backlog close to the length limit, and the real analyzer's model loaded
+    backlog = LONG_BACKLOG.read_text(encoding="utf-8")
+    assert 19_000 < len(backlog) <= MAX_REQUIREMENTS_CHARS
+    requirements_problem("A library lends books to members.")
+    cancel = CancelToken()
+    cancelled_at: list[float] = []
+    sink = ListSink()
+
+    def on_event(event: Event) -> None:
+        sink.emit(event)
+        if event.type == EventType.PHASE_START and event.phase == "analysis":
+
+            def later() -> None:
+                time.sleep(0.05)
+                cancelled_at.append(time.monotonic())
+                cancel.cancel("user pressed stop")
+
+            threading.Thread(target=later).start()
+
+    # When the run is cancelled 50 ms into its analysis
+    result = generate(
+        GenerationRequest(out_dir=tmp_path / "out", name="Repository", requirements=backlog),
+        sink=CallbackSink(on_event),
+        cancel=cancel,
+        analyzer=analyze,
+        stack=FakeStack(),
+    )
+    ended_at = time.monotonic()
+
+    # Then the analysis itself stops, and the run ends as cancelled within a second
+    assert result.status == "cancelled"
+    assert _types(sink)[-2:] == ["cancelled", "result"]
+    assert sink.events[-2].phase == "analysis"
+    assert "analysis" not in [e.phase for e in sink.of_type(EventType.PHASE_COMPLETE)]
+    assert ended_at - cancelled_at[0] < 1.0
     assert list(tmp_path.iterdir()) == []
 
 
