@@ -4,7 +4,8 @@
 ready for ``takoss generate --spec``). ``takoss generate`` runs the pipeline with a live
 progress display on a terminal, plain lines elsewhere, or one JSON event per line with
 ``--json-events``. Exit codes: 0 success, 1 generation or verification failure, 2 bad input
-(nothing written), 130 cancelled (Ctrl-C).
+(nothing written, nothing run: e.g. requirements the analyzer refuses, with its reason, or a
+``--name`` with no letter or digit), 130 cancelled (Ctrl-C).
 
 The command only parses arguments and renders events; the work is the pipeline's.
 """
@@ -25,7 +26,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from generator.engine import GENERATOR_VERSION, pipeline
+from generator.engine import GENERATOR_VERSION, naming, pipeline
 from generator.engine.complexity import estimate
 from generator.engine.events import CallbackSink, CancelToken, Event, EventSink, EventType
 from generator.engine.pipeline import (
@@ -36,7 +37,7 @@ from generator.engine.pipeline import (
     GenerationRequest,
     GenerationResult,
 )
-from generator.engine.spec import AppSpec, SpecError, spec_json_schema
+from generator.engine.spec import APP_NAME_UNREADABLE, AppSpec, SpecError, spec_json_schema
 from generator.engine.stacks import DEFAULT_STACK, UnknownStackError, available_stacks
 
 EXIT_OK = 0
@@ -133,8 +134,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     text = _read_text(args.text, args.file)
-    if not text.strip():
-        raise InputError("the requirements are empty: describe the app to build")
+    _check_name(args.name or "")
     spec = _analyze(text, args.name)
     if args.json:
         print(spec.to_json())
@@ -144,11 +144,29 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _analyze(text: str, name: str | None) -> AppSpec:
+    from generator.engine.analysis import AnalysisError
+
     analyze = pipeline.default_analyzer()
     try:
         return analyze(text, name=name)
-    except (SpecError, ValueError) as exc:  # AnalysisError is a ValueError too
+    except AnalysisError as exc:  # requirements_problem's words: they say what to do
+        raise InputError(str(exc)) from None
+    except (SpecError, ValueError) as exc:
         raise InputError(f"the requirements cannot be used: {exc}") from None
+
+
+def _check_name(name: str) -> None:
+    if name.strip() and not naming.app_slug(name):
+        raise InputError(f"--name: {APP_NAME_UNREADABLE}")
+
+
+def _check_requirements(text: str) -> None:
+    """Refuse what the analyzer would refuse, before the run starts rather than inside it."""
+    from generator.engine.analysis import requirements_problem  # loads the parser: not at start
+
+    problem = requirements_problem(text)
+    if problem:
+        raise InputError(problem)
 
 
 def _print_spec(console: Console, spec: AppSpec) -> None:
@@ -204,6 +222,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         stack = pipeline.resolve_stack(request.stack)
     except GenerationInputError as exc:
         raise InputError("; ".join(exc.messages)) from None
+    if request.spec is None:
+        _check_requirements(request.requirements)
     if args.json_events:
         view: _View = _JsonLines(sys.stdout)
     elif sys.stdout.isatty():
@@ -215,6 +235,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _generation_request(args: argparse.Namespace) -> GenerationRequest:
+    _check_name(args.name)
     spec = None
     requirements = ""
     if args.spec:

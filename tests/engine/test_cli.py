@@ -8,16 +8,20 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
 from engine_fakes import fake_analyze
 
 from generator.engine import pipeline
+from generator.engine.analysis import analyze, requirements_problem
 from generator.engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKES = Path(__file__).resolve().parent
+# Read by the real requirements check, then by the fake analyzer (entities: Book, Author).
+READING_LOG = "reading log where members track each Book and its Author"
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +35,7 @@ def _generate(tmp_path: Path, *extra: str) -> list[str]:
         "--name",
         "Reading Log",
         "--requirements",
-        "log of Book and Author",
+        READING_LOG,
         "--out",
         str(tmp_path / "out"),
         "--stack",
@@ -72,8 +76,18 @@ def test_generate_prints_a_summary(
     "args",
     [
         ["generate", "--name", "X", "--requirements", "  ", "--out", "{out}", "--stack", "fake"],
-        ["generate", "--requirements", "Book", "--out", "{out}", "--stack", "fake"],
-        ["generate", "--name", "X", "--requirements", "Book", "--out", "{out}", "--stack", "nope"],
+        ["generate", "--requirements", READING_LOG, "--out", "{out}", "--stack", "fake"],
+        [
+            "generate",
+            "--name",
+            "X",
+            "--requirements",
+            READING_LOG,
+            "--out",
+            "{out}",
+            "--stack",
+            "nope",
+        ],
         ["generate", "--name", "X", "--spec", "{tmp}/missing.json", "--out", "{out}"],
         ["generate", "--name", "X", "--out", "{out}"],
         ["analyze"],
@@ -142,7 +156,7 @@ def test_failed_verification_exits_1(
                 "--name",
                 "X",
                 "--requirements",
-                "Book",
+                READING_LOG,
                 "--out",
                 str(tmp_path / "out"),
                 "--stack",
@@ -181,6 +195,103 @@ def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "AppSpec" and "entities" in schema["properties"]
+
+
+# --- refused text and names: exit 2 with the reason, before anything runs ----------------------
+
+GIBBERISH = "asdf qwer zxcv hello"
+NAME_REFUSED = "--name: the app's name needs at least one letter or digit"
+
+
+@pytest.fixture
+def real_analyzer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "default_analyzer", lambda: analyze)
+
+
+def test_analyze_refuses_text_that_describes_nothing(
+    real_analyzer: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    problem = requirements_problem(GIBBERISH)
+    assert problem is not None
+
+    assert main(["analyze", GIBBERISH]) == 2
+
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"takoss: error: {problem}"
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("  \n ", "The requirements are empty"), ("x" * 20_001, "20,001 characters long")],
+)
+def test_analyze_refuses_empty_or_too_long_text(
+    real_analyzer: None, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    assert main(["analyze", text]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_generate_refuses_text_that_describes_nothing_before_the_run_starts(
+    tmp_path: Path, fake_registry: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    problem = requirements_problem(GIBBERISH)
+    assert problem is not None
+    argv = ["generate", "--name", "Notes", "--requirements", GIBBERISH]
+    argv += ["--out", str(tmp_path / "out"), "--stack", "fake", "--json-events"]
+
+    assert main(argv) == 2
+
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"takoss: error: {problem}"
+    assert captured.out == ""  # not one event: no run started
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["📚🎉", "!!!"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["analyze", READING_LOG, "--name", "{name}"],
+        ["generate", "--name", "{name}", "--requirements", READING_LOG, "--out", "{out}"],
+        ["generate", "--name", "{name}", "--spec", "{spec}", "--out", "{out}"],
+    ],
+)
+def test_a_name_with_nothing_readable_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, command: list[str]
+) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"name": "Reading Log", "entities": [{"name": "Book"}]}))
+    argv = [a.format(name=name, out=tmp_path / "out", spec=spec) for a in command]
+
+    assert main(argv) == 2
+
+    captured = capsys.readouterr()
+    assert NAME_REFUSED in captured.err and captured.out == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["spec.json"]
+
+
+def test_a_name_in_another_script_names_the_project_folder_readably(
+    tmp_path: Path, fake_registry: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zip_path = tmp_path / "app.zip"
+    argv = ["generate", "--name", "Библиотека", "--requirements", READING_LOG]
+    argv += ["--out", str(tmp_path / "out"), "--stack", "fake", "--no-verify"]
+
+    assert main([*argv, "--zip", str(zip_path), "--json-events"]) == 0
+
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])["data"]
+    assert (result["spec"]["name"], result["spec"]["slug"]) == ("Библиотека", "biblioteka")
+    with zipfile.ZipFile(zip_path) as archive:
+        assert {name.split("/")[0] for name in archive.namelist()} == {"biblioteka"}
+
+
+def test_analyze_keeps_a_name_in_another_script(
+    real_analyzer: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", "--json", "--name", "図書館", READING_LOG]) == 0
+    spec = json.loads(capsys.readouterr().out)
+    assert (spec["name"], spec["slug"]) == ("図書館", "tu-shu-guan")
 
 
 # --- as a real process ----------------------------------------------------------------------
@@ -258,7 +369,7 @@ def test_ctrl_c_cancels_with_exit_130(tmp_path: Path) -> None:
         "--name",
         "X",
         "--requirements",
-        "Book",
+        READING_LOG,
         "--out",
         str(tmp_path / "out"),
         "--stack",
