@@ -7,6 +7,7 @@ services as the site, so an admin's cancel or re-run behaves exactly like the ow
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -83,6 +84,10 @@ class GenerationAdmin(admin.ModelAdmin):
                 generation_regenerate(project=project, user=request.user)  # type: ignore[arg-type]
             except ConcurrencyLimitError as exc:
                 self.message_user(request, f"{project}: {exc}", level=messages.WARNING)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{project}: {' '.join(exc.messages)}", level=messages.WARNING
+                )
             else:
                 started += 1
         self.message_user(request, f"Started {started} new generation(s).")

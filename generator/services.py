@@ -44,6 +44,7 @@ from generator.constants import (
     GENERATION_STATUS_RUNNING,
     INTERRUPTED_MESSAGE,
 )
+from generator.engine import naming
 from generator.engine.events import CancelToken, Event, EventType
 from generator.engine.pipeline import (
     GenerationError,
@@ -76,31 +77,62 @@ class ConcurrencyLimitError(Exception):
 # --- projects -------------------------------------------------------------------------------
 
 
+_ALL_FIELDS = ("name", "description", "requirements", "stack")
+
+
 def project_clean(
-    *, name: str, description: str = "", requirements: str, stack: str
+    *,
+    name: str,
+    description: str = "",
+    requirements: str,
+    stack: str,
+    only: Collection[str] = _ALL_FIELDS,
 ) -> dict[str, str]:
     """Validate a project's fields; return them stripped or raise ``ValidationError`` by field.
 
-    The new-project wizard calls this step by step; :func:`project_create` calls it once.
+    Requirements are refused for what the analyzer would refuse them for (empty, too long,
+    nothing to build: its ``requirements_problem``, which parses the text), so no run starts
+    on text it cannot read. ``only`` checks just those fields: the new-project wizard checks
+    the steps done so far, and does not parse requirements before their step.
+    :func:`project_create` checks everything once.
     """
     name, description, requirements = name.strip(), description.strip(), requirements.strip()
     errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = "Give the project a name."
-    elif len(name) > PROJECT_NAME_MAX:
-        errors["name"] = f"Use at most {PROJECT_NAME_MAX} characters."
-    limit = settings.TAKOSS_MAX_REQUIREMENTS_CHARS
-    if not requirements:
-        errors["requirements"] = "Describe the app to build, e.g. what it stores and who uses it."
-    elif len(requirements) > limit:
-        errors["requirements"] = (
-            f"The requirements are too long ({len(requirements)} characters); use at most {limit}."
-        )
-    if stack not in available_stacks():
+    if "name" in only:
+        if not name:
+            errors["name"] = "Give the project a name."
+        elif len(name) > PROJECT_NAME_MAX:
+            errors["name"] = f"Use at most {PROJECT_NAME_MAX} characters."
+        elif not naming.app_slug(name):
+            errors["name"] = (
+                "Use at least one letter or digit, in any script: the generated project's "
+                "folder and package are named after it, and emoji or punctuation alone cannot "
+                "name them."
+            )
+    if "requirements" in only:
+        limit = settings.TAKOSS_MAX_REQUIREMENTS_CHARS
+        if len(requirements) > limit:  # the operator's limit, which may be below the analyzer's
+            errors["requirements"] = (
+                f"The requirements are too long ({len(requirements)} characters); "
+                f"use at most {limit}."
+            )
+        elif problem := _requirements_problem(requirements):
+            errors["requirements"] = problem
+    if "stack" in only and stack not in available_stacks():
         errors["stack"] = f"Choose one of the available stacks: {', '.join(available_stacks())}."
     if errors:
         raise ValidationError(errors)
     return {"name": name, "description": description, "requirements": requirements, "stack": stack}
+
+
+def _requirements_problem(requirements: str) -> str | None:
+    # Imported here: the analyzer brings its parser with it (most of a second), which
+    # processes that never take requirements (migrate, the admin's commands) should not pay.
+    # It keeps its last readings, so the stream API's check before it answers, the same check
+    # when it saves, and the run's own analysis read the text once.
+    from generator.engine.analysis import requirements_problem
+
+    return requirements_problem(requirements)
 
 
 def project_create(
@@ -120,10 +152,12 @@ def project_create_and_start(
     A ``ValidationError`` or ``ConcurrencyLimitError`` leaves no project behind, so the caller
     can show the message beside the text the user typed and let them try again.
     """
+    # Checked before the transaction: reading the requirements takes a moment.
+    fields = project_clean(
+        name=name, description=description, requirements=requirements, stack=stack
+    )
     with transaction.atomic():
-        project = project_create(
-            owner=owner, name=name, description=description, requirements=requirements, stack=stack
-        )
+        project = Project.objects.create(owner=owner, **fields)
         return generation_start(project=project, user=owner)
 
 
@@ -173,7 +207,19 @@ def generation_check_capacity(*, owner_id: int) -> None:
 
 
 def generation_regenerate(*, project: Project, user: User) -> Generation:
-    """Run the project again (a new run number; earlier runs are kept)."""
+    """Run the project again (a new run number; earlier runs are kept).
+
+    Its fields are checked again first (``ValidationError`` by field): a project saved before
+    a rule was added, e.g. with requirements the analyzer now refuses, is refused here rather
+    than failing inside the run.
+    """
+    _check_can_manage(project, user)
+    project_clean(
+        name=project.name,
+        description=project.description,
+        requirements=project.requirements,
+        stack=project.stack,
+    )
     return generation_start(project=project, user=user)
 
 

@@ -157,8 +157,8 @@ def _wizard(request: AuthenticatedHttpRequest) -> HttpResponse:
             return started
         first = next((n for n, f in enumerate(WIZARD_STEPS, 1) if form.has_error(f)), step)
         return _render_new(request, _wizard_context(form, first))
-    try:
-        project_clean(stack=DEFAULT_STACK, **values)
+    try:  # only the steps done so far: requirements are not read before their step
+        project_clean(stack=DEFAULT_STACK, only=WIZARD_STEPS[:step], **values)
     except ValidationError as error:
         first = form.add_service_errors(error, upto=step)
         if first:
@@ -294,6 +294,9 @@ def project_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     project = _project(request, pk)
     try:
         generation = generation_regenerate(project=project, user=request.user)
+    except ValidationError as error:
+        messages.error(request, f"This project cannot run again: {' '.join(error.messages)}")
+        return redirect("generator:project", pk=project.pk)
     except ConcurrencyLimitError as error:
         messages.error(request, str(error))
         return redirect("generator:project", pk=project.pk)

@@ -13,7 +13,7 @@ from accounts.services import api_key_create
 from generator.models import Generation, Project
 from generator.services import project_create
 from tests.api.test_auth import assert_error
-from tests.generator.helpers import FILES, make_finished_run
+from tests.generator.helpers import BLOG, FILES, make_finished_run
 
 pytestmark = pytest.mark.django_db
 
@@ -133,8 +133,8 @@ def test_list_shows_own_projects_only_paginated(as_owner, owner, stranger):
 
 
 def test_list_is_searchable(as_owner, owner):
-    _project(owner, "Bakery", "Orders of bread and cakes.")
-    _project(owner, "Garage", "Cars and repairs.")
+    _project(owner, "Bakery", "A bakery where customers place orders of bread and cakes.")
+    _project(owner, "Garage", "A garage that keeps cars and their repairs.")
     names = [p["name"] for p in as_owner.get("/api/projects?search=BREAD").json()["results"]]
     assert names == ["Bakery"]
 
@@ -292,7 +292,7 @@ def test_500_is_json_and_hides_the_details(owner, monkeypatch):
     monkeypatch.setattr(views.results, "project_summary", boom)
     client = Client(raise_request_exception=False)
     client.force_login(owner)
-    project_create(owner=owner, name="x", description="", requirements="A blog.", stack="django")
+    project_create(owner=owner, name="x", description="", requirements=BLOG, stack="django")
     response = client.get("/api/projects")
     body = assert_error(response, 500, "server_error")
     assert "secret" not in body["error"]

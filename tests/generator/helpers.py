@@ -18,6 +18,10 @@ TASK_MANAGER = (
     "A task manager for small teams: projects have tasks with a title, a due date and a "
     "priority. Users can search and filter tasks."
 )
+LIBRARY = "A library where members borrow books and librarians record loans."
+BLOG = "A blog where authors write posts and readers leave comments."
+# Text with no domain content: requirements_problem refuses it (once its check is in).
+GIBBERISH = "asdf qwer zxcv hello"
 
 
 def wait_for(check: Callable[[], bool], *, timeout: float = 30, interval: float = 0.02) -> float:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from generator.engine.events import Event, EventType
-from generator.models import Generation
+from generator.models import Generation, Project
 from generator.services import generation_record_event, generation_start
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +88,16 @@ def test_rerun_action_reports_the_owners_limit(staff_client, project, owner):
     )
     assert "You already have 2 generations running" in response.text
     assert Generation.objects.count() == 2
+
+
+def test_rerun_action_reports_a_project_the_rules_refuse_now(staff_client, project, owner):
+    first = generation_start(project=project, user=owner)
+    Project.objects.filter(pk=project.pk).update(name="!!!")
+    response = staff_client.post(
+        reverse("admin:generator_generation_changelist"),
+        {"action": "rerun", "_selected_action": [first.pk]},
+        follow=True,
+    )
+    assert "Use at least one letter or digit" in response.text
+    assert "Started 0 new generation(s)." in response.text
+    assert Generation.objects.count() == 1

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
+from generator.engine.analysis import requirements_problem
 from generator.models import Generation, Project
-from tests.generator.helpers import TASK_MANAGER, make_live_run
+from tests.generator.helpers import GIBBERISH, LIBRARY, TASK_MANAGER, make_live_run
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +77,7 @@ def test_the_quick_form_shows_errors_inline_and_keeps_the_text(experienced):
     assert response.status_code == 200
     assert text.lstrip().startswith('<section id="new-project"')
     assert "Give the project a name." in text
-    assert "Describe the app to build" in text
+    assert "The requirements are empty" in text
     assert "Select a valid choice" in text  # the stack
     assert "My words" in text
     assert 'aria-invalid="true"' in text
@@ -93,14 +95,14 @@ def test_the_concurrency_limit_is_explained_on_the_form_and_nothing_is_lost(
         {
             "form_kind": "quick",
             "name": "Second",
-            "requirements": "Books and authors.",
+            "requirements": LIBRARY,
             "stack": "django",
         },
     )
 
     assert response.status_code == 200
     assert "You already have 1 generation running" in response.text
-    assert "Books and authors." in response.text
+    assert LIBRARY in response.text
     assert list(Project.objects.values_list("name", flat=True)) == ["Task Manager"]
 
 
@@ -128,7 +130,7 @@ def test_the_wizard_walks_through_three_steps_and_starts_the_run(beginner, owner
     step3 = wizard_post(beginner, 2, name="Library", description="Books")
     assert 'data-step="3"' in step3.text
     done = wizard_post(
-        beginner, 3, "create", name="Library", description="Books", requirements="Books."
+        beginner, 3, "create", name="Library", description="Books", requirements=LIBRARY
     )
 
     # Then the project exists with its first run, and htmx is told to open it
@@ -136,7 +138,7 @@ def test_the_wizard_walks_through_three_steps_and_starts_the_run(beginner, owner
     assert (project.name, project.description, project.requirements) == (
         "Library",
         "Books",
-        "Books.",
+        LIBRARY,
     )
     assert done["HX-Redirect"] == reverse("generator:run", args=[project.pk, 1])
     assert Generation.objects.filter(project=project).count() == 1
@@ -166,7 +168,7 @@ def test_creating_without_requirements_shows_the_error_on_the_last_step(beginner
     response = wizard_post(beginner, 3, "create", name="Library", description="Books")
 
     assert 'data-step="3"' in response.text
-    assert "Describe the app to build" in response.text
+    assert "The requirements are empty" in response.text
     assert '<input type="hidden" name="name" value="Library">' in response.text
     assert not Project.objects.exists()
 
@@ -180,9 +182,99 @@ def test_an_example_fills_the_current_step(beginner):
 
 
 def test_the_wizard_works_without_javascript(beginner, owner):
-    response = wizard_post(
-        beginner, 3, "create", htmx=False, name="Lib", requirements="Books and loans."
-    )
+    response = wizard_post(beginner, 3, "create", htmx=False, name="Lib", requirements=LIBRARY)
     project = Project.objects.get(owner=owner)
     assert response.status_code == 302
     assert response.url == reverse("generator:run", args=[project.pk, 1])
+
+
+# --- refused requirements and names -----------------------------------------------------------
+
+
+def quick_post(client, **values):
+    data = {"form_kind": "quick", "stack": "django", **values}
+    return client.post(URL, data, **HTMX)
+
+
+def test_the_quick_form_refuses_text_that_describes_nothing_and_keeps_it(experienced):
+    # Waits on the analyzer's domain-content check in requirements_problem.
+    response = quick_post(experienced, name="Notes", requirements=GIBBERISH)
+
+    problem = requirements_problem(GIBBERISH)
+    assert problem is not None
+    assert response.status_code == 200
+    assert escape(problem) in response.text
+    assert f"{GIBBERISH}</textarea>" in response.text
+    assert 'value="Notes"' in response.text
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("requirements", "message"),
+    [(" \n ", "The requirements are empty"), ("x" * 20_001, "too long (20001 characters)")],
+)
+def test_the_quick_form_refuses_empty_or_too_long_text(experienced, requirements, message):
+    response = quick_post(experienced, name="Notes", requirements=requirements)
+
+    assert message in response.text
+    assert 'value="Notes"' in response.text
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["📚🎉", "!!!", "… — …"])
+def test_a_name_of_only_emoji_or_punctuation_is_refused_on_the_form(experienced, name):
+    response = quick_post(experienced, name=name, requirements=LIBRARY)
+
+    assert "Use at least one letter or digit" in response.text
+    assert f'value="{escape(name)}"' in response.text
+    assert f"{LIBRARY}</textarea>" in response.text
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Библиотека", "図書館", "مكتبة", "Βιβλιοθήκη"])
+def test_a_name_in_another_script_starts_the_run_as_typed(experienced, owner, name):
+    response = quick_post(experienced, name=name, requirements=LIBRARY)
+
+    project = Project.objects.get(owner=owner)
+    assert project.name == name
+    assert response["HX-Redirect"] == reverse("generator:run", args=[project.pk, 1])
+
+
+def test_the_wizard_refuses_text_that_describes_nothing_on_its_last_step(beginner):
+    # Waits on the analyzer's domain-content check in requirements_problem.
+    response = wizard_post(
+        beginner, 3, "create", name="Notes", description="Mine", requirements=GIBBERISH
+    )
+
+    problem = requirements_problem(GIBBERISH)
+    assert problem is not None
+    assert 'data-step="3"' in response.text
+    assert escape(problem) in response.text
+    assert f"{GIBBERISH}</textarea>" in response.text
+    assert '<input type="hidden" name="name" value="Notes">' in response.text
+    assert not Project.objects.exists()
+
+
+def test_the_wizard_refuses_empty_text_on_its_last_step(beginner):
+    response = wizard_post(beginner, 3, "create", name="Notes", requirements="   ")
+
+    assert 'data-step="3"' in response.text
+    assert "The requirements are empty" in response.text
+    assert not Project.objects.exists()
+
+
+def test_the_wizard_refuses_an_emoji_name_on_its_first_step(beginner):
+    response = wizard_post(beginner, 1, name="📚🎉", requirements=LIBRARY)
+
+    assert 'data-step="1"' in response.text
+    assert "Use at least one letter or digit" in response.text
+    assert 'value="📚🎉"' in response.text
+
+
+def test_an_emoji_name_that_reaches_create_sends_the_wizard_back_to_its_first_step(beginner):
+    response = wizard_post(beginner, 3, "create", name="🎉", requirements=LIBRARY)
+
+    assert 'data-step="1"' in response.text
+    assert "Use at least one letter or digit" in response.text
+    assert '<input type="hidden" name="requirements" value="' in response.text
+    assert not Project.objects.exists()

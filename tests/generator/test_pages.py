@@ -165,6 +165,21 @@ def test_a_stranger_cannot_cancel_regenerate_or_delete(stranger_client, project)
     assert Project.objects.filter(pk=project.pk).exists()
 
 
+def test_regenerating_a_project_the_rules_refuse_now_says_why_and_starts_nothing(
+    owner_client, project
+):
+    # Saved before the name rule; the page says what to fix instead of starting a doomed run.
+    Project.objects.filter(pk=project.pk).update(name="🎉")
+
+    response = owner_client.post(
+        reverse("generator:project_regenerate", args=[project.pk]), follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("generator:project", args=[project.pk]), 302)]
+    assert "This project cannot run again: Use at least one letter or digit" in response.text
+    assert project.generations.count() == 0
+
+
 def test_signed_out_visitors_are_sent_to_log_in(client, project, finished):
     for url in page_urls(project, finished):
         response = client.get(url)

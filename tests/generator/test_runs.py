@@ -18,11 +18,12 @@ from generator.constants import (
     GENERATION_STATUS_FAILED,
     GENERATION_STATUS_SUCCEEDED,
 )
+from generator.engine.analysis import requirements_problem
 from generator.engine.events import ESSENTIAL_TYPES
 from generator.engine.pipeline import GenerationInputError
-from generator.models import Generation
+from generator.models import Generation, Project
 from generator.services import generation_cancel, generation_run, generation_start
-from tests.generator.helpers import reload, wait_for
+from tests.generator.helpers import GIBBERISH, reload, wait_for
 
 run_db = pytest.mark.django_db(transaction=True)
 
@@ -125,6 +126,25 @@ def test_unusable_input_fails_the_run(project, owner, backend, channel_sends, mo
     generation = reload(generation)
     assert generation.status == GENERATION_STATUS_FAILED
     assert generation.error == "The project cannot be generated: the app needs a name"
+
+
+@run_db
+def test_refused_requirements_that_reach_a_run_fail_it_in_analysis(owner, backend, channel_sends):
+    # A project saved past the entry checks (here: directly) still fails cleanly, as bad input.
+    # Waits on the analyzer's domain-content check in requirements_problem.
+    project = Project.objects.create(
+        owner=owner, name="Notes", requirements=GIBBERISH, stack="django"
+    )
+    generation = generation_start(project=project, user=owner)
+    assert backend.wait_idle(timeout=30)
+
+    generation = reload(generation)
+    problem = requirements_problem(GIBBERISH)
+    assert generation.status == GENERATION_STATUS_FAILED
+    assert (generation.error_data["kind"], generation.error_data["phase"]) == ("input", "analysis")
+    assert problem is not None and problem in generation.error
+    types = list(generation.events.values_list("type", flat=True))
+    assert types[-2:] == ["error", "result"]
 
 
 @pytest.mark.django_db
