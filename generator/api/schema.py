@@ -17,7 +17,11 @@ from generator.engine.events import EventType
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 ERROR_STATUSES = {
-    "400": "Bad input (malformed JSON, missing field, wrong type)",
+    "400": (
+        "Bad input: malformed JSON, a missing field, a wrong type, or a value refused, such as "
+        "requirements that describe nothing to build or a projectName with no letter or digit "
+        "(details.fields names the field)"
+    ),
     "401": "Missing, expired or revoked credentials",
     "403": "Not allowed",
     "404": "Not found (or not yours)",

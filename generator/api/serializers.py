@@ -104,11 +104,18 @@ class ApiKeyInput(serializers.Serializer):
 
 
 class GenerateInput(serializers.Serializer):
-    projectName = StrictCharField(max_length=PROJECT_NAME_MAX)
+    projectName = StrictCharField(
+        max_length=PROJECT_NAME_MAX,
+        help_text="The app's name, in any script; it needs a letter or a digit (emoji or "
+        "punctuation alone are a 400).",
+    )
     description = StrictCharField(required=False, allow_blank=True, default="")
     requirements = StrictCharField(
+        allow_blank=True,  # refused all the same, in the words the web form uses (a 400)
         help_text="What the app should do, in plain language "
-        "(at most TAKOSS_MAX_REQUIREMENTS_CHARS characters; more is a 413)."
+        "(at most TAKOSS_MAX_REQUIREMENTS_CHARS characters; more is a 413). Text that "
+        "describes nothing to build (empty, or no domain content) is a 400 naming "
+        "requirements.",
     )
     stack = serializers.ChoiceField(choices=available_stacks(), default=DEFAULT_STACK)
     wait = StrictBooleanField(

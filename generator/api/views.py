@@ -44,10 +44,10 @@ from generator.api.throttling import AuthThrottle, GenerateThrottle
 from generator.examples import EXAMPLES
 from generator.models import Generation, Project
 
-# Service field names -> the API's names, for validation errors.
 if TYPE_CHECKING:
     from accounts.models import User
 
+# Service field names -> the API's names, for validation errors.
 PROJECT_FIELDS = {"name": "projectName"}
 
 
@@ -415,8 +415,10 @@ class ProjectRegenerateView(APIView):
 
     @extend_schema(request=None, responses={202: s.GenerateAcceptedOutput}, tags=["projects"])
     def post(self, request: Request, pk: int) -> Response:
-        generation = services.generation_regenerate(
-            project=_project(request, pk), user=_user(request)
+        project = _project(request, pk)
+        generation = _with_fields(
+            lambda: services.generation_regenerate(project=project, user=_user(request)),
+            PROJECT_FIELDS,
         )
         return Response(
             results.generation_accepted(generation, request.build_absolute_uri),

@@ -15,7 +15,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.services import api_key_create
 from generator.api.streams import _start
 from generator.constants import FINAL_STATUSES
-from generator.models import Generation, GenerationEvent
+from generator.engine.analysis import requirements_problem
+from generator.models import Generation, GenerationEvent, Project
 from tests.api.sse import Frame, SseStream
 from tests.generator.helpers import TASK_MANAGER, make_live_run, reload, wait_for
 
@@ -86,17 +87,16 @@ def test_frames_arrive_in_order_to_the_result(api_server, owner):
     assert wait_until_final(generation_id).status == "succeeded"
 
 
-def test_the_seed_curl_example_works(api_server, owner):
+def test_the_seed_curl_example_is_refused_before_the_stream_opens(api_server, owner):
+    # "Build app" names nothing to store: a 400 saying what to describe, not a stream.
+    # Waits on the analyzer's domain-content check in requirements_problem.
     body = {"projectName": "Test", "description": "Test", "requirements": "Build app"}
     stream = start(api_server, owner, body=body)
-    frames = stream.read_until_result()
-    stream.close()
-    result = frames[-1].payload["data"]
-    assert result["success"] is True, result["error"]
-    warnings = [f for f in frames if f.type == "log" and f.payload["data"]["level"] == "warning"]
-    assert [f.payload["phase"] for f in warnings] == ["analysis"]
-    assert "describe the things your app stores" in warnings[0].payload["message"]
-    wait_until_final(result["generationId"])
+    assert stream.status == 400
+    refusal = stream.json()
+    assert refusal["code"] == "invalid_input"
+    assert refusal["details"]["fields"]["requirements"] == [requirements_problem("Build app")]
+    assert not Project.objects.filter(owner=owner).exists()
 
 
 def test_api_key_auth_and_a_quick_first_frame(api_server, owner):
