@@ -54,7 +54,6 @@ NOT_PEOPLE = _words(
 APP_NOUNS = _words(
     """
     app application system platform website site webapp software tool service portal solution
-    program programme product
     """
 )
 APP_KIND_NOUNS = _words(
@@ -94,7 +93,8 @@ ABSTRACT_NOUNS = _words(
     possibility opportunity benefit value interest sense view state situation problem issue-type
     question-type level order-by matter term condition consideration decision future past
     today tomorrow yesterday everyone anyone someone everybody anybody somebody people
-    functionality feature capability hello hi test testing thanks please
+    functionality feature capability hello hi test testing thanks please edit delete deletion
+    removal creation signup login logout
     """
 )
 
@@ -143,6 +143,21 @@ PARTICIPATION = {
     "review": ("review", False),
     "comment": ("comment", False),
 }
+# The preposition that introduces a participation verb's thing when it has no direct object.
+PARTICIPATION_PREPOSITIONS = {
+    "enroll": "in", "enrol": "in", "sign up": "for", "signup": "for", "register": "for",
+    "apply": "for", "subscribe": "to", "vote": "on", "comment": "on", "rsvp": "to",
+    "bid": "on", "check out": "", "attend": "", "join": "",
+}  # fmt: skip
+# Nouns that several owners share: "a recipe has many ingredients" is a many-to-many.
+SHARED_NOUNS = _words(
+    """
+    tag label ingredient skill genre amenity keyword topic interest language feature-tag
+    allergen equipment instrument hobby specialty speciality certification badge
+    """
+)
+# Nouns of one person's act on a thing, kept as records: "comments on posts".
+INTERACTION_NOUNS = _words("comment review rating reply vote like answer message reaction")
 # Participation verbs whose object is usually the person's own thing, not a shared one:
 # "customers buy products" is an order line, but "users like posts" is a link.
 SHARED_OBJECT_ONLY = _words("buy purchase")

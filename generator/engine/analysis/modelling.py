@@ -88,7 +88,7 @@ def decide(ev: Evidence) -> Model:
 
 
 def _is_role(thing: Thing) -> bool:
-    return thing.person and thing.acts
+    return thing.person and thing.acts and not thing.managed
 
 
 def _is_entity(thing: Thing, backlog: bool) -> bool:
@@ -98,7 +98,8 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
     if thing.key == USER_KEY or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS | \
             hints.APP_NOUNS:  # fmt: skip
         return bool(thing.fields) and head not in hints.APP_NOUNS and thing.strength >= STRONG
-    if thing.app and thing.strength < STRONG:
+    if thing.app and (thing.strength < STRONG and thing.mentions < 1 or
+                      head in hints.APP_NOUNS | hints.APP_KIND_NOUNS and not thing.fields):  # fmt: skip
         return False
     if head in hints.ATTRIBUTE_NOUNS and not thing.fields and thing.strength < STRONG:
         return False
