@@ -90,7 +90,7 @@ def split(text: str) -> Document:
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PUNCTUATION)
     text = _LINK.sub(r"\1", text)
-    text = _WITH.sub("with ", text)
+    text = _WITH.sub("with ", text).replace("(s)", "s").replace("(es)", "es")
     text = _NUMBER_SIGN.sub(" number", text)
     return _MARKS.sub("", text)
 

@@ -56,6 +56,8 @@ APP_NOUNS = _words(
     app application system platform website site webapp software tool service portal solution
     """
 )
+# App words that never name a stored thing ("application" and "service" can: "job applications").
+APP_ONLY_NOUNS = _words("app webapp website site software platform system tool")
 APP_KIND_NOUNS = _words(
     """
     manager tracker planner organizer organiser catalog catalogue board log diary journal
@@ -94,6 +96,7 @@ ABSTRACT_NOUNS = _words(
     question-type level order-by matter term condition consideration decision future past
     today tomorrow yesterday everyone anyone someone everybody anybody somebody people
     functionality feature capability hello hi test testing thanks please edit delete deletion
+    metadata metadatum whole
     removal creation signup login logout
     """
 )
@@ -103,7 +106,7 @@ GENERIC_HEADS = _words(
     """
     item entry line type category record request detail plan log report note group session
     slot rule address method history progress status attempt response result request
-    template setting preference profile account number schedule score
+    template setting preference profile account number schedule score listing posting
     """
 )
 # Heads that, after another entity's name, make a per-person record of it ("lesson progress").

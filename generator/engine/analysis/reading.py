@@ -94,8 +94,6 @@ def is_person(lemma: str) -> bool:
 def persona_key(persona: str) -> str:
     words = _CAMEL.sub(" ", persona).lower().split()
     words = [w for w in words if w not in {"a", "an", "the"}]
-    if len(words) > 1 and words[-1] == USER_KEY:
-        words = words[:-1]
     return naming.to_snake(naming.singularize(" ".join(words[-3:]))) if words else USER_KEY
 
 
@@ -121,7 +119,7 @@ class UnitReader:
         for token in doc:
             if token.i in self.done:
                 continue
-            if token.pos_ in {"VERB", "AUX"}:
+            if token.pos_ in {"VERB", "AUX"} and token.dep_ not in {"aux", "auxpass"}:
                 self._verb(token)
         for token in doc:
             if token.pos_ in _NOUNS and token.i not in self.done:
@@ -155,8 +153,12 @@ class UnitReader:
         if not rest or (sep is None and "," not in doc.text):
             return False
         items = _split_items(rest)
-        if not items or any(_has_finite_verb(i.tokens) and len(i.tokens) > 1 for i in items):
+        if not items:
             return False
+        if any(_has_finite_verb(i.tokens) and len(i.tokens) > 1 for i in items):
+            if sep is None or not titled:
+                return False
+            return self._mixed_list(title, rest)
         title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
         if title_noun is not None and _describes(title_noun, items):
             owner = key_of(title_noun)
@@ -169,6 +171,20 @@ class UnitReader:
                 self._list_entity(part)
         self.done.update(t.i for t in tokens)
         return True
+
+    def _mixed_list(self, title: list[Token], rest: list[Token]) -> bool:
+        """ "fleet - vehicles (plate, make), drivers, each trip belongs to a vehicle": the
+        noun items are things; the clauses are left to the verb rules."""
+        title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
+        if title_noun is not None:
+            self._mark_app([title_noun])
+        for part in _top_items(rest):
+            if _has_finite_verb(part):
+                continue
+            self._list_entity(part)
+            self.done.update(t.i for t in part)
+        self.done.update(t.i for t in title)
+        return False
 
     def _list_entity(self, tokens: list[Token]) -> None:
         """One element of a list of things: "contacts at each company", "deals per company
@@ -222,8 +238,6 @@ class UnitReader:
                 self.ev.add_field(owner, spec)
             return ""
         key = key_of(head)
-        if key in hints.GENERIC_HEADS and owner != key:
-            key = f"{owner.split('_')[-1]}_{key}"  # an order's items are OrderItems
         many = head.tag_ in {"NNS", "NNPS"} or any(
             t.lower_ in hints.MANY_WORDS for t in item.tokens
         )
@@ -231,6 +245,8 @@ class UnitReader:
         adjective = next((t for t in item.tokens if t.dep_ == "amod" and t.pos_ == "ADJ"), None)
         if item.choices and _attribute_like([Item([], (c,)) for c in item.choices]) and \
                 key not in hints.ENUM_HINTS:  # fmt: skip
+            if key in hints.GENERIC_HEADS and owner != key:
+                key = f"{owner.split('_')[-1]}_{key}"
             self.ev.note(key, STRONG, surface=head.text)
             self._choice_fields(key, item.choices)
             self.ev.link(M2O, key, owner, strength=STRONG if many else MEDIUM)
@@ -245,6 +261,8 @@ class UnitReader:
             return ""
         if many and not _attribute_word(key) and spec.type == FieldType.STRING and \
                 not item.choices and head.pos_ in _NOUNS:  # fmt: skip
+            if key in hints.GENERIC_HEADS and owner != key:
+                key = f"{owner.split('_')[-1]}_{key}"  # an order's items are OrderItems
             self.ev.note(key, STRONG, surface=head.text, person=is_person(key))
             if key.split("_")[-1] in hints.SHARED_NOUNS:
                 self.ev.link(M2M, owner, key, strength=STRONG)
@@ -395,6 +413,9 @@ class UnitReader:
             if subject != USER_KEY:
                 name = name or subject
             self.ev.link(M2O, key, subject, name or "owner", strength=WEAK)
+        elif owning and subject is not None and subject != key:
+            self.ev.note(subject, MEDIUM)  # "companies post job listings": a company owns them
+            self.ev.link(M2O, key, subject, strength=MEDIUM)
         place = _prep_object(verb, {"to", "for", "in", "on", "at"})
         if place is not None and place.pos_ in _NOUNS and lemma not in {"send", "give"}:
             target = key_of(place)
@@ -464,7 +485,7 @@ class UnitReader:
             return
         key = key_of(token)
         if token.dep_ in {"nsubj", "dobj", "pobj", "conj", "ROOT", "appos", "nsubjpass", "attr"}:
-            self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
+            self.ev.note(key, WEAK, surface=token.text, person=is_person(key), story=self.story)
         for prep in token.children:
             if prep.dep_ != "prep":
                 continue
