@@ -190,6 +190,9 @@ POSSESSION_VERBS = _words("have contain include hold comprise feature carry stor
 # "courses made of lessons", "a survey consists of questions".
 COMPOSITION_PHRASES = _words("make_of make_up consist_of compose_of divide_into split_into")
 BELONG_VERBS = _words("belong")
+# Verbs whose object the person makes: in an imperative list ("create, edit, delete posts")
+# the user owns what is made.
+CREATION_VERBS = _words("create add post write publish upload submit compose draft author")
 TAGGING_VERBS = _words("tag label categorize categorise classify")
 ASSIGN_VERBS = _words("assign reassign allocate")
 # Verbs that say nothing about the thing ("users can see orders" still names Order, weakly).

@@ -78,6 +78,11 @@ def decide(ev: Evidence) -> Model:
         model.entities[thing.key] = dict(thing.fields)
     _resolve_pending(ev, model, keys, set(roles))
     _links(ev, model, keys, set(roles))
+    if any(k == "profile" or k.endswith("_profile") for k in keys) and not any(
+        ln.kind == O2O and ln.target == USER_KEY for ln in model.links
+    ):
+        profile = next(k for k in keys if k == "profile" or k.endswith("_profile"))
+        model.links.append(Link(O2O, profile, USER_KEY, "user", STRONG))
     for thing in kept:
         if thing.key in roles:
             model.links.append(Link(O2O, thing.key, USER_KEY, "user", STRONG))

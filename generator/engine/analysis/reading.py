@@ -155,7 +155,7 @@ class UnitReader:
         items = _split_items(rest)
         if not items:
             return False
-        if any(_has_finite_verb(i.tokens) and len(i.tokens) > 1 for i in items):
+        if any(_is_clause(i.tokens) for i in items):
             if sep is None or not titled:
                 return False
             return self._mixed_list(title, rest)
@@ -179,7 +179,7 @@ class UnitReader:
         if title_noun is not None:
             self._mark_app([title_noun])
         for part in _top_items(rest):
-            if _has_finite_verb(part):
+            if _is_clause(part):
                 continue
             self._list_entity(part)
             self.done.update(t.i for t in part)
@@ -238,6 +238,7 @@ class UnitReader:
                 self.ev.add_field(owner, spec)
             return ""
         key = key_of(head)
+        quantified = any(t.lower_ in hints.MANY_WORDS for t in item.tokens)
         many = head.tag_ in {"NNS", "NNPS"} or any(
             t.lower_ in hints.MANY_WORDS for t in item.tokens
         )
@@ -259,11 +260,13 @@ class UnitReader:
         spec = _field(words, item.choices, text)
         if spec is None:
             return ""
-        if many and not _attribute_word(key) and spec.type == FieldType.STRING and \
-                not item.choices and head.pos_ in _NOUNS:  # fmt: skip
+        if many and (quantified or not _attribute_word(key) and spec.type == FieldType.STRING) \
+                and not item.choices and head.pos_ in _NOUNS and \
+                key not in hints.PLURAL_ATTRIBUTES:  # fmt: skip
             if key in hints.GENERIC_HEADS and owner != key:
                 key = f"{owner.split('_')[-1]}_{key}"  # an order's items are OrderItems
             self.ev.note(key, STRONG, surface=head.text, person=is_person(key))
+            self._item_link(key, item.tokens, head)
             if key.split("_")[-1] in hints.SHARED_NOUNS:
                 self.ev.link(M2M, owner, key, strength=STRONG)
                 return ""
@@ -275,6 +278,17 @@ class UnitReader:
         self.ev.note(key, WEAK, surface=head.text, person=is_person(key))
         self.ev.pending.append(Pending(owner, key, spec))
         return ""
+
+    def _item_link(self, key: str, tokens: Sequence[Token], head: Token) -> None:
+        """ "comments on posts", "payments for each booking": the part refers to the thing."""
+        for token in tokens:
+            if token.i > head.i and token.dep_ == "prep" and token.lower_ in _NOUN_LINK_PREPS:
+                target = next((c for c in token.children if c.dep_ == "pobj"), None)
+                if target is not None and target.pos_ in _NOUNS and \
+                        not _attribute_word(key_of(target)):  # fmt: skip
+                    self.ev.note(key_of(target), WEAK, surface=target.text)
+                    self.ev.link(M2O, key, key_of(target), strength=MEDIUM)
+                return
 
     def _choice_fields(self, owner: str, choices: Sequence[str]) -> None:
         """ "items (product, quantity)": fields, or links where a word names a thing."""
@@ -347,7 +361,12 @@ class UnitReader:
                 current = current.head
                 continue
             break
-        return self.persona or None
+        if self.persona:
+            return self.persona
+        if verb.tag_ == "VB" and verb.lemma_.lower() in hints.CREATION_VERBS and \
+                not any(c.dep_ == "aux" for c in verb.children):  # fmt: skip
+            return USER_KEY  # "create, edit, delete posts": what the user does
+        return None
 
     def _who(self, token: Token) -> str | None:
         if token.lower_ in _USER_PRONOUNS:
@@ -563,9 +582,10 @@ def _describes(title: Token, items: Sequence[Item]) -> bool:
         return False
     if head in {"entity", "model", "table", "object", "resource", "concept", "requirement"}:
         return False
-    if title.i < 3 and title.tag_ in {"NN", "NNP"} and not _attribute_like(items):
-        return False  # "Recipe box: recipes, tags" names the app
-    return True
+    if _attribute_like(items):
+        return True
+    plural = sum(1 for i in items if any(t.tag_ in {"NNS", "NNPS"} for t in i.tokens))
+    return plural * 2 < len(items)  # "Appointments: patient, doctor, notes" describes
 
 
 def _names_app(token: Token) -> bool:
@@ -574,6 +594,17 @@ def _names_app(token: Token) -> bool:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _is_clause(tokens: Sequence[Token]) -> bool:
+    """A list item with a verb of its own; a plural noun the tagger took for a verb ("trips
+    with a start location") does not count."""
+    verbs = [t for t in tokens if t.tag_ in _FINITE and t.pos_ in {"VERB", "AUX"}]
+    if not verbs or len(tokens) < 2:
+        return False
+    first = verbs[0]
+    return not (first.i == tokens[0].i and first.lower_.endswith("s") and
+                naming.singularize(first.lower_) in known_nouns() and len(verbs) == 1)  # fmt: skip
 
 
 def _has_finite_verb(tokens: Iterable[Token]) -> bool:
