@@ -29,6 +29,9 @@ _STORY = re.compile(
 )
 _BENEFIT = re.compile(r"(?:,?\s+so\s+that\b|,\s*so\b|\s+in\s+order\s+to\b|,\s*because\b)", re.I)
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_SPACES = re.compile(r"\s{2,}")
+_WITH = re.compile(r"\bw/\s*", re.IGNORECASE)
+_NUMBER_SIGN = re.compile(r"(?<=[a-z]) #(?=[\s,.;)]|$)", re.IGNORECASE | re.MULTILINE)
 _PUNCTUATION = str.maketrans(
     {"\u2014": " - ", "\u2013": " - ", "\u201c": '"', "\u201d": '"', "\u2019": "'", "\t": " "}
 )
@@ -57,14 +60,16 @@ class Document:
 def split(text: str) -> Document:
     doc = Document([])
     heading = ""
-    for raw in _clean(text).split("\n"):
-        line = _PREFIX.sub("", raw)
+    lines = [_PREFIX.sub("", raw) for raw in _clean(text).split("\n")]
+    for index, line in enumerate(lines):
         if not line.strip():
             heading = ""
             continue
         bullet = _BULLET.match(line) is not None
         body = _BULLET.sub("", line).strip() if bullet else line.strip()
-        if _HEADING_MARK.match(line) or _is_heading(body):
+        if _HEADING_MARK.match(line) or _is_heading(body) or (
+            not bullet and _titles_bullets(body, lines, index)
+        ):
             heading = _HEADING_MARK.sub("", body).rstrip(":").strip()
             _add(doc, Unit(heading, "heading"))
             continue
@@ -85,6 +90,8 @@ def split(text: str) -> Document:
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_PUNCTUATION)
     text = _LINK.sub(r"\1", text)
+    text = _WITH.sub("with ", text).replace("(s)", "s").replace("(es)", "es")
+    text = _NUMBER_SIGN.sub(" number", text)
     return _MARKS.sub("", text)
 
 
@@ -93,10 +100,22 @@ def _is_heading(line: str) -> bool:
     return line.endswith(":") and len(line.split()) <= 6 and ":" not in line[:-1]
 
 
+def _titles_bullets(line: str, lines: list[str], index: int) -> bool:
+    """A short bare line ("Products") right above a bullet heads it."""
+    if len(line.split()) > 4 or line[-1:] in {".", "!", "?", ","} or index + 1 >= len(lines):
+        return False
+    following = lines[index + 1]
+    indent = len(lines[index]) - len(lines[index].lstrip())
+    return _BULLET.match(following) is not None and (
+        len(following) - len(following.lstrip()) >= indent
+    )
+
+
 def _add(doc: Document, unit: Unit) -> None:
-    if not unit.text:
+    text = _SPACES.sub(" ", unit.text).strip()
+    if not text:
         return
-    for piece in _pieces(unit.text):
+    for piece in _pieces(text):
         if _degenerate(piece):
             doc.skipped += 1
         else:

@@ -29,6 +29,7 @@ class Thing:
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     link: tuple[str, str, bool] | None = None  # a link entity: (person side, thing side, unique)
     app: bool = False  # names the app or its domain ("a food bank")
+    managed: bool = False  # a person someone else manages ("teachers manage students")
 
 
 @dataclass
@@ -80,7 +81,7 @@ class Evidence:
 
     def link(self, kind: RelationKind, source: str, target: str, name: str = "",
              strength: int = MEDIUM) -> None:  # fmt: skip
-        if source == target and kind != RelationKind.MANY_TO_ONE:
+        if source == target and (kind != RelationKind.MANY_TO_ONE or strength < MEDIUM):
             return
         self.links.append(Link(kind, source, target, name, strength))
 

@@ -54,9 +54,10 @@ NOT_PEOPLE = _words(
 APP_NOUNS = _words(
     """
     app application system platform website site webapp software tool service portal solution
-    program programme product
     """
 )
+# App words that never name a stored thing ("application" and "service" can: "job applications").
+APP_ONLY_NOUNS = _words("app webapp website site software platform system tool")
 APP_KIND_NOUNS = _words(
     """
     manager tracker planner organizer organiser catalog catalogue board log diary journal
@@ -94,7 +95,9 @@ ABSTRACT_NOUNS = _words(
     possibility opportunity benefit value interest sense view state situation problem issue-type
     question-type level order-by matter term condition consideration decision future past
     today tomorrow yesterday everyone anyone someone everybody anybody somebody people
-    functionality feature capability hello hi test testing thanks please
+    functionality feature capability hello hi test testing thanks please edit delete deletion
+    metadata metadatum whole
+    removal creation signup login logout
     """
 )
 
@@ -103,7 +106,7 @@ GENERIC_HEADS = _words(
     """
     item entry line type category record request detail plan log report note group session
     slot rule address method history progress status attempt response result request
-    template setting preference profile account number schedule score
+    template setting preference profile account number schedule score listing posting
     """
 )
 # Heads that, after another entity's name, make a per-person record of it ("lesson progress").
@@ -143,6 +146,21 @@ PARTICIPATION = {
     "review": ("review", False),
     "comment": ("comment", False),
 }
+# The preposition that introduces a participation verb's thing when it has no direct object.
+PARTICIPATION_PREPOSITIONS = {
+    "enroll": "in", "enrol": "in", "sign up": "for", "signup": "for", "register": "for",
+    "apply": "for", "subscribe": "to", "vote": "on", "comment": "on", "rsvp": "to",
+    "bid": "on", "check out": "", "attend": "", "join": "",
+}  # fmt: skip
+# Nouns that several owners share: "a recipe has many ingredients" is a many-to-many.
+SHARED_NOUNS = _words(
+    """
+    tag label ingredient skill genre amenity keyword topic interest language feature-tag
+    allergen equipment instrument hobby specialty speciality certification badge
+    """
+)
+# Nouns of one person's act on a thing, kept as records: "comments on posts".
+INTERACTION_NOUNS = _words("comment review rating reply vote like answer message reaction")
 # Participation verbs whose object is usually the person's own thing, not a shared one:
 # "customers buy products" is an order line, but "users like posts" is a link.
 SHARED_OBJECT_ONLY = _words("buy purchase")
@@ -172,6 +190,9 @@ POSSESSION_VERBS = _words("have contain include hold comprise feature carry stor
 # "courses made of lessons", "a survey consists of questions".
 COMPOSITION_PHRASES = _words("make_of make_up consist_of compose_of divide_into split_into")
 BELONG_VERBS = _words("belong")
+# Verbs whose object the person makes: in an imperative list ("create, edit, delete posts")
+# the user owns what is made.
+CREATION_VERBS = _words("create add post write publish upload submit compose draft author")
 TAGGING_VERBS = _words("tag label categorize categorise classify")
 ASSIGN_VERBS = _words("assign reassign allocate")
 # Verbs that say nothing about the thing ("users can see orders" still names Order, weakly).

@@ -34,6 +34,7 @@ from generator.engine.spec import (
 
 M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
 MAX_WARNED_NOUNS = 8
+MAX_BACKLOG_ENTITIES = 15
 _ORDERED_PAIRS = (("start_date", "end_date"), ("start_time", "end_time"),
                   ("starts_at", "ends_at"), ("start", "end"), ("check_in", "check_out"),
                   ("opens_at", "closes_at"), ("start_datetime", "end_datetime"),
@@ -64,6 +65,8 @@ def decide(ev: Evidence) -> Model:
         if key not in _ROLE_KEYS_NOT_ROLES:
             model.roles.append(key)
     kept = [t for t in ev.things.values() if _is_entity(t, backlog) and t.key not in roles]
+    if backlog:
+        kept = _recurring(kept, ev.stories)
     kept += [ev.things[k] for k in roles if ev.things[k].fields and k not in {USER_KEY}]
     kept = _merge_heads(kept)
     kept.sort(key=lambda t: t.order)
@@ -75,6 +78,11 @@ def decide(ev: Evidence) -> Model:
         model.entities[thing.key] = dict(thing.fields)
     _resolve_pending(ev, model, keys, set(roles))
     _links(ev, model, keys, set(roles))
+    if any(k == "profile" or k.endswith("_profile") for k in keys) and not any(
+        ln.kind == O2O and ln.target == USER_KEY for ln in model.links
+    ):
+        profile = next(k for k in keys if k == "profile" or k.endswith("_profile"))
+        model.links.append(Link(O2O, profile, USER_KEY, "user", STRONG))
     for thing in kept:
         if thing.key in roles:
             model.links.append(Link(O2O, thing.key, USER_KEY, "user", STRONG))
@@ -88,7 +96,7 @@ def decide(ev: Evidence) -> Model:
 
 
 def _is_role(thing: Thing) -> bool:
-    return thing.person and thing.acts
+    return thing.person and thing.acts and not thing.managed
 
 
 def _is_entity(thing: Thing, backlog: bool) -> bool:
@@ -96,9 +104,11 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
     if thing.link is not None:
         return True
     if thing.key == USER_KEY or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS | \
-            hints.APP_NOUNS:  # fmt: skip
-        return bool(thing.fields) and head not in hints.APP_NOUNS and thing.strength >= STRONG
-    if thing.app and thing.strength < STRONG:
+            hints.APP_ONLY_NOUNS:  # fmt: skip
+        return bool(thing.fields) and head not in hints.APP_ONLY_NOUNS and thing.strength >= STRONG
+    if thing.app and thing.strength < STRONG and (
+        thing.mentions < 1 or head in hints.APP_NOUNS | hints.APP_KIND_NOUNS
+    ):
         return False
     if head in hints.ATTRIBUTE_NOUNS and not thing.fields and thing.strength < STRONG:
         return False
@@ -109,6 +119,16 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
             or (thing.strength >= STRONG and thing.mentions >= 2)
         )
     return thing.strength >= MEDIUM or bool(thing.fields)
+
+
+def _recurring(kept: list[Thing], stories: int) -> list[Thing]:
+    """In a backlog, the things the stories keep coming back to, most recurrent first."""
+    dictionary = known_nouns()
+    floor = 2 if stories < 30 else 3
+    kept = [t for t in kept if (len(t.stories) >= floor and not t.person and (
+        t.surface.islower() or t.key.split("_")[-1] in dictionary)) or t.fields]  # fmt: skip
+    kept.sort(key=lambda t: (-len(t.stories), t.order))
+    return kept[:MAX_BACKLOG_ENTITIES]
 
 
 def _merge_heads(kept: list[Thing]) -> list[Thing]:
@@ -230,6 +250,7 @@ def _validations(ev: Evidence, model: Model) -> None:
 def _fill(model: Model) -> None:
     for key, fields in model.entities.items():
         taken = {ln.name or ln.target for ln in model.links if ln.source == key}
+        taken |= {naming.pluralize(name) for name in taken}
         kept = {n: f for n, f in fields.items() if n not in taken}
         if kept:
             model.described += 1

@@ -64,7 +64,8 @@ def key_of(token: Token) -> str:
     """The snake_case singular name of the thing a noun names: the head, and its noun
     modifier when the head alone is too generic ("order item") or tracks another thing."""
     head = _lemma(token)
-    modifiers = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "NOUN"]
+    modifiers = [c for c in token.lefts if c.dep_ == "compound" and (
+        c.pos_ == "NOUN" or (c.pos_ == "PROPN" and c.lower_ in known_nouns()))]
     modifiers = [m for m in modifiers if _lemma(m) not in {USER_KEY, "app", "system", "online"}]
     if modifiers and (head in hints.GENERIC_HEADS or head in hints.TRACKING_HEADS):
         return f"{_lemma(modifiers[-1])}_{head}"
@@ -93,8 +94,6 @@ def is_person(lemma: str) -> bool:
 def persona_key(persona: str) -> str:
     words = _CAMEL.sub(" ", persona).lower().split()
     words = [w for w in words if w not in {"a", "an", "the"}]
-    if len(words) > 1 and words[-1] == USER_KEY:
-        words = words[:-1]
     return naming.to_snake(naming.singularize(" ".join(words[-3:]))) if words else USER_KEY
 
 
@@ -120,7 +119,7 @@ class UnitReader:
         for token in doc:
             if token.i in self.done:
                 continue
-            if token.pos_ in {"VERB", "AUX"}:
+            if token.pos_ in {"VERB", "AUX"} and token.dep_ not in {"aux", "auxpass"}:
                 self._verb(token)
         for token in doc:
             if token.pos_ in _NOUNS and token.i not in self.done:
@@ -131,6 +130,8 @@ class UnitReader:
         """A bullet under "Patients:" lists the patient's fields (or parts)."""
         if _has_finite_verb(doc):
             return False
+        if any(_separator(t) for t in doc):
+            return self._bare_list(doc)
         heading = self.unit.heading
         words = heading.lower().split()
         if not words or set(words) & {"entities", "models", "data", "tables", "objects"}:
@@ -152,36 +153,67 @@ class UnitReader:
         if not rest or (sep is None and "," not in doc.text):
             return False
         items = _split_items(rest)
-        short = len(items) >= 3 and all(len(i.tokens) <= 4 for i in items)
-        if not items or (_has_finite_verb(rest) and not short):
+        if not items:
             return False
+        if any(_is_clause(i.tokens) for i in items):
+            if sep is None or not titled:
+                return False
+            return self._mixed_list(title, rest)
         title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
-        if title_noun is not None and _attribute_like(items) and not _names_app(title_noun):
+        if title_noun is not None and _describes(title_noun, items):
             owner = key_of(title_noun)
             self.ev.note(owner, STRONG, surface=title_noun.text, person=is_person(owner))
             self._items(owner, items)
         else:
             if title_noun is not None:
                 self._mark_app([title_noun])
-            for item in items:
-                self._list_entity(item)
+            for part in _top_items(rest):
+                self._list_entity(part)
         self.done.update(t.i for t in tokens)
         return True
 
-    def _list_entity(self, item: Item) -> None:
-        head = _head(item.tokens)
+    def _mixed_list(self, title: list[Token], rest: list[Token]) -> bool:
+        """ "fleet - vehicles (plate, make), drivers, each trip belongs to a vehicle": the
+        noun items are things; the clauses are left to the verb rules."""
+        title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
+        if title_noun is not None:
+            self._mark_app([title_noun])
+        for part in _top_items(rest):
+            if _is_clause(part):
+                continue
+            self._list_entity(part)
+            self.done.update(t.i for t in part)
+        self.done.update(t.i for t in title)
+        return False
+
+    def _list_entity(self, tokens: list[Token]) -> None:
+        """One element of a list of things: "contacts at each company", "deals per company
+        with amount + stage (lead, won)", "bikes (size, hourly rate)", "notes on deals"."""
+        cut = next((i for i, t in enumerate(tokens) if i and (
+            t.lower_ in _DESCRIBERS or t.text == "(")), len(tokens))  # fmt: skip
+        head = _head(tokens[:cut]) or _dictionary_noun(tokens[:cut])
         if head is None:
             return
         key = key_of(head)
-        if _attribute_word(key) and not item.choices:
+        if _attribute_word(key) and cut == len(tokens) and head.tag_ not in {"NNS", "NNPS"}:
             return
         thing = self.ev.note(key, MEDIUM, surface=head.text, person=is_person(key))
-        if item.choices and _attribute_like([Item([], (c,)) for c in item.choices]):
-            for choice in item.choices:
-                spec = field_from_words(choice.split())
-                if spec is not None:
-                    self.ev.add_field(thing.key, spec)
-        for token in item.tokens:
+        rest = tokens[cut:]
+        if rest and rest[0].text == "(":
+            close = next((i for i, t in enumerate(rest) if t.text == ")"), len(rest))
+            self._items(thing.key, _split_items(rest[1:close]))
+            rest = rest[close + 1 :]
+        if rest and rest[0].lower_ in {"with", "w/", "including", "having"}:
+            self._items(thing.key, _split_items(rest[1:]))
+        elif rest and rest[0].lower_ in _LINKERS:
+            target = _head(rest[1:]) or _dictionary_noun(rest[1:])
+            if target is not None:
+                self.ev.note(key_of(target), WEAK, surface=target.text)
+                self.ev.link(M2O, thing.key, key_of(target), strength=MEDIUM)
+            within = next((i for i, t in enumerate(rest) if t.lower_ in {"with", "w/"}), None)
+            if within is not None:
+                self._items(thing.key, _split_items(rest[within + 1 :]))
+        for token in tokens:
             if token.dep_ == "poss" and token.lower_ in {"their", "its"}:
                 self._possessed(head)
 
@@ -206,6 +238,7 @@ class UnitReader:
                 self.ev.add_field(owner, spec)
             return ""
         key = key_of(head)
+        quantified = any(t.lower_ in hints.MANY_WORDS for t in item.tokens)
         many = head.tag_ in {"NNS", "NNPS"} or any(
             t.lower_ in hints.MANY_WORDS for t in item.tokens
         )
@@ -213,11 +246,10 @@ class UnitReader:
         adjective = next((t for t in item.tokens if t.dep_ == "amod" and t.pos_ == "ADJ"), None)
         if item.choices and _attribute_like([Item([], (c,)) for c in item.choices]) and \
                 key not in hints.ENUM_HINTS:  # fmt: skip
+            if key in hints.GENERIC_HEADS and owner != key:
+                key = f"{owner.split('_')[-1]}_{key}"
             self.ev.note(key, STRONG, surface=head.text)
-            for choice in item.choices:
-                spec = field_from_words(choice.split())
-                if spec is not None:
-                    self.ev.add_field(key, spec)
+            self._choice_fields(key, item.choices)
             self.ev.link(M2O, key, owner, strength=STRONG if many else MEDIUM)
             return key if many else ""
         if previous_child and one and adjective is not None and key != previous_child and \
@@ -228,9 +260,16 @@ class UnitReader:
         spec = _field(words, item.choices, text)
         if spec is None:
             return ""
-        if many and not _attribute_word(key) and spec.type == FieldType.STRING and \
-                not item.choices and head.pos_ in _NOUNS:  # fmt: skip
+        if many and (quantified or not _attribute_word(key) and spec.type == FieldType.STRING) \
+                and not item.choices and head.pos_ in _NOUNS and \
+                key not in hints.PLURAL_ATTRIBUTES:  # fmt: skip
+            if key in hints.GENERIC_HEADS and owner != key:
+                key = f"{owner.split('_')[-1]}_{key}"  # an order's items are OrderItems
             self.ev.note(key, STRONG, surface=head.text, person=is_person(key))
+            self._item_link(key, item.tokens, head)
+            if key.split("_")[-1] in hints.SHARED_NOUNS:
+                self.ev.link(M2M, owner, key, strength=STRONG)
+                return ""
             self.ev.link(M2O, key, owner, strength=STRONG)
             return key
         if _attribute_word(key) or spec.type != FieldType.STRING or item.choices:
@@ -239,6 +278,29 @@ class UnitReader:
         self.ev.note(key, WEAK, surface=head.text, person=is_person(key))
         self.ev.pending.append(Pending(owner, key, spec))
         return ""
+
+    def _item_link(self, key: str, tokens: Sequence[Token], head: Token) -> None:
+        """ "comments on posts", "payments for each booking": the part refers to the thing."""
+        for token in tokens:
+            if token.i > head.i and token.dep_ == "prep" and token.lower_ in _NOUN_LINK_PREPS:
+                target = next((c for c in token.children if c.dep_ == "pobj"), None)
+                if target is not None and target.pos_ in _NOUNS and \
+                        not _attribute_word(key_of(target)):  # fmt: skip
+                    self.ev.note(key_of(target), WEAK, surface=target.text)
+                    self.ev.link(M2O, key, key_of(target), strength=MEDIUM)
+                return
+
+    def _choice_fields(self, owner: str, choices: Sequence[str]) -> None:
+        """ "items (product, quantity)": fields, or links where a word names a thing."""
+        for choice in choices:
+            spec = field_from_words(choice.split())
+            if spec is None:
+                continue
+            key = naming.to_snake(naming.singularize(choice))
+            if key in self.ev.things and not _attribute_word(key) and key != owner:
+                self.ev.pending.append(Pending(owner, key, spec))
+            else:
+                self.ev.add_field(owner, spec)
 
     # --- verbs --------------------------------------------------------------------------
     def _verb(self, verb: Token) -> None:
@@ -263,7 +325,10 @@ class UnitReader:
                 thing.acts = True
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
         if participation and objects and subject is not None:
-            joined = self._objects(verb, prepositions_first=True)
+            natural = hints.PARTICIPATION_PREPOSITIONS.get(phrasal,
+                                                           hints.PARTICIPATION_PREPOSITIONS.get(lemma))
+            joined = self._objects(verb, prepositions_first=bool(natural), only=natural)
+            joined = [o for o in joined if not _attribute_word(key_of(o))]
             for obj in joined:
                 self._participate(subject, obj, participation, verb)
             objects = [o for o in objects if o not in joined]
@@ -278,21 +343,30 @@ class UnitReader:
     def _subject(self, verb: Token) -> str | None:
         """The key of who or what does ``verb``: a thing, the persona, USER_KEY, or None."""
         current: Token = verb
-        for _ in range(4):
-            subject = next((c for c in current.children if c.dep_ in {"nsubj", "agent"}), None)
-            if subject is not None:
-                if subject.dep_ == "agent":
-                    subject = next((c for c in subject.children if c.dep_ == "pobj"), subject)
-                if subject.lower_ in _RELATIVE and current.dep_ == "relcl":
-                    subject = current.head
-                return self._who(subject)
-            if current.dep_ in {"conj", "xcomp", "advcl", "ccomp"} and current.head != current:
+        for _ in range(8):
+            if current.pos_ in {"VERB", "AUX"}:
+                subject = next((c for c in current.children if c.dep_ in {"nsubj", "agent"}),
+                               None)  # fmt: skip
+                if subject is not None:
+                    if subject.dep_ == "agent":
+                        subject = next((c for c in subject.children if c.dep_ == "pobj"),
+                                       subject)  # fmt: skip
+                    if subject.lower_ in _RELATIVE and current.dep_ == "relcl":
+                        subject = current.head
+                    return self._who(subject)
+                if current.dep_ in {"relcl", "acl"} and current.head.pos_ in _NOUNS:
+                    return self._who(current.head)
+            if current.dep_ in {"conj", "xcomp", "advcl", "ccomp", "dobj", "pobj", "prep"} \
+                    and current.head != current:  # fmt: skip
                 current = current.head
                 continue
-            if current.dep_ in {"relcl", "acl"} and current.head.pos_ in _NOUNS:
-                return self._who(current.head)
             break
-        return self.persona or None
+        if self.persona:
+            return self.persona
+        if verb.tag_ == "VB" and verb.lemma_.lower() in hints.CREATION_VERBS and \
+                not any(c.dep_ == "aux" for c in verb.children):  # fmt: skip
+            return USER_KEY  # "create, edit, delete posts": what the user does
+        return None
 
     def _who(self, token: Token) -> str | None:
         if token.lower_ in _USER_PRONOUNS:
@@ -307,12 +381,14 @@ class UnitReader:
         thing = self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
         return thing.key
 
-    def _objects(self, verb: Token, *, prepositions_first: bool = False) -> list[Token]:
+    def _objects(self, verb: Token, *, prepositions_first: bool = False,
+                 only: str | None = None) -> list[Token]:  # fmt: skip
         direct = [c for c in verb.children if c.dep_ in {"dobj", "obj", "nsubjpass"}]
         found = [] if prepositions_first else direct
         if not found:
             for prep in verb.children:
-                if prep.dep_ == "prep" and prep.lower_ in _OBJECT_PREPS:
+                if prep.dep_ == "prep" and prep.lower_ in _OBJECT_PREPS and (
+                        not only or prep.lower_ == only):  # fmt: skip
                     found = [c for c in prep.children if c.dep_ == "pobj"]
                     if found:
                         break
@@ -333,6 +409,9 @@ class UnitReader:
             thing = self.ev.note(key, STRONG, surface=obj.text, story=self.story)
             thing.link = (subject, tracked, True)
             return
+        existing = self.ev.things.get(key)
+        if existing is not None and existing.app:
+            return
         owning = lemma in hints.OWNING_VERBS
         strength = STRONG if owning and verb.dep_ != "xcomp" else MEDIUM
         if lemma in hints.WEAK_VERBS:
@@ -340,6 +419,8 @@ class UnitReader:
         thing = self.ev.note(key, strength, surface=obj.text, story=self.story,
                              person=is_person(key))  # fmt: skip
         if thing.person:
+            if owning and subject is not None and subject != key:
+                thing.managed = True
             return
         if lemma in hints.ASSIGN_VERBS:
             person = _prep_object(verb, {"to"})
@@ -351,6 +432,9 @@ class UnitReader:
             if subject != USER_KEY:
                 name = name or subject
             self.ev.link(M2O, key, subject, name or "owner", strength=WEAK)
+        elif owning and subject is not None and subject != key:
+            self.ev.note(subject, MEDIUM)  # "companies post job listings": a company owns them
+            self.ev.link(M2O, key, subject, strength=MEDIUM)
         place = _prep_object(verb, {"to", "for", "in", "on", "at"})
         if place is not None and place.pos_ in _NOUNS and lemma not in {"send", "give"}:
             target = key_of(place)
@@ -420,7 +504,7 @@ class UnitReader:
             return
         key = key_of(token)
         if token.dep_ in {"nsubj", "dobj", "pobj", "conj", "ROOT", "appos", "nsubjpass", "attr"}:
-            self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
+            self.ev.note(key, WEAK, surface=token.text, person=is_person(key), story=self.story)
         for prep in token.children:
             if prep.dep_ != "prep":
                 continue
@@ -435,6 +519,10 @@ class UnitReader:
                 owner = token.head.head if token.dep_ == "pobj" and \
                     token.head.head.pos_ in _NOUNS else token  # fmt: skip
                 self._items(key_of(owner), _split_items(_clause_rest(prep, prep.i + 1)))
+            elif key in hints.INTERACTION_NOUNS and prep.lower_ in {"on", "for", "to", "about",
+                                                                     "of"}:  # fmt: skip
+                self.ev.note(key, MEDIUM, surface=token.text)
+                self.ev.link(M2O, key, key_of(target), strength=MEDIUM)
             elif prep.lower_ in _NOUN_LINK_PREPS and not _attribute_word(key):
                 self.ev.link(M2O, key, key_of(target), strength=WEAK)
         for child in token.children:
@@ -485,12 +573,38 @@ def _separator(token: Token) -> bool:
         bool(token.doc[token.i - 1].whitespace_)  # fmt: skip
 
 
+def _describes(title: Token, items: Sequence[Item]) -> bool:
+    """ "Patients: name, phone" describes patients; "crm: contacts, deals" lists the app's
+    things, and so does a title that is a section, feature or abstract word."""
+    key = key_of(title)
+    head = key.split("_")[-1]
+    if _names_app(title) or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS:
+        return False
+    if head in {"entity", "model", "table", "object", "resource", "concept", "requirement"}:
+        return False
+    if _attribute_like(items):
+        return True
+    plural = sum(1 for i in items if any(t.tag_ in {"NNS", "NNPS"} for t in i.tokens))
+    return plural * 2 < len(items)  # "Appointments: patient, doctor, notes" describes
+
+
 def _names_app(token: Token) -> bool:
     lemma = token.lemma_.lower()
     return lemma in hints.APP_NOUNS or lemma in hints.APP_KIND_NOUNS
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _is_clause(tokens: Sequence[Token]) -> bool:
+    """A list item with a verb of its own; a plural noun the tagger took for a verb ("trips
+    with a start location") does not count."""
+    verbs = [t for t in tokens if t.tag_ in _FINITE and t.pos_ in {"VERB", "AUX"}]
+    if not verbs or len(tokens) < 2:
+        return False
+    first = verbs[0]
+    return not (first.i == tokens[0].i and first.lower_.endswith("s") and
+                naming.singularize(first.lower_) in known_nouns() and len(verbs) == 1)  # fmt: skip
 
 
 def _has_finite_verb(tokens: Iterable[Token]) -> bool:
@@ -535,6 +649,41 @@ def _clause_rest(anchor: Token, start: int) -> list[Token]:
                 break
         out.append(token)
     return out
+
+
+_DESCRIBERS = frozenset({"with", "w/", "including", "having", "per", "at", "on", "for", "of",
+                         "in", "under", "from"})  # fmt: skip
+_LINKERS = frozenset({"per", "at", "on", "for", "of", "in", "under", "from"})
+
+
+def _top_items(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Split a list of things on commas and semicolons outside parentheses (an item keeps its
+    own "a + b" or "a and b" attributes)."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        depth += token.text == "("
+        depth -= token.text == ")"
+        if depth <= 0 and token.text in {",", ";", "."}:
+            parts.append([])
+            continue
+        parts[-1].append(token)
+    out: list[list[Token]] = []
+    for part in parts:
+        while part and part[0].lower_ in {"and", "or", "&", "plus"}:
+            part = part[1:]
+        if any(t.is_alpha for t in part):
+            out.append(part)
+    return out
+
+
+def _dictionary_noun(tokens: Sequence[Token]) -> Token | None:
+    """A word the tagger took for a verb in a list of nouns ("notes on deals")."""
+    for token in tokens:
+        if token.is_alpha and token.lemma_.lower() in known_nouns() and token.pos_ in {
+                "VERB", "NOUN", "PROPN"}:  # fmt: skip
+            return token
+    return None
 
 
 def _split_items(tokens: Sequence[Token]) -> list[Item]:
