@@ -104,9 +104,8 @@ ABSTRACT_NOUNS = _words(
 # Singular heads that need their modifier to name a thing ("order item", "menu item").
 GENERIC_HEADS = _words(
     """
-    item entry line type category record request detail plan log report note group session
-    slot rule address method history progress status attempt response result request
-    template setting preference profile account number schedule score listing posting
+    item entry line type category record request plan log report note group session slot rule
+    method history progress attempt response result template profile listing posting
     """
 )
 # Heads that, after another entity's name, make a per-person record of it ("lesson progress").

@@ -58,6 +58,7 @@ class Model:
 
 def decide(ev: Evidence) -> Model:
     model = Model()
+    _split_compounds(ev)
     backlog = ev.stories >= 5
     people = {k: t for k, t in ev.things.items() if t.person}
     roles = [k for k, t in people.items() if _is_role(t)]
@@ -93,6 +94,41 @@ def decide(ev: Evidence) -> Model:
     _fill(model)
     _explain(ev, model, set(roles))
     return model
+
+
+def _split_compounds(ev: Evidence) -> None:
+    """ "class sessions" where classes are things of their own: a Session of a class."""
+    renames: dict[str, str] = {}
+    for key, thing in list(ev.things.items()):
+        parts = key.split("_")
+        if len(parts) != 2 or thing.link is not None or parts[1] in hints.GENERIC_HEADS | \
+                hints.TRACKING_HEADS:  # fmt: skip
+            continue
+        modifier = ev.things.get(parts[0])
+        if modifier is None or modifier.strength < MEDIUM or modifier.app:
+            continue
+        renames[key] = parts[1]
+    for old, new in renames.items():
+        thing = ev.things.pop(old)
+        into = ev.things.get(new)
+        if into is None:
+            thing.key = new
+            ev.things[new] = thing
+            continue
+        into.strength = max(into.strength, thing.strength)
+        into.mentions += thing.mentions
+        into.order = min(into.order, thing.order)
+        into.stories |= thing.stories
+        for name, spec in thing.fields.items():
+            into.fields.setdefault(name, spec)
+    if not renames:
+        return
+    for link in ev.links:
+        link.source = renames.get(link.source, link.source)
+        link.target = renames.get(link.target, link.target)
+    for item in ev.pending:
+        item.owner = renames.get(item.owner, item.owner)
+        item.target = renames.get(item.target, item.target)
 
 
 def _is_role(thing: Thing) -> bool:

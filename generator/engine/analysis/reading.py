@@ -49,6 +49,8 @@ _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "unde
 _RANGE = re.compile(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and)\s+(-?\d+)\b", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
+_DROPPED_MODIFIERS = frozenset({USER_KEY, "online", "system", "app", "blog", "website", "site",
+                                "company", "team", "personal", "customer", "member", "staff"})
 _PARTICIPLES = frozenset({"needed", "required", "allowed", "wanted", "used", "included"})
 
 
@@ -64,12 +66,21 @@ def key_of(token: Token) -> str:
     """The snake_case singular name of the thing a noun names: the head, and its noun
     modifier when the head alone is too generic ("order item") or tracks another thing."""
     head = _lemma(token)
-    modifiers = [c for c in token.lefts if c.dep_ == "compound" and (
-        c.pos_ == "NOUN" or (c.pos_ == "PROPN" and c.lower_ in known_nouns()))]
-    modifiers = [m for m in modifiers if _lemma(m) not in {USER_KEY, "app", "system", "online"}]
-    if modifiers and (head in hints.GENERIC_HEADS or head in hints.TRACKING_HEADS):
-        return f"{_lemma(modifiers[-1])}_{head}"
-    return head
+    before = token.doc[token.i - 1] if token.i else None
+    if before is None or before.dep_ != "compound" or before.head != token:
+        return head
+    if not (before.pos_ == "NOUN" or before.pos_ == "PROPN" and (
+            before.lower_ in known_nouns() or before.text.isupper() and len(before) <= 5)):
+        return head  # fmt: skip
+    modifier = _lemma(before)
+    earlier = token.doc[before.i - 1] if before.i else None
+    if earlier is None or earlier.text == "-" or earlier.pos_ in {"AUX", "PART", "PRON"} or \
+            earlier.lower_ in {"to", "and", "or"} and earlier.i == 0:  # fmt: skip
+        return head  # "book desks", "multiple-choice questions": not a compound name
+    if modifier in _DROPPED_MODIFIERS or is_person(modifier) or head in hints.ATTRIBUTE_NOUNS or \
+            modifier in hints.APP_NOUNS | hints.APP_KIND_NOUNS | hints.FEATURE_NOUNS:  # fmt: skip
+        return head
+    return f"{modifier}_{head}"
 
 
 def _lemma(token: Token) -> str:
@@ -218,10 +229,21 @@ class UnitReader:
                 self._possessed(head)
 
     def _items(self, owner: str, items: Sequence[Item]) -> None:
-        """Each item of a has-list: a field, a part (plural), or a link (a singular thing)."""
+        """Each item of a has-list: a field, a part (plural), or a link (a singular thing).
+        "many menu items with a name, a price": the items after "with" describe the part."""
         child = ""
         for item in items:
-            child = self._item(owner, item, child) or child
+            cut = next((i for i, t in enumerate(item.tokens) if i and t.lower_ == "with"), None)
+            if cut is None:
+                child = self._item(owner, item, child) or child
+                continue
+            part = self._item(owner, Item(item.tokens[:cut]), child)
+            if part:
+                self.done.update(t.i for t in item.tokens)
+                rest = [Item(item.tokens[cut + 1 :], item.choices), *items[items.index(item) + 1 :]]
+                self._items(part, rest)
+                return
+            child = part or child
 
     def _item(self, owner: str, item: Item, previous_child: str) -> str:
         self.done.update(t.i for t in item.tokens)
@@ -278,6 +300,18 @@ class UnitReader:
         self.ev.note(key, WEAK, surface=head.text, person=is_person(key))
         self.ev.pending.append(Pending(owner, key, spec))
         return ""
+
+    def _parenthesised(self, noun: Token) -> None:
+        """ "list animals (name, species, age)": the parentheses describe the noun."""
+        doc = noun.doc
+        if noun.i + 1 >= len(doc) or doc[noun.i + 1].text != "(":
+            return
+        close = next((t.i for t in doc[noun.i + 1 :] if t.text == ")"), len(doc))
+        items = _split_items(list(doc[noun.i + 2 : close]))
+        if items and _attribute_like(items):
+            self.ev.note(key_of(noun), STRONG, surface=noun.text)
+            self._items(key_of(noun), items)
+            self.done.update(range(noun.i + 1, close + 1))
 
     def _item_link(self, key: str, tokens: Sequence[Token], head: Token) -> None:
         """ "comments on posts", "payments for each booking": the part refers to the thing."""
@@ -336,6 +370,8 @@ class UnitReader:
             self._tag(verb, objects)
             return
         self._with_list(verb, objects)
+        for obj in objects:
+            self._parenthesised(obj)
         for obj in objects:
             if obj.i not in self.done:
                 self._object(verb, lemma, subject, obj)
@@ -489,14 +525,14 @@ class UnitReader:
 
     def _with_list(self, verb: Token, objects: list[Token], owner: str = "") -> None:
         """ "create events with a title, venue and price": the with-list describes the object."""
-        for obj in objects:
-            prep = next((c for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "with"
-                         and c.i > obj.i), None)  # fmt: skip
-            if prep is None:
+        for prep in [c for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "with"]:
+            before = [o for o in objects if o.i < prep.i]
+            if not before or prep.i in self.done:
                 continue
+            obj = max(before, key=lambda o: o.i)
             span = _clause_rest(prep, prep.i + 1)
             self._items(owner or key_of(obj), _split_items(span))
-            return
+            self.done.add(prep.i)
 
     # --- nouns --------------------------------------------------------------------------
     def _noun(self, token: Token) -> None:
