@@ -104,7 +104,7 @@ ABSTRACT_NOUNS = _words(
 # Singular heads that need their modifier to name a thing ("order item", "menu item").
 GENERIC_HEADS = _words(
     """
-    item entry line type category record request plan log report note group session slot rule
+    item entry line type category record request plan log report note group slot rule
     method history progress attempt response result template profile listing posting
     """
 )

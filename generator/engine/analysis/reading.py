@@ -74,8 +74,8 @@ def key_of(token: Token) -> str:
         return head  # fmt: skip
     modifier = _lemma(before)
     earlier = token.doc[before.i - 1] if before.i else None
-    if earlier is None or earlier.text == "-" or earlier.pos_ in {"AUX", "PART", "PRON"} or \
-            earlier.lower_ in {"to", "and", "or"} and earlier.i == 0:  # fmt: skip
+    if earlier is not None and (earlier.text == "-" or earlier.pos_ in {"AUX", "PART", "PRON"}
+                                or earlier.lower_ == "to"):  # fmt: skip
         return head  # "book desks", "multiple-choice questions": not a compound name
     if modifier in _DROPPED_MODIFIERS or is_person(modifier) or head in hints.ATTRIBUTE_NOUNS or \
             modifier in hints.APP_NOUNS | hints.APP_KIND_NOUNS | hints.FEATURE_NOUNS:  # fmt: skip
@@ -568,7 +568,7 @@ class UnitReader:
     def _possessed(self, token: Token) -> None:
         """ "clients and their dogs": the dog belongs to the client."""
         owner = token.head if token.dep_ == "conj" else None
-        if owner is not None and owner.pos_ in _NOUNS:
+        if owner is not None and owner.pos_ in _NOUNS and not _attribute_word(key_of(token)):
             self.ev.note(key_of(token), STRONG, surface=token.text)
             self.ev.link(M2O, key_of(token), key_of(owner), strength=STRONG)
 
@@ -635,12 +635,12 @@ def _names_app(token: Token) -> bool:
 def _is_clause(tokens: Sequence[Token]) -> bool:
     """A list item with a verb of its own; a plural noun the tagger took for a verb ("trips
     with a start location") does not count."""
-    verbs = [t for t in tokens if t.tag_ in _FINITE and t.pos_ in {"VERB", "AUX"}]
-    if not verbs or len(tokens) < 2:
-        return False
-    first = verbs[0]
-    return not (first.i == tokens[0].i and first.lower_.endswith("s") and
-                naming.singularize(first.lower_) in known_nouns() and len(verbs) == 1)  # fmt: skip
+    inside = {t.i for t in tokens}
+    return any(
+        t.tag_ in _FINITE and t.pos_ in {"VERB", "AUX"} and
+        any(c.dep_ in {"nsubj", "nsubjpass"} and c.i in inside for c in t.children)
+        for t in tokens
+    )  # fmt: skip
 
 
 def _has_finite_verb(tokens: Iterable[Token]) -> bool:
