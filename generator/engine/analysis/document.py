@@ -60,7 +60,7 @@ class Document:
 def split(text: str) -> Document:
     doc = Document([])
     heading = ""
-    lines = [_PREFIX.sub("", raw) for raw in _clean(text).split("\n")]
+    lines = _join_wrapped([_PREFIX.sub("", raw) for raw in _clean(text).split("\n")])
     for index, line in enumerate(lines):
         if not line.strip():
             heading = ""
@@ -79,12 +79,34 @@ def split(text: str) -> Document:
             _add(doc, Unit(f"I want to {action.strip()}", "story", persona=persona))
             continue
         kind = "bullet" if bullet else "line"
-        under = heading if bullet or (heading and ":" not in body) else ""
-        if not bullet and not under:
-            heading = ""
+        under = heading if bullet else ""
         for sentence in _SENTENCE_END.split(body):
             _add(doc, Unit(sentence.strip(), kind, heading=under))
     return doc
+
+
+def _join_wrapped(lines: list[str]) -> list[str]:
+    """Join a prose line to the one before it when that one goes on: an open parenthesis, a
+    trailing comma or conjunction, or no end mark and the next line starts in lower case."""
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        previous = out[-1].rstrip() if out else ""
+        if previous and stripped and not _BULLET.match(line) and not _HEADING_MARK.match(line) \
+                and _goes_on(previous, stripped):  # fmt: skip
+            out[-1] = f"{previous} {stripped}"
+        else:
+            out.append(line)
+    return out
+
+
+def _goes_on(previous: str, line: str) -> bool:
+    if _STORY.match(line) or _is_heading(previous.strip()):
+        return False
+    if previous.count("(") > previous.count(")") or previous.endswith((",", " and", " or")):
+        return True
+    return not previous.endswith((".", "!", "?", ":")) and line[:1].islower() and \
+        not _BULLET.match(previous) and len(previous.split()) > 6  # fmt: skip
 
 
 def _clean(text: str) -> str:

@@ -169,7 +169,7 @@ OWNING_VERBS = _words(
     """
     create add write post publish submit place upload own make open log file raise compose
     draft author build organize organise host list sell offer schedule plan record keep start
-    send set define run manage maintain sign
+    send set define run manage maintain sign buy purchase
     """
 )
 # The relation name towards the user, by verb, when no role names the subject.

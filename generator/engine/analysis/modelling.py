@@ -61,6 +61,9 @@ def decide(ev: Evidence) -> Model:
     _split_compounds(ev)
     backlog = ev.stories >= 5
     people = {k: t for k, t in ev.things.items() if t.person}
+    belonging = {ln.source for ln in ev.links if ln.strength >= STRONG and ln.target != USER_KEY}
+    for key in belonging & set(people):
+        people[key].fields = people[key].fields or dict(default_field_map(key))
     roles = [k for k, t in people.items() if _is_role(t)]
     for key in roles:
         if key not in _ROLE_KEYS_NOT_ROLES:
@@ -129,6 +132,10 @@ def _split_compounds(ev: Evidence) -> None:
     for item in ev.pending:
         item.owner = renames.get(item.owner, item.owner)
         item.target = renames.get(item.target, item.target)
+
+
+def default_field_map(key: str) -> dict[str, FieldSpec]:
+    return {f.name: f for f in default_field(key)}
 
 
 def _is_role(thing: Thing) -> bool:
@@ -202,7 +209,9 @@ def _links(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:
     best: dict[tuple[str, str, str], Link] = {}
     for link in [*ev.links, *model.links]:
         source, target, name = link.source, link.target, link.name
-        if target in roles or target == USER_KEY or (target in ev.things and
+        if target in keys:
+            pass
+        elif target in roles or target == USER_KEY or (target in ev.things and
                                                      ev.things[target].person and
                                                      target not in keys):  # fmt: skip
             if target != USER_KEY and not name:

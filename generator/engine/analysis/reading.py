@@ -358,6 +358,8 @@ class UnitReader:
             if thing is not None and thing.person and lemma not in {"be", "have"}:
                 thing.acts = True
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
+        if lemma in hints.SHARED_OBJECT_ONLY:
+            participation = None  # "attendees buy tickets": the ticket is theirs
         if participation and objects and subject is not None:
             natural = hints.PARTICIPATION_PREPOSITIONS.get(phrasal,
                                                            hints.PARTICIPATION_PREPOSITIONS.get(lemma))
@@ -412,7 +414,7 @@ class UnitReader:
         if token.pos_ not in _NOUNS:
             return None
         key = key_of(token)
-        if key in {USER_KEY, "people", "person"}:
+        if key in {USER_KEY, "people", "person", "account"}:
             return USER_KEY
         thing = self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
         return thing.key
@@ -474,7 +476,8 @@ class UnitReader:
         place = _prep_object(verb, {"to", "for", "in", "on", "at"})
         if place is not None and place.pos_ in _NOUNS and lemma not in {"send", "give"}:
             target = key_of(place)
-            self.ev.note(target, WEAK, surface=place.text, person=is_person(target))
+            self.ev.note(target, MEDIUM if owning else WEAK, surface=place.text,
+                         person=is_person(target))  # fmt: skip
             self.ev.link(M2O, key, target, strength=WEAK)
 
     def _is_person(self, key: str) -> bool:
@@ -529,7 +532,7 @@ class UnitReader:
             before = [o for o in objects if o.i < prep.i]
             if not before or prep.i in self.done:
                 continue
-            obj = max(before, key=lambda o: o.i)
+            obj = prep.head if prep.head.pos_ in _NOUNS else max(before, key=lambda o: o.i)
             span = _clause_rest(prep, prep.i + 1)
             self._items(owner or key_of(obj), _split_items(span))
             self.done.add(prep.i)
