@@ -73,6 +73,8 @@ def key_of(token: Token) -> str:
             before.lower_ in known_nouns() or before.text.isupper() and len(before) <= 5)):
         return head  # fmt: skip
     modifier = _lemma(before)
+    if modifier in hints.OWNING_VERBS or modifier in hints.PARTICIPATION:
+        return head  # "landlords list properties": a verb the tagger took for a noun
     earlier = token.doc[before.i - 1] if before.i else None
     if earlier is not None and (earlier.text == "-" or earlier.pos_ in {"AUX", "PART", "PRON"}
                                 or earlier.lower_ == "to"):  # fmt: skip
@@ -132,9 +134,66 @@ class UnitReader:
                 continue
             if token.pos_ in {"VERB", "AUX"} and token.dep_ not in {"aux", "auxpass"}:
                 self._verb(token)
+        self._attribute_groups(doc)
         for token in doc:
             if token.pos_ in _NOUNS and token.i not in self.done:
                 self._noun(token)
+
+    # --- attributes in any phrasing -----------------------------------------------------
+    def _attribute_groups(self, doc: Doc) -> None:
+        """ "the date, time and location of every match", "each volunteer's phone number and
+        availability", "a vehicle should store its plate, make and model": a group of
+        attributes and the thing they belong to, whatever the verb."""
+        for token in doc:
+            if token.i in self.done or token.pos_ not in _NOUNS or token.dep_ == "conj":
+                continue
+            members = [m for m in [token, *token.conjuncts] if m.pos_ in _NOUNS]
+            attributes = [m for m in members if _attribute_word(key_of(m))]
+            if len(members) < 2 or len(attributes) * 2 <= len(members) or _described(token):
+                continue
+            owner = self._attribute_owner(token, members)
+            if owner is None:
+                continue
+            start = min(m.left_edge.i for m in members)
+            end = max(m.i for m in members) + 1
+            while end < len(doc) and doc[end].text == "(":
+                end = next((t.i + 1 for t in doc[end:] if t.text == ")"), len(doc))
+            self.ev.note(owner, STRONG, person=is_person(owner))
+            self._items(owner, _split_items(list(doc[start:end])))
+            self.done.update(range(start, end))
+
+    def _attribute_owner(self, first: Token, members: list[Token]) -> str | None:
+        for member in members:
+            for child in member.children:
+                if child.dep_ == "prep" and child.lower_ in {"of", "for"} and \
+                        member.lower_ not in {"number", "count", "amount", "list"}:  # fmt: skip
+                    target = next((c for c in child.children if c.dep_ == "pobj"), None)
+                    if target is not None and self._owner_noun(target):
+                        return key_of(target)
+                if child.dep_ == "poss" and self._owner_noun(child):
+                    return key_of(child)
+        root = first
+        while root.dep_ not in {"ROOT", "relcl", "conj"} and root.head != root and \
+                root.pos_ not in {"VERB", "AUX"}:  # fmt: skip
+            root = root.head
+        for child in root.children:
+            if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
+                target = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if target is not None and self._owner_noun(target) and target.i < first.i:
+                    return key_of(target)  # "For each patient we need to know ..."
+        subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is not None and self._owner_noun(subject) and not is_person(key_of(subject)):
+            return key_of(subject)
+        return None
+
+    def _owner_noun(self, token: Token) -> bool:
+        if token.pos_ not in _NOUNS or token.lower_ in _USER_PRONOUNS:
+            return False
+        key = key_of(token)
+        if key in {USER_KEY, "people", "person"} or _attribute_word(key):
+            return False
+        head = key.split("_")[-1]
+        return head not in hints.ABSTRACT_NOUNS | hints.FEATURE_NOUNS | hints.APP_ONLY_NOUNS
 
     # --- lists --------------------------------------------------------------------------
     def _under_heading(self, doc: Doc) -> bool:
@@ -247,7 +306,8 @@ class UnitReader:
 
     def _item(self, owner: str, item: Item, previous_child: str) -> str:
         self.done.update(t.i for t in item.tokens)
-        words = [t.lower_ for t in item.tokens if t.lower_ not in _DROP_WORDS and not t.is_punct]
+        words = [t.lower_ for t in item.tokens if t.lower_ not in _DROP_WORDS and not t.is_punct
+                 and t.dep_ not in {"poss", "case"}]  # fmt: skip
         head = _head(item.tokens)
         text = " ".join(t.text for t in item.tokens)
         quantity = _quantity_field(words)
@@ -448,8 +508,9 @@ class UnitReader:
             thing.link = (subject, tracked, True)
             return
         existing = self.ev.things.get(key)
-        if existing is not None and existing.app:
-            return
+        if existing is not None and existing.app or _attribute_word(key) and not (
+                obj.tag_ in {"NNS", "NNPS"} and lemma in hints.OWNING_VERBS):  # fmt: skip
+            return  # "record the date": attributes are not things
         owning = lemma in hints.OWNING_VERBS
         strength = STRONG if owning and verb.dep_ != "xcomp" else MEDIUM
         if lemma in hints.WEAK_VERBS:
@@ -633,6 +694,14 @@ def _names_app(token: Token) -> bool:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _described(token: Token) -> bool:
+    """The noun is already in a has-list or a with-list, which other rules read."""
+    head = token.head
+    if head.dep_ == "prep" and head.lower_ == "with":
+        return True
+    return head.pos_ in {"VERB", "AUX"} and head.lemma_.lower() in hints.POSSESSION_VERBS
 
 
 def _is_clause(tokens: Sequence[Token]) -> bool:
