@@ -142,25 +142,50 @@ class UnitReader:
     # --- attributes in any phrasing -----------------------------------------------------
     def _attribute_groups(self, doc: Doc) -> None:
         """ "the date, time and location of every match", "each volunteer's phone number and
-        availability", "a vehicle should store its plate, make and model": a group of
-        attributes and the thing they belong to, whatever the verb."""
-        for token in doc:
-            if token.i in self.done or token.pos_ not in _NOUNS or token.dep_ == "conj":
+        availability", "a vehicle should store its plate, make and model": a run of short
+        attribute phrases and the thing they belong to, whatever the verb. Read from the
+        commas and conjunctions, since the parser often gets long lists wrong."""
+        for run in _runs(doc, self.done):
+            phrases = [_trailing_phrase(part) for part in run]
+            phrases = [p for p in phrases if p]
+            keys = [naming.to_snake(" ".join(t.lower_ for t in p if t.lower_ not in _DROP_WORDS
+                                             and t.dep_ not in {"poss", "case"}))
+                    for p in phrases]  # fmt: skip
+            attributes = sum(1 for k in keys if k and _attribute_word(k))
+            if len(phrases) < 2 or attributes * 2 <= len(phrases):
                 continue
-            members = [m for m in [token, *token.conjuncts] if m.pos_ in _NOUNS]
-            attributes = [m for m in members if _attribute_word(key_of(m))]
-            if len(members) < 2 or len(attributes) * 2 <= len(members) or _described(token):
-                continue
-            owner = self._attribute_owner(token, members)
+            owner, cut = self._run_owner(doc, phrases)
             if owner is None:
                 continue
-            start = min(m.left_edge.i for m in members)
-            end = max(m.i for m in members) + 1
-            while end < len(doc) and doc[end].text == "(":
-                end = next((t.i + 1 for t in doc[end:] if t.text == ")"), len(doc))
+            phrases[-1] = phrases[-1][:cut] if cut else phrases[-1]
             self.ev.note(owner, STRONG, person=is_person(owner))
-            self._items(owner, _split_items(list(doc[start:end])))
-            self.done.update(range(start, end))
+            self._items(owner, [Item(p) for p in phrases if p])
+            self.done.update(t.i for p in phrases for t in p)
+
+    def _run_owner(self, doc: Doc, phrases: list[list[Token]]) -> tuple[str | None, int]:
+        """Who the attributes belong to, and where the last phrase ends before "of every X"."""
+        last = phrases[-1]
+        for index, token in enumerate(last):
+            if index and token.lower_ in {"of", "for"} and index + 1 < len(last):
+                target = _head(last[index + 1 :])
+                if target is not None and self._owner_noun(target) and any(
+                        t.lower_ in {"each", "every", "a", "an", "the", "all"}
+                        for t in last[index + 1 : target.i - last[0].i + 1]):  # fmt: skip
+                    return key_of(target), index
+        for token in phrases[0]:
+            if token.dep_ == "poss" and self._owner_noun(token):
+                return key_of(token), 0
+        for token in doc:
+            if token.lower_ in {"for", "of"} and token.i < phrases[0][0].i:
+                target = next((c for c in token.children if c.dep_ == "pobj"), None)
+                if target is not None and self._owner_noun(target) and any(
+                        c.lower_ in {"each", "every", "all"} for c in target.children):  # fmt: skip
+                    return key_of(target), 0
+        subject = next((t for t in doc if t.dep_ in {"nsubj", "nsubjpass"} and
+                        t.i < phrases[0][0].i), None)  # fmt: skip
+        if subject is not None and self._owner_noun(subject) and not is_person(key_of(subject)):
+            return key_of(subject), 0
+        return None, 0
 
     def _attribute_owner(self, first: Token, members: list[Token]) -> str | None:
         for member in members:
@@ -696,6 +721,47 @@ def _names_app(token: Token) -> bool:
 # --- helpers ----------------------------------------------------------------------------------
 
 
+def _runs(doc: Doc, done: set[int]) -> list[list[list[Token]]]:
+    """Runs of list parts: the text between commas and conjunctions, outside parentheses."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for token in doc:
+        depth += token.text == "("
+        depth -= token.text == ")"
+        if token.i in done:
+            parts.append([])
+            continue
+        if depth <= 0 and (token.lower_ in _SPLITTERS or token.text in {".", "!", "?", ":"}):
+            parts.append([])
+            continue
+        parts[-1].append(token)
+    runs: list[list[list[Token]]] = []
+    current: list[list[Token]] = []
+    for part in parts:
+        if not part:
+            continue
+        if current and current[-1][-1].i + 2 < part[0].i:
+            runs.append(current)
+            current = []
+        current.append(part)
+    runs.append(current)
+    return [r for r in runs if len(r) >= 2]
+
+
+def _trailing_phrase(part: list[Token]) -> list[Token]:
+    """The noun phrase at the end of a list part: "we need to know their name" -> "their
+    name"; a middle part with a verb of its own is not a phrase."""
+    start = 0
+    for index, token in enumerate(part):
+        if token.pos_ in {"VERB", "AUX"} and index + 1 < len(part) and not (
+                token.lemma_.lower() in known_nouns() and index == 0):  # fmt: skip
+            start = index + 1
+        elif token.pos_ == "ADP" and token.lower_ not in {"of", "in"} and index + 1 < len(part):
+            start = index + 1
+    phrase = part[start:]
+    return phrase if phrase and len(phrase) <= 6 else []
+
+
 def _described(token: Token) -> bool:
     """The noun is already in a has-list or a with-list, which other rules read."""
     head = token.head
@@ -709,7 +775,7 @@ def _is_clause(tokens: Sequence[Token]) -> bool:
     with a start location") does not count."""
     inside = {t.i for t in tokens}
     return any(
-        t.tag_ in _FINITE and t.pos_ in {"VERB", "AUX"} and
+        t.pos_ in {"VERB", "AUX"} and
         any(c.dep_ in {"nsubj", "nsubjpass"} and c.i in inside for c in t.children)
         for t in tokens
     )  # fmt: skip
