@@ -168,8 +168,9 @@ def _recurring(kept: list[Thing], stories: int) -> list[Thing]:
     """In a backlog, the things the stories keep coming back to, most recurrent first."""
     dictionary = known_nouns()
     floor = 2 if stories < 30 else 3
-    kept = [t for t in kept if (len(t.stories) >= floor and not t.person and (
-        t.surface.islower() or t.key.split("_")[-1] in dictionary)) or t.fields]  # fmt: skip
+    kept = [t for t in kept if (len(t.stories) >= floor or t.fields and len(t.stories) >= 2)
+            and not t.person and t.key != USER_KEY and (
+                t.surface.islower() or t.key.split("_")[-1] in dictionary)]  # fmt: skip
     kept.sort(key=lambda t: (-len(t.stories), t.order))
     return kept[:MAX_BACKLOG_ENTITIES]
 
