@@ -15,13 +15,15 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from generator.engine import naming
+from generator.engine import inequalities, naming
 
 SPEC_VERSION = 1
 USER = "User"  # the built-in user model; a valid relationship target, never an entity name
@@ -35,6 +37,11 @@ MAX_CHOICES = 50
 MAX_NAME_LENGTH = 40
 MAX_APP_NAME_LENGTH = 80
 MAX_TEXT_LENGTH = 2000
+MAX_ROLES = 30
+MAX_NOTES = 100
+MAX_UNIQUE_TOGETHER = 20  # per entity
+MAX_COMPARISONS = 20  # per entity
+MAX_RULE_MESSAGE_LENGTH = 300
 # Why a name whose slug would be empty (see naming.app_slug) cannot name an app.
 APP_NAME_UNREADABLE = (
     "the app's name needs at least one letter or digit (in any script): its folder and package "
@@ -155,12 +162,55 @@ class FieldSpec(_Model):
     help_text: str = ""
 
 
+class UniqueTogether(_Model):
+    """One row per combination ("one enrollment per student and course").
+
+    ``fields`` names the entity's fields and/or its many-to-one and one-to-one relationships (a
+    relationship by its name, or by the snake_case target when it has none). With ``when_true``,
+    a boolean field, only rows where it is true count ("one correct option per question").
+    """
+
+    fields: list[str]
+    when_true: str | None = None
+    message: str = ""
+
+
+ComparisonOp = Literal["gt", "gte", "lt", "lte"]
+
+
+class Comparison(_Model):
+    """A rule between two fields of one entity: ``field`` ``op`` ``other`` ("end after start").
+
+    Both are numbers, or both dates, date-times or times. A rule holds while either is empty.
+    """
+
+    field: str
+    op: ComparisonOp
+    other: str
+    message: str = ""
+
+    @property
+    def strict(self) -> bool:
+        return self.op in {"gt", "lt"}
+
+    @property
+    def big(self) -> str:
+        """The field that must be the larger (or later) one."""
+        return self.field if self.op in {"gt", "gte"} else self.other
+
+    @property
+    def small(self) -> str:
+        return self.other if self.op in {"gt", "gte"} else self.field
+
+
 class Entity(_Model):
     name: str
     plural: str = ""
     description: str = ""
     display_field: str | None = None
     fields: list[FieldSpec] = Field(default_factory=list)
+    unique_together: list[UniqueTogether] = Field(default_factory=list)
+    comparisons: list[Comparison] = Field(default_factory=list)
 
     @property
     def snake(self) -> str:
@@ -213,6 +263,13 @@ class PageSpec(_Model):
     description: str = ""
 
 
+class Role(_Model):
+    """A kind of person who uses the app ("Volunteer", "Coordinator"): PascalCase, singular."""
+
+    name: str
+    description: str = ""
+
+
 class AppSpec(_Model):
     spec_version: int = SPEC_VERSION
     name: str
@@ -223,7 +280,10 @@ class AppSpec(_Model):
     features: list[Feature] = Field(default_factory=list)
     pages: list[PageSpec] = Field(default_factory=list)
     constraints: list[str] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # The analyzer's decisions, shown to the person ("'volunteers' was read as a user role").
+    notes: list[str] = Field(default_factory=list)
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
@@ -341,6 +401,9 @@ class _Sanitiser:
         self.warnings: list[str] = list(spec.warnings)
         self.errors: list[str] = []
         self.entity_names: dict[str, str] = {}  # any accepted spelling -> final class name
+        # per entity (final name): any accepted spelling of a field / relationship -> final name
+        self.field_names: dict[str, dict[str, str]] = {}
+        self.relation_names: dict[str, dict[str, str]] = {}
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -350,16 +413,25 @@ class _Sanitiser:
         spec = self.spec
         self._app()
         self._limits()
+        self._roles()
         if self.errors:
             raise ValueError("; ".join(self.errors))
         self._entities()
         self._relationships()
         if self.errors:
             raise ValueError("; ".join(self.errors))
+        for entity in spec.entities:
+            self._unique_together(entity)
+            self._comparisons(entity)
+        if self.errors:
+            raise ValueError("; ".join(self.errors))
         self._features()
         self._pages()
         spec.constraints = _unique(
             [_clip(c.strip(), MAX_TEXT_LENGTH) for c in spec.constraints if c.strip()]
+        )
+        spec.notes = _unique(
+            [_clip(" ".join(n.split()), MAX_TEXT_LENGTH) for n in spec.notes if n.strip()]
         )
         spec.warnings = self.warnings
 
@@ -390,16 +462,41 @@ class _Sanitiser:
             ("relationships", len(spec.relationships), MAX_RELATIONSHIPS),
             ("features", len(spec.features), MAX_FEATURES),
             ("pages", len(spec.pages), MAX_PAGES),
+            ("roles", len(spec.roles), MAX_ROLES),
+            ("notes", len(spec.notes), MAX_NOTES),
         ]
         for label, count, limit in checks:
             if count > limit:
                 self.errors.append(f"{label}: {count} given, at most {limit} are allowed")
         for entity in spec.entities:
-            if len(entity.fields) > MAX_FIELDS_PER_ENTITY:
+            for what, count, limit in (
+                ("fields", len(entity.fields), MAX_FIELDS_PER_ENTITY),
+                ("unique_together rules", len(entity.unique_together), MAX_UNIQUE_TOGETHER),
+                ("comparisons", len(entity.comparisons), MAX_COMPARISONS),
+            ):
+                if count > limit:
+                    self.errors.append(
+                        f"entity {entity.name!r}: {count} {what} given, at most {limit} are allowed"
+                    )
+
+    def _roles(self) -> None:
+        kept: list[Role] = []
+        seen: set[str] = set()
+        for index, role in enumerate(self.spec.roles):
+            name = naming.to_pascal(naming.transliterate(role.name))[:MAX_NAME_LENGTH]
+            if not name:
                 self.errors.append(
-                    f"entity {entity.name!r}: {len(entity.fields)} fields given, "
-                    f"at most {MAX_FIELDS_PER_ENTITY} are allowed"
+                    f"roles[{index}]: a role needs a name with at least one letter or digit"
                 )
+                continue
+            if name.lower() in seen:
+                self.warn(f"Role {role.name!r} appears twice; the second was dropped.")
+                continue
+            seen.add(name.lower())
+            role.name = name
+            role.description = _clip(role.description.strip(), MAX_TEXT_LENGTH)
+            kept.append(role)
+        self.spec.roles = kept
 
     # entities -----------------------------------------------------------------------------
     def _entities(self) -> None:
@@ -458,6 +555,7 @@ class _Sanitiser:
 
     def _fields(self, entity: Entity) -> None:
         taken: set[str] = set()
+        spellings = self.field_names.setdefault(entity.name, {})
         for index, field in enumerate(entity.fields):
             original = field.name
             name = naming.to_snake(original)
@@ -483,6 +581,8 @@ class _Sanitiser:
                 )
                 name = new
             taken.add(name)
+            for spelling in (original, original.strip(), naming.to_snake(original), name):
+                spellings.setdefault(spelling, name)
             field.name = name
             field.label = _clip(" ".join(field.label.split()), 100) or naming.to_label(name)
             field.help_text = _clip(field.help_text.strip(), 500)
@@ -683,6 +783,7 @@ class _Sanitiser:
                     f"(nor {USER!r}, the built-in user)"
                 )
                 continue
+            given_name, given_target = rel.name, rel.target
             rel.source, rel.target = source, target
             src, tgt = entities[source], entities.get(target)
             default_name = (
@@ -721,6 +822,16 @@ class _Sanitiser:
             if tgt is None and target != USER:
                 self.errors.append(f"{where}: target {rel.target!r} is not an entity")
             rel.description = _clip(rel.description.strip(), MAX_TEXT_LENGTH)
+            spellings = self.relation_names.setdefault(source, {})
+            given = (
+                [given_name, given_name.strip(), naming.to_snake(given_name)]
+                if given_name
+                else [naming.to_snake(given_target), naming.to_snake(target), default_name]
+            )
+            if not given_name and target == USER:
+                given.append("user")
+            for spelling in (rel.name, *given):
+                spellings.setdefault(spelling, rel.name)
         if self.spec.uses_user and not self.spec.has_feature(FeatureCategory.AUTHENTICATION):
             self.spec.features.append(
                 Feature(
@@ -758,6 +869,189 @@ class _Sanitiser:
         if column:
             taken.add(f"{name}_id")
         return name
+
+    # rules between fields -----------------------------------------------------------------
+    def _member(self, entity: Entity, name: str) -> FieldSpec | Relationship | None:
+        """A field or relationship of ``entity`` by its final name, else by a spelling it had."""
+        fields = {f.name: f for f in entity.fields}
+        relations = {r.name: r for r in self.spec.relationships_from(entity.name)}
+        wanted = list(dict.fromkeys((name, name.strip(), naming.to_snake(name))))
+        for spelling in wanted:
+            if spelling in fields:
+                return fields[spelling]
+            if spelling in relations:
+                return relations[spelling]
+        field_names = self.field_names.get(entity.name, {})
+        relation_names = self.relation_names.get(entity.name, {})
+        for spelling in wanted:
+            if spelling in field_names:
+                return fields[field_names[spelling]]
+            if spelling in relation_names:
+                return relations[relation_names[spelling]]
+        return None
+
+    def _unique_together(self, entity: Entity) -> None:
+        kept: list[UniqueTogether] = []
+        seen: dict[tuple[frozenset[str], str | None], int] = {}
+        known = [f.name for f in entity.fields] + [
+            r.name
+            for r in self.spec.relationships_from(entity.name)
+            if r.kind != RelationKind.MANY_TO_MANY
+        ]
+        for index, rule in enumerate(entity.unique_together):
+            where = f"{entity.name}.unique_together[{index}]"
+            errors = len(self.errors)
+            if not rule.fields:
+                self.errors.append(f"{where}: name at least one field or relationship")
+            members: list[FieldSpec | Relationship] = []
+            for name in rule.fields:
+                member = self._member(entity, name)
+                if member is None:
+                    self.errors.append(
+                        f"{where}: {name!r} is not a field or a many-to-one/one-to-one "
+                        f"relationship of {entity.name} (it has: {', '.join(known) or 'none'})"
+                    )
+                elif isinstance(member, Relationship) and member.kind == RelationKind.MANY_TO_MANY:
+                    self.errors.append(
+                        f"{where}: {name!r} is a many-to-many relationship; a unique rule can "
+                        "only name fields and many-to-one or one-to-one relationships"
+                    )
+                elif isinstance(member, FieldSpec) and member.type in _NOT_UNIQUE_TYPES:
+                    self.errors.append(
+                        f"{where}: {name!r} is a {member.type} field, which cannot be part of "
+                        "a unique rule"
+                    )
+                else:
+                    members.append(member)
+            when_true = None
+            if rule.when_true is not None:
+                flag = self._member(entity, rule.when_true)
+                if isinstance(flag, FieldSpec) and flag.type == FieldType.BOOLEAN:
+                    when_true = flag.name
+                else:
+                    self.errors.append(
+                        f"{where}: when_true {rule.when_true!r} must be a boolean (yes/no) "
+                        f"field of {entity.name}"
+                    )
+            if len(self.errors) > errors:
+                continue
+            names = _unique(m.name for m in members)
+            if len(names) < len(members):
+                self.warn(f"{where}: a field was named twice; it counts once.")
+            rule.fields, rule.when_true = names, when_true
+            rule.message = _clip(" ".join(rule.message.split()), MAX_RULE_MESSAGE_LENGTH)
+            implied = next(
+                (
+                    m.name
+                    for m in members
+                    if (isinstance(m, FieldSpec) and m.unique)
+                    or (isinstance(m, Relationship) and m.kind == RelationKind.ONE_TO_ONE)
+                ),
+                None,
+            )
+            if implied:
+                self.warn(
+                    f"{where}: {implied!r} is unique on its own, so the rule adds nothing; "
+                    "it was dropped."
+                )
+                continue
+            finite = {FieldType.ENUM, FieldType.BOOLEAN}
+            if when_true is None and all(
+                isinstance(m, FieldSpec) and m.type in finite for m in members
+            ):
+                # Like a unique enum: a fixed set of values allows a handful of rows at most.
+                self.warn(
+                    f"{where}: a unique rule over enum and yes/no fields alone allows only a "
+                    "few rows; it was dropped."
+                )
+                continue
+            key = (frozenset(names), when_true)
+            if key in seen:
+                self.warn(
+                    f"{where}: the same rule as {entity.name}.unique_together[{seen[key]}]; "
+                    "it was dropped."
+                )
+                continue
+            seen[key] = index
+            kept.append(rule)
+        entity.unique_together = kept
+
+    def _comparisons(self, entity: Entity) -> None:
+        kept: list[Comparison] = []
+        seen: dict[tuple[str, str, bool], int] = {}
+        errors = len(self.errors)
+        for index, rule in enumerate(entity.comparisons):
+            where = f"{entity.name}.comparisons[{index}]"
+            pair = [self._compared_field(entity, where, name) for name in (rule.field, rule.other)]
+            first, second = pair
+            if first is None or second is None:
+                continue
+            if first.name == second.name:
+                self.errors.append(f"{where}: compares {first.name!r} with itself")
+                continue
+            if COMPARABLE[first.type] != COMPARABLE[second.type]:
+                self.errors.append(
+                    f"{where}: {first.name!r} ({first.type}) and {second.name!r} "
+                    f"({second.type}) cannot be compared: both must be numbers, or both dates, "
+                    "date-times or times"
+                )
+                continue
+            rule.field, rule.other = first.name, second.name
+            rule.message = _clip(" ".join(rule.message.split()), MAX_RULE_MESSAGE_LENGTH)
+            key = (rule.big, rule.small, rule.strict)
+            if key in seen:
+                self.warn(
+                    f"{where}: the same rule as {entity.name}.comparisons[{seen[key]}]; "
+                    "it was dropped."
+                )
+                continue
+            if not can_break(entity, rule):
+                self.warn(
+                    f"{where}: {rule.field!r} {_OP_WORDS[rule.op]} {rule.other!r} whatever "
+                    "values their minimum and maximum allow; the rule was dropped."
+                )
+                continue
+            seen[key] = index
+            kept.append(rule)
+        entity.comparisons = kept
+        if len(self.errors) > errors:
+            return
+        rules = [inequalities.Above(r.big, r.small, r.strict) for r in kept]
+        loop = inequalities.cycle(rules)
+        if loop:
+            strict = {(r.big, r.small): r.strict for r in rules}
+            steps = [
+                f"{big} {'>' if strict[big, small] else '>='} " for big, small in pairwise(loop)
+            ]
+            self.errors.append(
+                f"{entity.name}.comparisons: the rules go round in a circle "
+                f"({''.join(steps)}{loop[-1]}), so no row could meet them all"
+            )
+            return
+        try:
+            comparison_values(entity)
+        except inequalities.NoRoom as exc:
+            self.errors.append(
+                f"{entity.name}.comparisons: no value of {exc.name!r} meets both its own "
+                "minimum/maximum and the comparisons"
+            )
+
+    def _compared_field(self, entity: Entity, where: str, name: str) -> FieldSpec | None:
+        member = self._member(entity, name)
+        if member is None:
+            self.errors.append(f"{where}: {name!r} is not a field of {entity.name}")
+        elif isinstance(member, Relationship):
+            self.errors.append(
+                f"{where}: {name!r} is a relationship; comparisons are between two fields"
+            )
+        elif member.type not in COMPARABLE:
+            self.errors.append(
+                f"{where}: {name!r} is a {member.type} field; only numbers, dates, date-times "
+                "and times can be compared"
+            )
+        else:
+            return member
+        return None
 
     # features and pages -------------------------------------------------------------------
     def _features(self) -> None:
@@ -798,6 +1092,88 @@ class _Sanitiser:
                 continue
             out.append(resolved)
         return out
+
+
+# --- comparisons -----------------------------------------------------------------------------
+
+# What can be compared with what: numbers with numbers, and each kind of time with itself.
+COMPARABLE = {
+    FieldType.INTEGER: "number",
+    FieldType.DECIMAL: "number",
+    FieldType.FLOAT: "number",
+    FieldType.DATE: "date",
+    FieldType.DATETIME: "datetime",
+    FieldType.TIME: "time",
+}
+_NOT_UNIQUE_TYPES = frozenset({FieldType.JSON, FieldType.FILE, FieldType.IMAGE})
+_OP_WORDS = {"gt": "is above", "gte": "is at least", "lt": "is below", "lte": "is at most"}
+FLOAT_LIMIT = Fraction(10**300)
+# Dates, date-times and times are compared as steps from a common start (days, minutes,
+# minutes); a time's steps must stay within one hour, and 60 fields need at most 59 of them.
+_STEP_LIMIT = {"date": Fraction(10**6), "datetime": Fraction(10**6), "time": Fraction(59)}
+
+
+def value_range(field: FieldSpec) -> tuple[Fraction, Fraction]:
+    """The lowest and highest value a compared field may take (its bounds, else its type's)."""
+    group = COMPARABLE[field.type]
+    if group != "number":
+        return Fraction(0), _STEP_LIMIT[group]
+    if field.type == FieldType.INTEGER:
+        limit = Fraction(INTEGER_LIMIT)
+    elif field.type == FieldType.DECIMAL:
+        places = field.decimal_places or 0
+        limit = Fraction(10) ** ((field.max_digits or 12) - places) - Fraction(1, 10**places)
+    else:
+        limit = FLOAT_LIMIT
+    low = -limit if field.min_value is None else max(-limit, Fraction(repr(field.min_value)))
+    high = limit if field.max_value is None else min(limit, Fraction(repr(field.max_value)))
+    return low, high
+
+
+def value_step(field: FieldSpec, *, coarse: bool = False) -> Fraction:
+    """The grid a field's values lie on: whole numbers, cents, a millionth for floats."""
+    if coarse or field.type not in {FieldType.DECIMAL, FieldType.FLOAT}:
+        return Fraction(1)
+    places = 6 if field.type == FieldType.FLOAT else field.decimal_places or 0
+    return Fraction(1, 10**places)
+
+
+def can_break(entity: Entity, rule: Comparison) -> bool:
+    """Whether some pair of values within the two fields' own bounds breaks the rule."""
+    big, small = entity.field(rule.big), entity.field(rule.small)
+    assert big is not None and small is not None
+    lowest = inequalities.up(value_range(big)[0], value_step(big), strict=False)
+    highest = inequalities.down(value_range(small)[1], value_step(small), strict=False)
+    return lowest <= highest if rule.strict else lowest < highest
+
+
+def comparison_values(entity: Entity) -> dict[str, Fraction]:
+    """Values of an entity's compared fields that meet every comparison and bound.
+
+    Numbers are the values themselves, as round as the bounds allow; dates, date-times and times
+    are steps (days, minutes, minutes) from a common start. Raises inequalities.NoRoom when the
+    bounds leave no room for the rules.
+    """
+    names = _unique(name for rule in entity.comparisons for name in (rule.big, rule.small))
+    fields = [f for f in entity.fields if f.name in names]
+    rules = [inequalities.Above(r.big, r.small, r.strict) for r in entity.comparisons]
+    for coarse in (True, False):
+        variables = [
+            inequalities.Variable(
+                name=f.name,
+                step=value_step(f, coarse=coarse),
+                low=value_range(f)[0],
+                high=value_range(f)[1],
+                start=Fraction(1 if COMPARABLE[f.type] == "number" else 0),
+            )
+            for f in fields
+        ]
+        try:
+            return inequalities.lowest(variables, rules)
+        except inequalities.NoRoom:
+            if not coarse:
+                raise
+    raise AssertionError("unreachable")
 
 
 _PATH_PARAMETER = re.compile(r"^<(?:(?:int|str|slug|uuid|path):)?[a-z_][a-z0-9_]*>$")
