@@ -85,19 +85,13 @@ def analyze(
     data = _cached(text, cancel)
     app_name = name.strip() if name and name.strip() else str(data["name"])
     data = {**data, "name": app_name, "description": description or _summary(text)}
-    data = _supported(data)
     try:
         return AppSpec.from_data(data)
     except SpecError as exc:  # a rule produced something the spec refuses: say so, smaller
-        return AppSpec(name=app_name, description=data["description"], confidence=0.1,
-                       warnings=[*data["warnings"], f"The analysis was simplified: {exc}"])  # fmt: skip
-
-
-def _supported(data: dict) -> dict:
-    data = {k: v for k, v in data.items() if k in AppSpec.model_fields}
-    data["entities"] = [{k: v for k, v in e.items() if k in Entity.model_fields}
-                        for e in data["entities"]]  # fmt: skip
-    return data
+        warnings = [*data["warnings"], f"The analysis was simplified: {exc}"]
+        return AppSpec(
+            name=app_name, description=data["description"], confidence=0.1, warnings=warnings
+        )
 
 
 _cache: OrderedDict[str, dict] = OrderedDict()

@@ -67,8 +67,10 @@ def split(text: str) -> Document:
             continue
         bullet = _BULLET.match(line) is not None
         body = _BULLET.sub("", line).strip() if bullet else line.strip()
-        if _HEADING_MARK.match(line) or _is_heading(body) or (
-            not bullet and _titles_bullets(body, lines, index)
+        if (
+            _HEADING_MARK.match(line)
+            or _is_heading(body)
+            or (not bullet and _titles_bullets(body, lines, index))
         ):
             heading = _HEADING_MARK.sub("", body).rstrip(":").strip()
             _add(doc, Unit(heading, "heading"))

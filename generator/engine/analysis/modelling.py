@@ -149,8 +149,10 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
     if thing.key == USER_KEY or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS | \
             hints.APP_ONLY_NOUNS:  # fmt: skip
         return bool(thing.fields) and head not in hints.APP_ONLY_NOUNS and thing.strength >= STRONG
-    if thing.app and thing.strength < STRONG and (
-        thing.mentions < 1 or head in hints.APP_NOUNS | hints.APP_KIND_NOUNS
+    if (
+        thing.app
+        and thing.strength < STRONG
+        and (thing.mentions < 1 or head in hints.APP_NOUNS | hints.APP_KIND_NOUNS)
     ):
         return False
     if head in hints.ATTRIBUTE_NOUNS and not thing.fields and thing.strength < STRONG:
@@ -168,7 +170,7 @@ def _recurring(kept: list[Thing], stories: int) -> list[Thing]:
     """In a backlog, the things the stories keep coming back to, most recurrent first."""
     dictionary = known_nouns()
     floor = 2 if stories < 30 else 3
-    kept = [t for t in kept if (len(t.stories) >= floor or t.fields and len(t.stories) >= 2)
+    kept = [t for t in kept if (len(t.stories) >= floor or (t.fields and len(t.stories) >= 2))
             and not t.person and t.key != USER_KEY and (
                 t.surface.islower() or t.key.split("_")[-1] in dictionary)]  # fmt: skip
     kept.sort(key=lambda t: (-len(t.stories), t.order))
@@ -231,11 +233,15 @@ def _links(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:
     out: list[Link] = []
     for (source, target, _name), link in best.items():
         reverse = best.get((target, source, ""))
-        if reverse is not None and target != USER_KEY:
-            if reverse.strength > link.strength or (
-                reverse.strength == link.strength and (target, source) < (source, target)
-            ):
-                continue
+        if (
+            reverse is not None
+            and target != USER_KEY
+            and (
+                reverse.strength > link.strength
+                or (reverse.strength == link.strength and (target, source) < (source, target))
+            )
+        ):
+            continue
         if source == target:
             continue
         out.append(link)

@@ -49,8 +49,23 @@ _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "unde
 _RANGE = re.compile(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and)\s+(-?\d+)\b", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
-_DROPPED_MODIFIERS = frozenset({USER_KEY, "online", "system", "app", "blog", "website", "site",
-                                "company", "team", "personal", "customer", "member", "staff"})
+_DROPPED_MODIFIERS = frozenset(
+    {
+        USER_KEY,
+        "online",
+        "system",
+        "app",
+        "blog",
+        "website",
+        "site",
+        "company",
+        "team",
+        "personal",
+        "customer",
+        "member",
+        "staff",
+    }
+)
 _PARTICIPLES = frozenset({"needed", "required", "allowed", "wanted", "used", "included"})
 
 
@@ -69,8 +84,13 @@ def key_of(token: Token) -> str:
     before = token.doc[token.i - 1] if token.i else None
     if before is None or before.dep_ != "compound" or before.head != token:
         return head
-    if not (before.pos_ == "NOUN" or before.pos_ == "PROPN" and (
-            before.lower_ in known_nouns() or before.text.isupper() and len(before) <= 5)):
+    if not (
+        before.pos_ == "NOUN"
+        or (
+            before.pos_ == "PROPN"
+            and (before.lower_ in known_nouns() or (before.text.isupper() and len(before) <= 5))
+        )
+    ):
         return head  # fmt: skip
     modifier = _lemma(before)
     if modifier in hints.OWNING_VERBS or modifier in hints.PARTICIPATION:
@@ -79,6 +99,9 @@ def key_of(token: Token) -> str:
     if earlier is not None and (earlier.text == "-" or earlier.pos_ in {"AUX", "PART", "PRON"}
                                 or earlier.lower_ == "to"):  # fmt: skip
         return head  # "book desks", "multiple-choice questions": not a compound name
+    if (head in hints.GENERIC_HEADS or head in hints.TRACKING_HEADS) and \
+            modifier not in _DROPPED_MODIFIERS:  # fmt: skip
+        return f"{modifier}_{head}"
     if modifier in _DROPPED_MODIFIERS or is_person(modifier) or head in hints.ATTRIBUTE_NOUNS or \
             modifier in hints.APP_NOUNS | hints.APP_KIND_NOUNS | hints.FEATURE_NOUNS:  # fmt: skip
         return head
@@ -232,8 +255,8 @@ class UnitReader:
         if not words or set(words) & {"entities", "models", "data", "tables", "objects"}:
             return self._bare_list(doc, titled=False)
         owner = naming.to_snake(naming.singularize(words[-1]))
-        if owner in hints.FEATURE_NOUNS or owner in hints.ABSTRACT_NOUNS or is_person(owner) \
-                and owner == USER_KEY:  # fmt: skip
+        if owner in hints.FEATURE_NOUNS or owner in hints.ABSTRACT_NOUNS or (is_person(owner) \
+                and owner == USER_KEY):  # fmt: skip
             return self._bare_list(doc, titled=False)
         self.ev.note(owner, STRONG, surface=heading)
         self._items(owner, _split_items(list(doc)))
@@ -367,7 +390,7 @@ class UnitReader:
         spec = _field(words, item.choices, text)
         if spec is None:
             return ""
-        if many and (quantified or not _attribute_word(key) and spec.type == FieldType.STRING) \
+        if many and (quantified or (not _attribute_word(key) and spec.type == FieldType.STRING)) \
                 and not item.choices and head.pos_ in _NOUNS and \
                 key not in hints.PLURAL_ATTRIBUTES:  # fmt: skip
             if key in hints.GENERIC_HEADS and owner != key:
@@ -428,11 +451,11 @@ class UnitReader:
         phrasal = f"{lemma} {particle}".strip()
         subject = self._subject(verb)
         objects = self._objects(verb)
-        if lemma in hints.POSSESSION_VERBS and subject is not None and subject != USER_KEY \
-                and verb.dep_ not in {"xcomp", "relcl"} or _composition(verb):  # fmt: skip
-            if subject is not None and subject != USER_KEY:
-                self._possession(verb, subject)
-                return
+        owner = subject is not None and subject != USER_KEY
+        possession = lemma in hints.POSSESSION_VERBS and verb.dep_ not in {"xcomp", "relcl"}
+        if owner and (possession or _composition(verb)):
+            self._possession(verb, str(subject))
+            return
         if lemma in hints.BELONG_VERBS and subject not in {None, USER_KEY}:
             for obj in objects:
                 self.ev.note(key_of(obj), MEDIUM, surface=obj.text)
@@ -446,8 +469,9 @@ class UnitReader:
         if lemma in hints.SHARED_OBJECT_ONLY:
             participation = None  # "attendees buy tickets": the ticket is theirs
         if participation and objects and subject is not None:
-            natural = hints.PARTICIPATION_PREPOSITIONS.get(phrasal,
-                                                           hints.PARTICIPATION_PREPOSITIONS.get(lemma))
+            natural = hints.PARTICIPATION_PREPOSITIONS.get(
+                phrasal, hints.PARTICIPATION_PREPOSITIONS.get(lemma)
+            )
             joined = self._objects(verb, prepositions_first=bool(natural), only=natural)
             joined = [o for o in joined if not _attribute_word(key_of(o))]
             for obj in joined:
@@ -533,8 +557,8 @@ class UnitReader:
             thing.link = (subject, tracked, True)
             return
         existing = self.ev.things.get(key)
-        if existing is not None and existing.app or _attribute_word(key) and not (
-                obj.tag_ in {"NNS", "NNPS"} and lemma in hints.OWNING_VERBS):  # fmt: skip
+        if (existing is not None and existing.app) or (_attribute_word(key) and not (
+                obj.tag_ in {"NNS", "NNPS"} and lemma in hints.OWNING_VERBS)):  # fmt: skip
             return  # "record the date": attributes are not things
         owning = lemma in hints.OWNING_VERBS
         strength = STRONG if owning and verb.dep_ != "xcomp" else MEDIUM
@@ -616,9 +640,9 @@ class UnitReader:
         """ "create events with a title, venue and price": the with-list describes the object."""
         for prep in [c for c in verb.subtree if c.dep_ == "prep" and c.lower_ == "with"]:
             before = [o for o in objects if o.i < prep.i]
-            if not before or prep.i in self.done:
+            if not before or prep.i in self.done or _governing_verb(prep) != verb:
                 continue
-            obj = prep.head if prep.head.pos_ in _NOUNS else max(before, key=lambda o: o.i)
+            obj = prep.head if prep.head in objects else max(before, key=lambda o: o.i)
             span = _clause_rest(prep, prep.i + 1)
             self._items(owner or key_of(obj), _split_items(span))
             self.done.add(prep.i)
@@ -753,13 +777,26 @@ def _trailing_phrase(part: list[Token]) -> list[Token]:
     name"; a middle part with a verb of its own is not a phrase."""
     start = 0
     for index, token in enumerate(part):
-        if token.pos_ in {"VERB", "AUX"} and index + 1 < len(part) and not (
-                token.lemma_.lower() in known_nouns() and index == 0):  # fmt: skip
-            start = index + 1
-        elif token.pos_ == "ADP" and token.lower_ not in {"of", "in"} and index + 1 < len(part):
+        if index + 1 >= len(part):
+            break
+        verb = token.pos_ in {"VERB", "AUX"} and not (
+            token.lemma_.lower() in known_nouns() and index == 0
+        )
+        if verb or (token.pos_ == "ADP" and token.lower_ not in {"of", "in"}):
             start = index + 1
     phrase = part[start:]
     return phrase if phrase and len(phrase) <= 6 else []
+
+
+def _governing_verb(token: Token) -> Token | None:
+    current = token.head
+    for _ in range(12):
+        if current.pos_ in {"VERB", "AUX"}:
+            return current
+        if current.head == current:
+            return None
+        current = current.head
+    return None
 
 
 def _described(token: Token) -> bool:
