@@ -1,4 +1,5 @@
-"""Start-up chores of a serving process: mark runs orphaned by a dead process interrupted.
+"""Start-up chores of a serving process: mark runs orphaned by a dead process interrupted, and
+load the English parser in the background so the first description is read without waiting.
 
 They run on the first request the ASGI application receives rather than at import time, so
 importing ``takoss.asgi`` (tests, tools) never touches the database; the runs this process owns
@@ -8,6 +9,7 @@ are never touched (see services.generation_mark_interrupted_all).
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -29,6 +31,22 @@ def recover_interrupted_runs() -> None:
         logger.warning("Marked %d generation(s) interrupted: the server stopped during them", count)
 
 
+def warm_up_parser() -> None:
+    """Load spaCy's model (about a second) off the request path; errors surface later, where
+    the analyzer is used, with its own message."""
+
+    def load() -> None:
+        try:
+            from generator.engine.analysis import nlp
+
+            nlp.pipeline()
+            nlp.known_nouns()
+        except Exception:
+            logger.exception("Could not load the English parser")
+
+    threading.Thread(target=load, name="takoss-parser-warm-up", daemon=True).start()
+
+
 class RecoverOnFirstRequest:
     """ASGI middleware: run :func:`recover_interrupted_runs` once, before the first request."""
 
@@ -39,5 +57,6 @@ class RecoverOnFirstRequest:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if not self.recovered and scope["type"] in {"http", "websocket"}:
             self.recovered = True
+            warm_up_parser()
             await sync_to_async(recover_interrupted_runs)()
         await self.app(scope, receive, send)
