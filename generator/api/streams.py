@@ -25,6 +25,7 @@ Between events a ``: keep-alive`` comment goes out every TAKOSS_SSE_KEEPALIVE_SE
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -53,6 +54,8 @@ from generator.models import Generation
 
 # Without a wake-up (a run in another process), look at the history this often.
 FALLBACK_POLL_SECONDS = 0.5
+# Saves of streamed runs still going (see _started_run): asyncio keeps only weak references.
+_saving: set[asyncio.Future[tuple[int, str]]] = set()
 
 
 def sse_frame(event_id: int, payload: dict[str, Any]) -> str:
@@ -207,7 +210,13 @@ async def _started_run(
             "data": {"projectName": data["projectName"], "stack": data["stack"]},
         },
     )
-    generation_id, frame = await sync_to_async(_start)(owner, data, absolute)
+    # Shielded: a client that drops right after the first frame cancels this generator, and a
+    # cancelled await of a job the worker thread has not picked up yet drops the job (the run
+    # would never be saved). The save goes on regardless; _saving holds it until it ends.
+    saving = asyncio.ensure_future(sync_to_async(_start)(owner, data, absolute))
+    _saving.add(saving)
+    saving.add_done_callback(_saving.discard)
+    generation_id, frame = await asyncio.shield(saving)
     yield frame
     if generation_id:
         async for frame in _frames(generation_id, after=0, absolute=absolute):
