@@ -644,7 +644,15 @@ class UnitReader:
                 continue
             obj = prep.head if prep.head in objects else max(before, key=lambda o: o.i)
             span = _clause_rest(prep, prep.i + 1)
-            self._items(owner or key_of(obj), _split_items(span))
+            target = owner or key_of(obj)
+            thing = self.ev.things.get(target)
+            if thing is not None and thing.app:  # "a blog app with posts, comments on posts"
+                for part in _top_items(span):
+                    if not _is_clause(part):
+                        self._list_entity(part)
+                self.done.update(t.i for t in span)
+            else:
+                self._items(target, _split_items(span))
             self.done.add(prep.i)
 
     # --- nouns --------------------------------------------------------------------------
@@ -700,7 +708,9 @@ def mark_app_phrase(doc: Doc, evidence: Evidence) -> list[str]:
     for token in doc[:stop]:
         if token.pos_ not in _NOUNS or not _names_app(token):
             continue
-        marked = [token]
+        while token.dep_ == "compound" and token.head.pos_ in _NOUNS and token.head.i < stop:
+            token = token.head  # "a blog application": the application is the app
+        marked = [token, *(c for c in token.lefts if c.dep_ == "compound")]
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
                 marked += [t for t in child.subtree if t.i < stop and t.dep_ == "pobj"]
