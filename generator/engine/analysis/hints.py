@@ -96,7 +96,7 @@ ABSTRACT_NOUNS = _words(
     question-type level order-by matter term condition consideration decision future past
     today tomorrow yesterday everyone anyone someone everybody anybody somebody people
     functionality feature capability hello hi test testing thanks please edit delete deletion
-    metadata metadatum whole
+    metadata metadatum whole hi hey dear regards cheer
     removal creation signup login logout
     """
 )
