@@ -21,7 +21,8 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "engine" / "data"
 def corpora() -> list[tuple[str, list[dict]]]:
     backlogs = load_cases(DATA / "backlogs.yaml")
     development = []
-    for name in ("corpus.yaml", "holdout.yaml", "holdout2.yaml", "holdout3.yaml", "dev.yaml"):
+    for name in ("corpus.yaml", "holdout.yaml", "holdout2.yaml", "holdout3.yaml", "dev.yaml",
+                 "dev2.yaml"):
         if (DATA / name).exists():
             development += load_cases(DATA / name)
     return [

@@ -29,6 +29,26 @@ _STORY = re.compile(
 )
 _BENEFIT = re.compile(r"(?:,?\s+so\s+that\b|,\s*so\b|\s+in\s+order\s+to\b|,\s*because\b)", re.I)
 _WORD = re.compile(r"[A-Za-z]{2,}")
+# Misspellings common enough in requirements to fix before parsing.
+_TYPOS = {
+    "adress": "address", "adresses": "addresses", "buisness": "business", "bussiness":
+    "business", "wich": "which", "recieve": "receive", "recieved": "received", "seperate":
+    "separate", "calender": "calendar", "managment": "management", "occured": "occurred",
+    "untill": "until", "definately": "definitely", "acount": "account", "acounts": "accounts",
+    "paymnet": "payment", "paymnets": "payments", "shedule": "schedule", "catagory": "category",
+    "catagories": "categories", "descripton": "description", "discription": "description",
+    "quantitiy": "quantity", "emial": "email", "emails": "emails", "phne": "phone",
+    "companys": "companies", "rentl": "rental", "appointmnet": "appointment",
+    "reciept": "receipt", "reciepts": "receipts", "inventroy": "inventory",
+}  # fmt: skip
+_TYPO = re.compile(r"\b(" + "|".join(_TYPOS) + r")\b", re.IGNORECASE)
+
+
+def _typo(word: str) -> str:
+    fixed = _TYPOS[word.lower()]
+    return fixed.capitalize() if word[:1].isupper() else fixed
+
+
 _SPACES = re.compile(r"\s{2,}")
 _WITH = re.compile(r"\bw/\s*", re.IGNORECASE)
 _NUMBER_SIGN = re.compile(r"(?<=[a-z]) #(?=[\s,.;)]|$)", re.IGNORECASE | re.MULTILINE)
@@ -116,6 +136,7 @@ def _clean(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _WITH.sub("with ", text).replace("(s)", "s").replace("(es)", "es")
     text = _NUMBER_SIGN.sub(" number", text)
+    text = _TYPO.sub(lambda m: _typo(m.group(0)), text)
     return _MARKS.sub("", text)
 
 

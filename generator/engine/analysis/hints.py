@@ -96,7 +96,7 @@ ABSTRACT_NOUNS = _words(
     question-type level order-by matter term condition consideration decision future past
     today tomorrow yesterday everyone anyone someone everybody anybody somebody people
     functionality feature capability hello hi test testing thanks please edit delete deletion
-    metadata metadatum whole
+    metadata metadatum whole hi hey dear regards cheer
     removal creation signup login logout
     """
 )
@@ -219,7 +219,7 @@ ATTRIBUTE_NOUNS = _words(
     remarks due headline excerpt cover resume attachment file document uuid id identifier
     genre edition pages runtime votes likes views mileage plate vin model make breed species
     sex rent deposit floor bedrooms bathrooms area calories distance reps sets steps flag
-    elevation address city country zip postcode website type comment description specialty
+    elevation address city country zip postcode website type description specialty
     bio notes seats servings ingredients
     """
 )

@@ -22,6 +22,7 @@ from generator.engine import naming
 from generator.engine.analysis import hints
 from generator.engine.analysis.evidence import MEDIUM, STRONG, USER_KEY, Evidence, Link, Thing
 from generator.engine.analysis.fields import default_field
+from generator.engine.analysis.lexicon import CURRENCY_UNITS, MEASURE_UNITS, TIME_UNITS
 from generator.engine.analysis.nlp import known_nouns
 from generator.engine.spec import (
     MAX_ENTITIES,
@@ -35,6 +36,12 @@ from generator.engine.spec import (
 M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
 MAX_WARNED_NOUNS = 8
 MAX_BACKLOG_ENTITIES = 15
+UNITS = (
+    MEASURE_UNITS
+    | CURRENCY_UNITS
+    | TIME_UNITS
+    | {"gram", "grams", "litre", "liter", "mhz", "khz", "ghz", "mph", "kph"}
+) - {"currency"}
 _ORDERED_PAIRS = (("start_date", "end_date"), ("start_time", "end_time"),
                   ("starts_at", "ends_at"), ("start", "end"), ("check_in", "check_out"),
                   ("opens_at", "closes_at"), ("start_datetime", "end_datetime"),
@@ -146,6 +153,10 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
     head = thing.key.split("_")[-1]
     if thing.link is not None:
         return True
+    if not _wordlike(thing.key):
+        return False
+    if thing.person and not thing.fields and not thing.managed and thing.strength < STRONG:
+        return False  # "the harbour master", "an interviewer": named, not stored
     if thing.key == USER_KEY or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS | \
             hints.APP_ONLY_NOUNS:  # fmt: skip
         return bool(thing.fields) and head not in hints.APP_ONLY_NOUNS and thing.strength >= STRONG
@@ -164,6 +175,14 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
             or (thing.strength >= STRONG and thing.mentions >= 2)
         )
     return thing.strength >= MEDIUM or bool(thing.fields)
+
+
+def _wordlike(key: str) -> bool:
+    """Not a unit ("kg", "litre"), a letter, a number or a code ("entity1")."""
+    parts = key.split("_")
+    if any(len(p) < 3 or not p.isalpha() for p in parts):
+        return False
+    return not any(p in UNITS for p in parts)
 
 
 def _recurring(kept: list[Thing], stories: int) -> list[Thing]:

@@ -109,7 +109,8 @@ def key_of(token: Token) -> str:
 
 
 def _lemma(token: Token) -> str:
-    word = token.lower_ if token.lower_ in {"data", "media", "news", "series"} else token.lemma_
+    word = token.lower_ if token.lower_ in {"data", "media", "news", "series", "species"} else \
+        token.lemma_  # fmt: skip
     return naming.to_snake(word.lower()) or token.lower_
 
 
@@ -165,74 +166,58 @@ class UnitReader:
     # --- attributes in any phrasing -----------------------------------------------------
     def _attribute_groups(self, doc: Doc) -> None:
         """ "the date, time and location of every match", "each volunteer's phone number and
-        availability", "a vehicle should store its plate, make and model": a run of short
-        attribute phrases and the thing they belong to, whatever the verb. Read from the
-        commas and conjunctions, since the parser often gets long lists wrong."""
+        availability", "a vehicle should store its plate, make and model", "customers - i need
+        their name, phone and address": a run of short attribute phrases and the thing they
+        belong to, whatever the verb. Read from commas and conjunctions, since the parser often
+        gets long lists wrong."""
         for run in _runs(doc, self.done):
-            phrases = [_trailing_phrase(part) for part in run]
-            phrases = [p for p in phrases if p]
-            keys = [naming.to_snake(" ".join(t.lower_ for t in p if t.lower_ not in _DROP_WORDS
-                                             and t.dep_ not in {"poss", "case"}))
-                    for p in phrases]  # fmt: skip
-            attributes = sum(1 for k in keys if k and _attribute_word(k))
-            if len(phrases) < 2 or attributes * 2 <= len(phrases):
+            phrases = [p for p in (_trailing_phrase(part) for part in run) if p]
+            if not phrases:
                 continue
-            owner, cut = self._run_owner(doc, phrases)
-            if owner is None:
+            keys = [_phrase_key(p) for p in phrases]
+            attributes = sum(1 for k in keys if k and _attribute_word(k))
+            owner, cut, explicit = self._run_owner(doc, phrases)
+            if owner is None or not attributes:
+                continue
+            enough = attributes * 3 >= len(phrases) if explicit else attributes * 2 > len(phrases)
+            if not enough or (len(phrases) < 2 and not explicit):
                 continue
             phrases[-1] = phrases[-1][:cut] if cut else phrases[-1]
             self.ev.note(owner, STRONG, person=is_person(owner))
             self._items(owner, [Item(p) for p in phrases if p])
             self.done.update(t.i for p in phrases for t in p)
 
-    def _run_owner(self, doc: Doc, phrases: list[list[Token]]) -> tuple[str | None, int]:
-        """Who the attributes belong to, and where the last phrase ends before "of every X"."""
-        last = phrases[-1]
+    def _run_owner(self, doc: Doc, phrases: list[list[Token]]) -> tuple[str | None, int, bool]:
+        """Who the attributes belong to, where the last phrase ends before "of every X", and
+        whether the text said so explicitly (rather than the clause's subject)."""
+        last, start = phrases[-1], phrases[0][0].i
         for index, token in enumerate(last):
             if index and token.lower_ in {"of", "for"} and index + 1 < len(last):
                 target = _head(last[index + 1 :])
                 if target is not None and self._owner_noun(target) and any(
-                        t.lower_ in {"each", "every", "a", "an", "the", "all"}
+                        t.lower_ in {"each", "every", "a", "an", "the", "all", "any"}
                         for t in last[index + 1 : target.i - last[0].i + 1]):  # fmt: skip
-                    return key_of(target), index
+                    return key_of(target), index, True
         for token in phrases[0]:
             if token.dep_ == "poss" and self._owner_noun(token):
-                return key_of(token), 0
-        for token in doc:
-            if token.lower_ in {"for", "of"} and token.i < phrases[0][0].i:
+                return key_of(token), 0, True
+        sep = next((t for t in doc[:start] if _separator(t)), None)
+        if sep is not None:
+            title = [t for t in doc[: sep.i] if t.pos_ in _NOUNS]
+            if title and self._owner_noun(title[-1]):
+                return key_of(title[-1]), 0, True  # "customers - i need their name, phone"
+        for token in reversed(doc[:start]):
+            if token.lower_ in {"for", "of", "per"}:
                 target = next((c for c in token.children if c.dep_ == "pobj"), None)
-                if target is not None and self._owner_noun(target) and any(
-                        c.lower_ in {"each", "every", "all"} for c in target.children):  # fmt: skip
-                    return key_of(target), 0
-        subject = next((t for t in doc if t.dep_ in {"nsubj", "nsubjpass"} and
-                        t.i < phrases[0][0].i), None)  # fmt: skip
+                if target is not None and target.i < start and self._owner_noun(target):
+                    return key_of(target), 0, True  # "For each patient we need to know ..."
+            if token.pos_ in _NOUNS and self._owner_noun(token) and any(
+                    c.lower_ in {"each", "every", "per"} for c in token.lefts):  # fmt: skip
+                return key_of(token), 0, True  # "each time entry recording the date, ..."
+        subject = next((t for t in doc[:start] if t.dep_ in {"nsubj", "nsubjpass"}), None)
         if subject is not None and self._owner_noun(subject) and not is_person(key_of(subject)):
-            return key_of(subject), 0
-        return None, 0
-
-    def _attribute_owner(self, first: Token, members: list[Token]) -> str | None:
-        for member in members:
-            for child in member.children:
-                if child.dep_ == "prep" and child.lower_ in {"of", "for"} and \
-                        member.lower_ not in {"number", "count", "amount", "list"}:  # fmt: skip
-                    target = next((c for c in child.children if c.dep_ == "pobj"), None)
-                    if target is not None and self._owner_noun(target):
-                        return key_of(target)
-                if child.dep_ == "poss" and self._owner_noun(child):
-                    return key_of(child)
-        root = first
-        while root.dep_ not in {"ROOT", "relcl", "conj"} and root.head != root and \
-                root.pos_ not in {"VERB", "AUX"}:  # fmt: skip
-            root = root.head
-        for child in root.children:
-            if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
-                target = next((c for c in child.children if c.dep_ == "pobj"), None)
-                if target is not None and self._owner_noun(target) and target.i < first.i:
-                    return key_of(target)  # "For each patient we need to know ..."
-        subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-        if subject is not None and self._owner_noun(subject) and not is_person(key_of(subject)):
-            return key_of(subject)
-        return None
+            return key_of(subject), 0, False
+        return None, 0, False
 
     def _owner_noun(self, token: Token) -> bool:
         if token.pos_ not in _NOUNS or token.lower_ in _USER_PRONOUNS:
@@ -274,8 +259,8 @@ class UnitReader:
         if not items:
             return False
         if any(_is_clause(i.tokens) for i in items):
-            if sep is None or not titled:
-                return False
+            if sep is None or not titled or _is_clause(items[0].tokens):
+                return False  # "customers - i need their name, phone": a sentence
             return self._mixed_list(title, rest)
         title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
         if title_noun is not None and _describes(title_noun, items):
@@ -644,7 +629,15 @@ class UnitReader:
                 continue
             obj = prep.head if prep.head in objects else max(before, key=lambda o: o.i)
             span = _clause_rest(prep, prep.i + 1)
-            self._items(owner or key_of(obj), _split_items(span))
+            target = owner or key_of(obj)
+            thing = self.ev.things.get(target)
+            if thing is not None and thing.app:  # "a blog app with posts, comments on posts"
+                for part in _top_items(span):
+                    if not _is_clause(part):
+                        self._list_entity(part)
+                self.done.update(t.i for t in span)
+            else:
+                self._items(target, _split_items(span))
             self.done.add(prep.i)
 
     # --- nouns --------------------------------------------------------------------------
@@ -700,7 +693,9 @@ def mark_app_phrase(doc: Doc, evidence: Evidence) -> list[str]:
     for token in doc[:stop]:
         if token.pos_ not in _NOUNS or not _names_app(token):
             continue
-        marked = [token]
+        while token.dep_ == "compound" and token.head.pos_ in _NOUNS and token.head.i < stop:
+            token = token.head  # "a blog application": the application is the app
+        marked = [token, *(c for c in token.lefts if c.dep_ == "compound")]
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
                 marked += [t for t in child.subtree if t.i < stop and t.dep_ == "pobj"]
@@ -772,6 +767,12 @@ def _runs(doc: Doc, done: set[int]) -> list[list[list[Token]]]:
     return [r for r in runs if len(r) >= 2]
 
 
+def _phrase_key(phrase: list[Token]) -> str:
+    words = [t.lower_ for t in phrase if t.lower_ not in _DROP_WORDS and t.dep_ not in {"poss", "case"}
+             and not t.is_punct]  # fmt: skip
+    return naming.to_snake(" ".join(words))
+
+
 def _trailing_phrase(part: list[Token]) -> list[Token]:
     """The noun phrase at the end of a list part: "we need to know their name" -> "their
     name"; a middle part with a verb of its own is not a phrase."""
@@ -810,6 +811,8 @@ def _described(token: Token) -> bool:
 def _is_clause(tokens: Sequence[Token]) -> bool:
     """A list item with a verb of its own; a plural noun the tagger took for a verb ("trips
     with a start location") does not count."""
+    if len(tokens) < 4:
+        return False  # "price paid", "hours worked": a noun phrase
     inside = {t.i for t in tokens}
     return any(
         t.pos_ in {"VERB", "AUX"} and
