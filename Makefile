@@ -50,6 +50,7 @@ bench: setup
 	$(PY) bench/generation.py
 	$(PY) bench/verification.py
 	$(PY) bench/analyzer_corpus.py
+	$(PY) bench/analyzer_speed.py
 	$(PY) bench/stream_load.py
 	$(PY) bench/api_stream.py
 
