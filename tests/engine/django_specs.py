@@ -1,5 +1,6 @@
 """AppSpecs for the Django stack's tests: a rich one (every field type, every relation kind,
-the user, a self-reference, a required cycle) and a generated chain of N entities for timing."""
+the user, a self-reference, a required cycle, roles and rules), one about roles and rules, and a
+generated chain of N entities for timing."""
 
 from __future__ import annotations
 
@@ -71,6 +72,16 @@ def rich_spec(*, auth: bool) -> AppSpec:
                 "fields": EVERY_FIELD,
                 "display_field": "title",
                 "description": "Something to do.",
+                "unique_together": [{"fields": ["project", "title"]}],
+                "comparisons": [
+                    {
+                        "field": "count",
+                        "op": "gte",
+                        "other": "price",
+                        "message": 'Count {{ x }} must cover the "price" | {% tag %}',
+                    },
+                    {"field": "ratio", "op": "lt", "other": "price"},
+                ],
             },
             {
                 "name": "Tag",
@@ -82,12 +93,17 @@ def rich_spec(*, auth: bool) -> AppSpec:
                     {"name": "name", "type": "string"},
                     {"name": "attachment", "type": "file"},
                 ],
+                "unique_together": [{"fields": ["parent", "name"]}],  # a self-reference
             },
             {
                 "name": "Profile",
                 "fields": [{"name": "bio", "type": "text"}, {"name": "avatar", "type": "image"}],
             },
-            {"name": "Counter", "fields": [{"name": "flag", "type": "boolean"}]},
+            {
+                "name": "Counter",
+                "fields": [{"name": "flag", "type": "boolean"}],
+                "unique_together": [{"fields": ["task"], "when_true": "flag"}],  # optional FK
+            },
             {"name": "Empty", "fields": []},
         ],
         "relationships": [
@@ -111,6 +127,10 @@ def rich_spec(*, auth: bool) -> AppSpec:
             },
             {"kind": "many_to_one", "source": "Counter", "target": "Task", "on_delete": "set_null"},
         ],
+        "roles": [
+            {"name": "Volunteer", "description": 'Helps {{ out }} at "events" | sometimes'},
+            {"name": "event coordinators"},
+        ],
     }
     if auth:
         data["relationships"] += [
@@ -125,7 +145,91 @@ def rich_spec(*, auth: bool) -> AppSpec:
             {"kind": "one_to_one", "source": "Profile", "target": "User"},
             {"kind": "many_to_many", "source": "Project", "target": "User", "name": "members"},
         ]
+        task = data["entities"][1]
+        task["unique_together"].append({"fields": ["user", "due"]})  # the owner, by its target
     return AppSpec.from_data(data)
+
+
+def rules_spec() -> AppSpec:
+    """Roles, notes, and every kind of rule: unique (plain, per owner, with a flag, a flag alone)
+    and comparisons of numbers, decimals, floats, dates, date-times and times."""
+    return AppSpec.from_data(
+        {
+            "name": "Course Hub",
+            "roles": [
+                {"name": "Volunteer", "description": "Helps at events"},
+                {"name": "coordinator"},
+            ],
+            "notes": ["'volunteers' was read as a user role, not a table"],
+            "entities": [
+                {
+                    "name": "Course",
+                    "fields": [
+                        {"name": "title"},
+                        {"name": "min seats", "type": "integer", "min_value": 1},
+                        {"name": "max seats", "type": "integer", "max_value": 100},
+                        {"name": "price", "type": "decimal", "min_value": 0},
+                        {"name": "discount price", "type": "decimal", "required": False},
+                    ],
+                    "comparisons": [
+                        {"field": "max seats", "op": "gte", "other": "min seats"},
+                        {
+                            "field": "discount price",
+                            "op": "lt",
+                            "other": "price",
+                            "message": "A discount must be cheaper than the price.",
+                        },
+                    ],
+                },
+                {"name": "Student", "fields": [{"name": "name"}]},
+                {
+                    "name": "Enrollment",
+                    "fields": [
+                        {"name": "start date", "type": "date"},
+                        {"name": "end date", "type": "date", "required": False},
+                        {"name": "active", "type": "boolean"},
+                        {"name": "starts at", "type": "time", "required": False},
+                        {"name": "ends at", "type": "time", "required": False},
+                    ],
+                    "unique_together": [
+                        {"fields": ["student", "course"]},
+                        {"fields": ["course"], "when_true": "active"},
+                        {"fields": ["owner", "start date"]},
+                    ],
+                    "comparisons": [
+                        {"field": "end date", "op": "gt", "other": "start_date"},
+                        {"field": "ends at", "op": "gt", "other": "starts at"},
+                    ],
+                },
+                {"name": "Question", "fields": [{"name": "text"}]},
+                {
+                    "name": "Option",
+                    "fields": [
+                        {"name": "label"},
+                        {"name": "is correct", "type": "boolean"},
+                        {"name": "opens", "type": "datetime"},
+                        {"name": "closes", "type": "datetime", "required": False},
+                        {"name": "ratio", "type": "float", "min_value": 0, "max_value": 1},
+                        {"name": "ceiling", "type": "float", "min_value": 0, "max_value": 1},
+                    ],
+                    "unique_together": [
+                        {"fields": ["question"], "when_true": "is correct"},
+                        {"fields": ["is_correct"], "when_true": "is_correct"},
+                    ],
+                    "comparisons": [
+                        {"field": "closes", "op": "gte", "other": "opens"},
+                        {"field": "ratio", "op": "lt", "other": "ceiling"},
+                    ],
+                },
+            ],
+            "relationships": [
+                {"source": "Enrollment", "target": "Student"},
+                {"source": "Enrollment", "target": "Course"},
+                {"source": "Enrollment", "target": "User"},
+                {"source": "Option", "target": "Question"},
+            ],
+        }
+    )
 
 
 def chain_spec(count: int) -> AppSpec:

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import ast
+import datetime
+import operator
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
-from django_specs import chain_spec, rich_spec
+from django_specs import chain_spec, rich_spec, rules_spec
 
 from generator.engine.formatting import format_python, ruff_executable
-from generator.engine.spec import AppSpec
+from generator.engine.spec import AppSpec, Entity
 from generator.engine.stacks.base import RENDER_PHASES, Check, GeneratedFile, RenderContext
 from generator.engine.stacks.django import DjangoStack
 from generator.engine.stacks.django.files import PHASE_FILES
 from generator.engine.stacks.django.project import build, index_name
 from generator.engine.stacks.django.render import LEFTOVER_MARKERS, imports
+from generator.engine.stacks.django.rules import samples
 
 CTX = RenderContext(
     generator_version="0.1.0",
@@ -95,7 +100,7 @@ def test_every_phase_renders_its_file_list(rich: tuple[AppSpec, list[GeneratedFi
     paths = {f.path for f in files}
     for phase, items in PHASE_FILES.items():
         for item in items:
-            if item.when == "auth" and not build(spec).auth:
+            if item.when and not getattr(build(spec), item.when):
                 assert item.path not in paths
             elif not item.per_entity:
                 assert item.path in paths, (phase, item.path)
@@ -167,6 +172,154 @@ def test_models_and_migration_share_field_declarations() -> None:
     assert "choices=StatusChoices.choices" in models_py
     assert 'choices=[("draft", "Draft ü"), ("done", "Done \'x\'")]' in migration
     assert "migrations.swappable_dependency(settings.AUTH_USER_MODEL)" in migration
+
+
+def _constraints(source: str) -> list[str]:
+    """Every UniqueConstraint/CheckConstraint call in some Python source, as AST dumps."""
+    return sorted(
+        ast.dump(node)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"UniqueConstraint", "CheckConstraint"}
+    )
+
+
+def test_rules_are_the_same_constraints_in_models_and_the_migration() -> None:
+    files = {f.path: f.content for f in render(rules_spec())}
+    project = build(rules_spec())
+    written = _constraints("\n".join(c for e in project.entities for c in e.constraints))
+    assert len(written) == 11
+    assert _constraints(files["core/models.py"]) == written
+    migration = files["core/migrations/0001_initial.py"]
+    assert _constraints(migration) == written
+    # after every AddField: a unique rule may name a relation
+    assert migration.index("migrations.AddConstraint(") > migration.rindex("migrations.AddField(")
+    sources = "\n".join(c for e in project.entities for c in e.constraints)
+    assert (
+        "condition=models.Q(ends_at__isnull=True) | models.Q(starts_at__isnull=True) | "
+        "models.Q(ends_at__gt=models.F('starts_at'))" in sources
+    )
+    assert "condition=models.Q(max_seats__gte=models.F('min_seats'))" in sources
+    assert "fields=['question'], condition=models.Q(is_correct=True)" in sources
+
+
+def test_constraint_names_are_short_unique_and_stable() -> None:
+    names = [r.name for e in build(rules_spec()).entities for r in e.unique_rules]
+    names += [r.name for e in build(rules_spec()).entities for r in e.comparison_rules]
+    assert len(names) == len(set(names)) == 11
+    assert all(len(name) <= 30 and name[0].isalpha() for name in names)
+    assert names == [r.name for e in build(rules_spec()).entities for r in e.unique_rules] + [
+        r.name for e in build(rules_spec()).entities for r in e.comparison_rules
+    ]
+
+
+def test_rule_messages_read_well_and_keep_a_percent_sign() -> None:
+    project = build(rules_spec())
+    messages = [r.message for e in project.entities for r in e.unique_rules + e.comparison_rules]
+    assert messages == [
+        "Max seats must be at least min seats.",
+        "A discount must be cheaper than the price.",
+        "Only one enrollment per student and course is allowed.",
+        'Only one enrollment per course may be marked "active".',
+        "Only one enrollment per owner and start date is allowed.",
+        "End date must be after start date.",
+        "Ends at must be after starts at.",
+        'Only one option per question may be marked "is correct".',
+        'Only one option may be marked "is correct".',
+        "Closes must be at or after opens.",
+        "Ratio must be less than ceiling.",
+    ]
+    task = build(rich_spec(auth=False)).entity("Task")
+    assert (
+        "violation_error_message='Count {{ x }} must cover the \"price\" | {%% tag %%}'"
+        in (task.constraints[1])
+    )
+
+
+def run_sample(source: str, n: int) -> object:
+    namespace = {
+        "n": n,
+        "datetime": datetime,
+        "Decimal": Decimal,
+        "_date": lambda n: datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 365),
+        "_datetime": lambda n: datetime.datetime(2024, 1, 1, 12) + datetime.timedelta(hours=n),
+    }
+    return eval(source, namespace)  # sources the stack wrote for the factories
+
+
+COMPARE = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+
+
+def assert_samples_keep_the_rules(spec: AppSpec) -> None:
+    """Factory values keep every comparison and bound; the rule tests' pairs break theirs."""
+    for entity, view in zip(spec.entities, build(spec).entities, strict=True):
+        sources = samples(entity)
+        for n in (0, 1, 7, 364, 365, 999, 1000, 5000):
+            values = {name: run_sample(source, n) for name, source in sources.items()}
+            for rule in entity.comparisons:
+                assert COMPARE[rule.op](values[rule.field], values[rule.other]), (rule, values)
+            assert_within_bounds(entity, values)
+        for unique in entity.unique_together:
+            if unique.when_true:
+                assert sources[unique.when_true] == "False"  # other tests' rows never count
+        for rule in view.comparison_rules:
+            big, small = (run_sample(value, 0) for value in rule.broken)
+            pair = {rule.big: big, rule.small: small}
+            assert not COMPARE[rule.spec.op](pair[rule.field], pair[rule.other]), rule
+            assert_within_bounds(entity, pair)
+
+
+def assert_within_bounds(entity: Entity, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        field = entity.field(name)
+        assert field is not None
+        assert field.min_value is None or value >= field.min_value, (field, value)
+        assert field.max_value is None or value <= field.max_value, (field, value)
+
+
+@pytest.mark.parametrize("spec", [rules_spec(), rich_spec(auth=True)], ids=["rules", "rich"])
+def test_sample_values_keep_every_comparison_and_bound(spec: AppSpec) -> None:
+    assert_samples_keep_the_rules(spec)
+
+
+def test_rules_reach_the_api_the_views_and_the_docs() -> None:
+    files = {f.path: f.content for f in render(rules_spec())}
+    serializers = files["core/serializers.py"]
+    assert "class EnrollmentSerializer(RuleCheckingSerializer):" in serializers
+    assert 'owner_field = "owner"' in serializers
+    assert "class StudentSerializer(serializers.ModelSerializer):" in serializers
+    views = files["core/views.py"]
+    assert views.count("if breaks_owner_rules(form):") == 2  # Enrollment's create and edit
+    assert 'CHECK ("end_date" IS NULL OR "end_date" > "start_date")' in files["docs/schema.sql"]
+    assert 'WHERE "is_correct";' in files["docs/schema.sql"]
+    assert (
+        "| Enrollment | End date must be after start date. | check: end_date > start_date |"
+        in (files["README.md"])
+    )
+    tests = files["core/tests/test_rules.py"]
+    assert tests.count("def test_unique_") == 2 * 5 and tests.count("def test_comparison_") == 2 * 6
+
+
+def test_roles_become_groups_made_after_migrate() -> None:
+    files = {f.path: f.content for f in render(rules_spec())}
+    assert (
+        'ROLES = {\n    "Volunteer": "Helps at events",\n    "Coordinator": "",\n}'
+        in (files["core/roles.py"])
+    )
+    assert "post_migrate.connect(create_role_groups, sender=self)" in files["core/apps.py"]
+    assert "| Volunteer | Helps at events |" in files["README.md"]
+    assert "core/tests/test_roles.py" in files
+
+
+def test_an_app_without_roles_or_rules_gets_none_of_their_files() -> None:
+    files = {f.path: f.content for f in render(chain_spec(3))}
+    assert not {"core/roles.py", "core/tests/test_roles.py", "core/tests/test_rules.py"} & set(
+        files
+    )
+    assert "RuleCheckingSerializer" not in files["core/serializers.py"]
+    assert "constraints" not in files["core/models.py"]
+    assert "post_migrate" not in files["core/apps.py"]
 
 
 def test_index_names_are_short_unique_and_stable() -> None:

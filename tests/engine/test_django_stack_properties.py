@@ -8,7 +8,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_django_stack import assert_sound, render, ruff_check, write
+from test_django_stack import (
+    assert_samples_keep_the_rules,
+    assert_sound,
+    render,
+    ruff_check,
+    write,
+)
 
 from generator.engine import naming
 from generator.engine.spec import AppSpec, FieldType, OnDelete, RelationKind, SpecError
@@ -133,6 +139,8 @@ def specs(draw: st.DrawFn) -> AppSpec:
         }
         for name in entity_names
     ]
+    for entity in entities:
+        entity.update(draw(rules(entity["fields"])))
     targets = [*entity_names, "User"]
     relationships = draw(
         st.lists(
@@ -155,11 +163,62 @@ def specs(draw: st.DrawFn) -> AppSpec:
         "entities": entities,
         "relationships": relationships,
         "features": features,
+        "roles": draw(st.lists(st.builds(dict, name=names, description=_safe_text), max_size=3)),
+        "notes": draw(st.lists(_safe_text, max_size=2)),
     }
-    try:
-        return AppSpec.from_data(data)
-    except SpecError:
-        return AppSpec.from_data({**data, "relationships": []})  # e.g. an unresolvable target
+    # Drop what the sanitiser refuses (a rule over a missing or incomparable field, a role with
+    # no letters, an unresolvable target), one part at a time.
+    unruled = [{**e, "unique_together": [], "comparisons": []} for e in entities]
+    for attempt in (
+        data,
+        {**data, "entities": unruled},
+        {**data, "entities": unruled, "roles": []},
+        {**data, "entities": unruled, "roles": [], "relationships": []},
+    ):
+        try:
+            return AppSpec.from_data(attempt)
+        except SpecError:
+            continue
+    raise AssertionError("the last attempt is always valid")
+
+
+GROUPS = {"integer": "n", "decimal": "n", "float": "n", "date": "d", "datetime": "dt", "time": "t"}
+
+
+@st.composite
+def rules(draw: st.DrawFn, fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """Unique rules and comparisons over an entity's fields, mostly ones the sanitiser keeps."""
+    keyable = [f["name"] for f in fields if f["type"] not in {"json", "file", "image"}]
+    flags = [f["name"] for f in fields if f["type"] == "boolean"]
+    pairs = [
+        (a["name"], b["name"])
+        for a in fields
+        for b in fields
+        if a is not b and GROUPS.get(a["type"], "x") == GROUPS.get(b["type"], "y")
+    ]
+    out: dict[str, Any] = {}
+    if keyable:
+        unique = st.builds(
+            dict,
+            fields=st.lists(st.sampled_from(keyable), min_size=1, max_size=3),
+            when_true=st.one_of(st.none(), st.sampled_from(flags)) if flags else st.none(),
+            message=_safe_text,
+        )
+        out["unique_together"] = draw(st.lists(unique, max_size=2))
+    if pairs:
+        comparison = st.builds(
+            lambda pair, op, message: {
+                "field": pair[0],
+                "op": op,
+                "other": pair[1],
+                "message": message,
+            },
+            st.sampled_from(pairs),
+            st.sampled_from(["gt", "gte", "lt", "lte"]),
+            _safe_text,
+        )
+        out["comparisons"] = draw(st.lists(comparison, max_size=2))
+    return out
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -171,3 +230,9 @@ def test_any_valid_spec_renders_clean_python(spec: AppSpec) -> None:
         write(files, Path(tmp))
         done = ruff_check(Path(tmp))
         assert done.returncode == 0, done.stdout
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=specs())
+def test_any_valid_spec_gets_sample_values_that_keep_its_rules(spec: AppSpec) -> None:
+    assert_samples_keep_the_rules(spec)

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django_specs import rules_spec
 
 from generator.engine.events import EventType, ListSink
 from generator.engine.pipeline import GenerationRequest, GenerationResult, generate
@@ -213,3 +214,20 @@ def test_a_fifty_entity_spec_generates_and_verifies(tmp_path: Path) -> None:
     assert len(result.spec.entities) == 50
     assert result.verification is not None
     assert result.verification.tests_run >= MIN_TESTS_PER_ENTITY * 50
+
+
+def test_a_spec_with_roles_and_rules_generates_and_verifies(tmp_path: Path) -> None:
+    spec = rules_spec()  # roles, notes, unique rules (with a flag, with the owner), comparisons
+
+    result = generate(GenerationRequest(out_dir=tmp_path / "rules", spec=spec, name=spec.name))
+
+    assert result.success, _failure_text(result)
+    assert result.spec is not None and result.spec.notes == spec.notes
+    report = result.verification
+    assert report is not None and report.passed
+    assert report.tests_run == report.tests_passed
+    rule_tests = 2 * 11 + 2  # model/database and API/form per rule, valid values per entity
+    role_tests = 2
+    assert report.tests_run >= MIN_TESTS_PER_ENTITY * len(spec.entities) + rule_tests + role_tests
+    written = {f.path for f in result.files}
+    assert {"core/roles.py", "core/tests/test_roles.py", "core/tests/test_rules.py"} <= written

@@ -58,6 +58,7 @@ PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
             "core/tests/test_models.py",
             "core/tests/test_api.py",
         ),
+        *_same("core/roles.py", "core/tests/test_roles.py", when="has_roles"),
     ),
     "frontend": (
         *_same(
@@ -69,6 +70,7 @@ PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
             "static/css/app.css",
             "core/tests/test_pages.py",
         ),
+        *_same("core/tests/test_rules.py", when="has_rules"),
         *_same(
             "core/accounts.py",
             "templates/registration/login.html",

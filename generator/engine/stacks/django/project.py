@@ -3,8 +3,8 @@
 Everything a template would otherwise have to work out lives here, already decided: each model
 field's declaration (shared by models.py and the migration), which relation is the owner set from
 ``request.user``, which required foreign keys must become nullable to break a dependency cycle,
-URL segments, admin/API/filter field lists, index names, the fields the generated tests patch or
-leave out. Names come from the sanitised spec and are used as they are.
+URL segments, admin/API/filter field lists, index and constraint names (rules.py), the fields the
+generated tests patch or leave out. Names come from the sanitised spec and are used as they are.
 """
 
 from __future__ import annotations
@@ -22,11 +22,19 @@ from generator.engine.spec import (
     FieldType,
     RelationKind,
     Relationship,
+    Role,
 )
 from generator.engine.stacks.django.fields import (
     Declaration,
     field_declaration,
     relation_declaration,
+)
+from generator.engine.stacks.django.rules import (
+    ComparisonRule,
+    UniqueRule,
+    comparison_rules,
+    samples,
+    unique_rules,
 )
 from generator.engine.stacks.django.samples import sample
 
@@ -159,6 +167,8 @@ class EntityView:
     url: str = ""
     has_created_at: bool = True
     has_updated_at: bool = True
+    unique_rules: list[UniqueRule] = field(default_factory=list)
+    comparison_rules: list[ComparisonRule] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -347,6 +357,44 @@ class EntityView:
     def required_dependencies(self) -> list[RelationView]:
         return [r for r in self.single_relations if r.required and not r.is_owner]
 
+    @property
+    def has_rules(self) -> bool:
+        return bool(self.unique_rules or self.comparison_rules)
+
+    @property
+    def constraints(self) -> list[str]:
+        """Sources of the model's Meta.constraints, as models.py and the migration write them."""
+        return [r.source for r in self.unique_rules] + [r.source for r in self.comparison_rules]
+
+    @property
+    def owner_in_rules(self) -> bool:
+        """A unique rule names the owner, which forms leave out: the views must check it."""
+        owner = self.owner
+        return owner is not None and any(owner.name in rule.fields for rule in self.unique_rules)
+
+    def relation(self, name: str) -> RelationView:
+        return next(r for r in self.relations if r.name == name)
+
+    def duplicate_of(self, rule: UniqueRule) -> tuple[list[str], list[RelationView]]:
+        """What a row breaking ``rule`` copies from the first: fields, then relations.
+
+        The rule's own flag is left out (the tests set it). When the rule names a compared
+        field, the fields it is compared with are copied too, so the comparisons still hold.
+        """
+        own = [m.name for m in rule.members if m.relation is None and m.name != rule.when_true]
+        compared = [name for r in self.comparison_rules for name in (r.big, r.small)]
+        if set(own) & set(compared):
+            own += [
+                name
+                for name in compared
+                if name != rule.when_true and not self.spec_field(name).unique
+            ]
+        relations = [self.relation(m.name) for m in rule.members if m.relation is not None]
+        return list(dict.fromkeys(own)), relations
+
+    def spec_field(self, name: str) -> FieldSpec:
+        return next(f.spec for f in self.fields if f.name == name)
+
 
 def index_name(table: str, fields: list[str]) -> str:
     """Django wants explicit index names of at most 30 characters, starting with a letter."""
@@ -392,6 +440,27 @@ class ProjectView:
     def relations(self) -> list[tuple[EntityView, RelationView]]:
         return [(e, r) for e in self.entities for r in e.relations]
 
+    @property
+    def roles(self) -> list[Role]:
+        return self.spec.roles
+
+    @property
+    def has_roles(self) -> bool:
+        return bool(self.spec.roles)
+
+    @property
+    def has_rules(self) -> bool:
+        return any(e.has_rules for e in self.entities)
+
+    @property
+    def ruled(self) -> list[EntityView]:
+        return [e for e in self.entities if e.has_rules]
+
+    @property
+    def broken_values(self) -> str:
+        """Every value the rule tests use to break a comparison (to decide their imports)."""
+        return " ".join(v for e in self.entities for r in e.comparison_rules for v in r.broken)
+
     def entity(self, name: str) -> EntityView:
         return next(e for e in self.entities if e.name == name)
 
@@ -436,18 +505,27 @@ def build(spec: AppSpec) -> ProjectView:
         views[rel.source].relations.append(relation)
         if not rel.targets_user:
             views[rel.target].incoming.append(relation)
+    # Constraint names, like index names, must be unique across the project.
+    taken = {name for view in views.values() for _, name in view.indexes}
+    for entity in spec.entities:
+        view = views[entity.name]
+        relations = spec.relationships_from(entity.name)
+        view.unique_rules = unique_rules(entity, relations, view.table, taken)
+        view.comparison_rules = comparison_rules(entity, view.table, taken)
     return ProjectView(spec, list(views.values()))
 
 
 def _fields(entity: Entity) -> list[FieldView]:
     out: list[FieldView] = []
     classes: set[str] = set()
+    ruled = samples(entity)  # values that keep the entity's rules
     for spec_field in entity.fields:
         choices_class = None
         if spec_field.type == FieldType.ENUM:
             choices_class = _unique_class(naming.to_pascal(spec_field.name) + "Choices", classes)
         declaration = field_declaration(spec_field, choices_class, f"{entity.snake}/")
-        out.append(FieldView(spec_field, declaration, choices_class, sample(spec_field)))
+        value = ruled.get(spec_field.name) or sample(spec_field)
+        out.append(FieldView(spec_field, declaration, choices_class, value))
     return out
 
 
