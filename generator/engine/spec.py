@@ -3,6 +3,8 @@
 Analyzers produce it, a power user may hand one in as JSON/YAML, and stacks render it. All name
 cleaning happens here, once: identifiers are normalised, reserved words and clashes are renamed
 with a recorded warning, references to unknown entities are errors, and size limits are enforced.
+Rules between fields (unique together, comparisons) are resolved through those renames and
+checked too: a comparison that validated can be kept by some row (comparison_values finds one).
 A spec that validated is safe to render; renderers never re-check names.
 
 This module knows nothing about Django or any output stack.
