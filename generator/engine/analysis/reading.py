@@ -768,8 +768,11 @@ def _runs(doc: Doc, done: set[int]) -> list[list[list[Token]]]:
 
 
 def _phrase_key(phrase: list[Token]) -> str:
-    words = [t.lower_ for t in phrase if t.lower_ not in _DROP_WORDS and t.dep_ not in {"poss", "case"}
-             and not t.is_punct]  # fmt: skip
+    words = [
+        t.lower_
+        for t in phrase
+        if t.lower_ not in _DROP_WORDS and t.dep_ not in {"poss", "case"} and not t.is_punct
+    ]
     return naming.to_snake(" ".join(words))
 
 
