@@ -277,6 +277,10 @@ def _link_entities(ev: Evidence, model: Model, keys: set[str], roles: set[str]) 
             continue
         person, target, unique = thing.link
         if target not in keys:
+            found = ev.things.get(target)
+            if found is None or (not _is_entity(found, backlog=False) and found.strength < STRONG):
+                model.entities.pop(key, None)  # "I'd like an app": nothing to link to
+                continue
             model.entities.setdefault(target, {})
             keys.add(target)
         person_key = person if person in keys and person not in roles else USER_KEY
