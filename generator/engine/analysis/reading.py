@@ -512,6 +512,14 @@ class UnitReader:
         key = key_of(token)
         if key in {USER_KEY, "people", "person", "account"}:
             return USER_KEY
+        known = self.ev.things.get(key)
+        if known is not None and known.app:  # "A task manager: projects have tasks"
+            sep = next((t for t in token.doc if _separator(t) and t.i > token.i), None)
+            after = next((t for t in token.doc[sep.i + 1 :] if t.pos_ in _NOUNS), None) \
+                if sep is not None else None  # fmt: skip
+            if after is None:
+                return None
+            token, key = after, key_of(after)
         thing = self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
         return thing.key
 
