@@ -128,9 +128,19 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
         UnitReader(evidence, unit, story if unit.kind == "story" else None).read(parse)
         story += unit.kind == "story"
     model = modelling.decide(evidence)
+    assumed = modelling.assume_app_defaults(evidence) if not model.entities else []
+    if assumed:
+        model = modelling.decide(evidence)
     if not model.entities:
         raise AnalysisError(NO_DOMAIN)
     warnings = list(model.warnings)
+    if assumed:
+        names = ", ".join(assumed)
+        warnings.insert(
+            0,
+            f"The text names only the kind of app, so {names} were assumed; "
+            "describe what it stores to get the app you mean.",
+        )
     if len(parsed) < len(units):
         warnings.insert(0, f"The text is long: only its first {len(parsed)} of {len(units)} "
                            "sentences were read.")  # fmt: skip

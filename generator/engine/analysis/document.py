@@ -22,7 +22,7 @@ _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]{0,500}\)")
 _MARKS = re.compile(r"[*_`~]{1,3}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _STORY = re.compile(
-    r"^\s*as\s+(?:an?|the)\s+([^,]{1,80}?)\s*,?\s+i\s+"
+    r"^\s*(?:[A-Za-z]{0,6}[-#]?\d{1,4}[:.)]?\s+|story:\s*)?as\s+(?:an?|the)\s+([^,]{1,80}?)\s*,?\s+i\s+"
     r"(?:want|would\s+like|'d\s+like|need|wish|should\s+be\s+able|can|am\s+able)\b"
     r"(?:\s+to)?\s*(.*)$",
     re.IGNORECASE | re.DOTALL,
@@ -90,7 +90,7 @@ def split(text: str) -> Document:
         if (
             _HEADING_MARK.match(line)
             or _is_heading(body)
-            or (not bullet and _titles_bullets(body, lines, index))
+            or _titles_bullets(body, lines, index, nested=bullet)
         ):
             heading = _HEADING_MARK.sub("", body).rstrip(":").strip()
             _add(doc, Unit(heading, "heading"))
@@ -145,15 +145,17 @@ def _is_heading(line: str) -> bool:
     return line.endswith(":") and len(line.split()) <= 6 and ":" not in line[:-1]
 
 
-def _titles_bullets(line: str, lines: list[str], index: int) -> bool:
-    """A short bare line ("Products") right above a bullet heads it."""
+def _titles_bullets(line: str, lines: list[str], index: int, *, nested: bool) -> bool:
+    """A short bare line ("Products") right above a bullet heads it; so does a bullet right
+    above more deeply indented bullets."""
     if len(line.split()) > 4 or line[-1:] in {".", "!", "?", ","} or index + 1 >= len(lines):
         return False
     following = lines[index + 1]
     indent = len(lines[index]) - len(lines[index].lstrip())
-    return _BULLET.match(following) is not None and (
-        len(following) - len(following.lstrip()) >= indent
-    )
+    deeper = len(following) - len(following.lstrip())
+    if _BULLET.match(following) is None:
+        return False
+    return deeper > indent if nested else deeper >= indent
 
 
 def _add(doc: Document, unit: Unit) -> None:

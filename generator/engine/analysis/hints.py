@@ -235,3 +235,22 @@ ENUM_HINTS = _words(
 
 # Determiners and quantifiers in front of a list item that say "many".
 MANY_WORDS = _words("many several multiple various numerous some any all unlimited more lots")
+
+# What an app of a well-known kind stores when the text names only the kind ("a blog where
+# people sign up"): the analyzer assumes these and says so in a warning.
+APP_DEFAULTS = {
+    "blog": ("post", "comment"),
+    "forum": ("thread", "post"),
+    "store": ("product", "order"),
+    "shop": ("product", "order"),
+    "webshop": ("product", "order"),
+    "marketplace": ("listing", "order"),
+    "crm": ("contact", "company", "deal"),
+    "wiki": ("page",),
+    "todo": ("task",),
+    "tracker": ("entry",),
+    "library": ("book", "loan"),
+    "calendar": ("event",),
+    "helpdesk": ("ticket",),
+    "newsletter": ("subscriber", "campaign"),
+}

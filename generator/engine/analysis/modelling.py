@@ -106,6 +106,20 @@ def decide(ev: Evidence) -> Model:
     return model
 
 
+def assume_app_defaults(ev: Evidence) -> list[str]:
+    """ "A blog where people sign up": the app's kind says what it stores (hints.APP_DEFAULTS).
+    Returns the names assumed."""
+    for thing in sorted(ev.things.values(), key=lambda t: t.order):
+        words = thing.key.split("_")
+        kind = next((w for w in reversed(words) if w in hints.APP_DEFAULTS), None)
+        if thing.app and kind is not None:
+            names = hints.APP_DEFAULTS[kind]
+            for name in names:
+                ev.note(name, MEDIUM)
+            return [_pascal(n) for n in names]
+    return []
+
+
 def _split_compounds(ev: Evidence) -> None:
     """ "class sessions" where classes are things of their own: a Session of a class."""
     renames: dict[str, str] = {}
@@ -277,6 +291,10 @@ def _link_entities(ev: Evidence, model: Model, keys: set[str], roles: set[str]) 
             continue
         person, target, unique = thing.link
         if target not in keys:
+            found = ev.things.get(target)
+            if found is None or (not _is_entity(found, backlog=False) and found.strength < STRONG):
+                model.entities.pop(key, None)  # "I'd like an app": nothing to link to
+                continue
             model.entities.setdefault(target, {})
             keys.add(target)
         person_key = person if person in keys and person not in roles else USER_KEY

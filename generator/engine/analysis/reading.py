@@ -451,6 +451,8 @@ class UnitReader:
             if thing is not None and thing.person and lemma not in {"be", "have"}:
                 thing.acts = True
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
+        if any(c.dep_ == "aux" and c.lower_ in {"would", "'d", "should"} for c in verb.children):
+            participation = None  # "I'd like an app": a wish, not a like
         if lemma in hints.SHARED_OBJECT_ONLY:
             participation = None  # "attendees buy tickets": the ticket is theirs
         if participation and objects and subject is not None:
@@ -510,6 +512,14 @@ class UnitReader:
         key = key_of(token)
         if key in {USER_KEY, "people", "person", "account"}:
             return USER_KEY
+        known = self.ev.things.get(key)
+        if known is not None and known.app:  # "A task manager: projects have tasks"
+            sep = next((t for t in token.doc if _separator(t) and t.i > token.i), None)
+            after = next((t for t in token.doc[sep.i + 1 :] if t.pos_ in _NOUNS), None) \
+                if sep is not None else None  # fmt: skip
+            if after is None:
+                return None
+            token, key = after, key_of(after)
         thing = self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
         return thing.key
 
@@ -526,7 +536,7 @@ class UnitReader:
                         break
         found = found or direct
         out: list[Token] = []
-        for token in found:
+        for token in [_collection_member(t) for t in found]:
             for noun in [token, *token.conjuncts]:
                 if noun.pos_ in _NOUNS and noun.i not in self.done:
                     out.append(noun)
@@ -644,6 +654,7 @@ class UnitReader:
     def _noun(self, token: Token) -> None:
         if token.dep_ == "compound":
             return
+        self._parenthesised(token)
         key = key_of(token)
         if token.dep_ in {"nsubj", "dobj", "pobj", "conj", "ROOT", "appos", "nsubjpass", "attr"}:
             self.ev.note(key, WEAK, surface=token.text, person=is_person(key), story=self.story)
@@ -689,7 +700,7 @@ def mark_app_phrase(doc: Doc, evidence: Evidence) -> list[str]:
     """The words of the phrase that says what the app is ("a volunteer scheduling app for a
     food bank"). Its head and the place it serves ("a food bank") are marked as the app's, not
     as things it stores; returns the words that name the app (for its name)."""
-    stop = next((t.i for t in doc if _separator(t) or t.text in {",", ";", "."}), len(doc))
+    stop = next((t.i for t in doc if _separator(t)), len(doc))
     for token in doc[:stop]:
         if token.pos_ not in _NOUNS or not _names_app(token):
             continue
@@ -741,35 +752,48 @@ def _names_app(token: Token) -> bool:
 
 
 def _runs(doc: Doc, done: set[int]) -> list[list[list[Token]]]:
-    """Runs of list parts: the text between commas and conjunctions, outside parentheses."""
-    parts: list[list[Token]] = [[]]
+    """Runs of list parts: the text between commas and conjunctions, outside parentheses. A
+    colon, a token already read or a gap ends a run."""
+    runs: list[list[list[Token]]] = []
+    current: list[list[Token]] = []
+    part: list[Token] = []
     depth = 0
+
+    def close_part() -> None:
+        nonlocal part
+        if part:
+            if current and current[-1][-1].i + 2 < part[0].i:
+                end_run()
+            current.append(part)
+        part = []
+
+    def end_run() -> None:
+        nonlocal current
+        if len(current) >= 2:
+            runs.append(current)
+        current = []
+
     for token in doc:
         depth += token.text == "("
         depth -= token.text == ")"
-        if token.i in done:
-            parts.append([])
-            continue
-        if depth <= 0 and (token.lower_ in _SPLITTERS or token.text in {".", "!", "?", ":"}):
-            parts.append([])
-            continue
-        parts[-1].append(token)
-    runs: list[list[list[Token]]] = []
-    current: list[list[Token]] = []
-    for part in parts:
-        if not part:
-            continue
-        if current and current[-1][-1].i + 2 < part[0].i:
-            runs.append(current)
-            current = []
-        current.append(part)
-    runs.append(current)
-    return [r for r in runs if len(r) >= 2]
+        if token.i in done or (depth <= 0 and token.text == ":"):
+            close_part()
+            end_run()
+        elif depth <= 0 and (token.lower_ in _SPLITTERS or token.text in {".", "!", "?"}):
+            close_part()
+        else:
+            part.append(token)
+    close_part()
+    end_run()
+    return runs
 
 
 def _phrase_key(phrase: list[Token]) -> str:
-    words = [t.lower_ for t in phrase if t.lower_ not in _DROP_WORDS and t.dep_ not in {"poss", "case"}
-             and not t.is_punct]  # fmt: skip
+    words = [
+        t.lower_
+        for t in phrase
+        if t.lower_ not in _DROP_WORDS and t.dep_ not in {"poss", "case"} and not t.is_punct
+    ]
     return naming.to_snake(" ".join(words))
 
 
@@ -787,6 +811,27 @@ def _trailing_phrase(part: list[Token]) -> list[Token]:
             start = index + 1
     phrase = part[start:]
     return phrase if phrase and len(phrase) <= 6 else []
+
+
+def _collection_member(token: Token) -> Token:
+    """ "keep a list of pieces": the pieces are the thing."""
+    if token.lemma_.lower() not in {
+        "list",
+        "set",
+        "collection",
+        "catalog",
+        "catalogue",
+        "log",
+        "record",
+        "database",
+        "register",
+        "inventory",
+        "history",
+    }:
+        return token  # fmt: skip
+    prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    member = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+    return member if member is not None and member.pos_ in _NOUNS else token
 
 
 def _governing_verb(token: Token) -> Token | None:
