@@ -578,9 +578,14 @@ class UnitReader:
         elif owning and subject is not None and subject != key:
             self.ev.note(subject, MEDIUM)  # "companies post job listings": a company owns them
             self.ev.link(M2O, key, subject, strength=MEDIUM)
-        place = _prep_object(verb, {"to", "for", "in", "on", "at"})
-        if place is not None and place.pos_ in _NOUNS and lemma not in {"send", "give"}:
+        if lemma in {"send", "give", "show", "tell", "email", "notify"}:
+            return
+        for place in _prep_objects(verb, _PLACE_PREPS):
+            if place.pos_ not in _NOUNS or place.i in self.done or place == obj:
+                continue
             target = key_of(place)
+            if _attribute_word(target) or target == key:
+                continue
             self.ev.note(target, MEDIUM if owning else WEAK, surface=place.text,
                          person=is_person(target))  # fmt: skip
             self.ev.link(M2O, key, target, strength=WEAK)
@@ -876,6 +881,21 @@ def _composition(verb: Token) -> bool:
         if child.dep_ in {"prep", "prt"} and f"{lemma}_{child.lower_}" in hints.COMPOSITION_PHRASES:
             return True
     return False
+
+
+_PLACE_PREPS = frozenset({"to", "for", "in", "on", "at", "against", "into", "under", "per"})
+
+
+def _prep_objects(verb: Token, preps: frozenset[str]) -> list[Token]:
+    """Nouns the verb reaches through these prepositions: "attach documents to a matter", "log
+    time against a matter", "enter results for a swimmer at a meet"."""
+    out = []
+    for prep in verb.children:
+        if prep.dep_ in {"prep", "dative"} and prep.lower_ in preps:
+            target = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if target is not None:
+                out.append(target)
+    return out
 
 
 def _prep_object(verb: Token, preps: set[str]) -> Token | None:
