@@ -176,10 +176,13 @@ def _print_spec(console: Console, spec: AppSpec) -> None:
     entities = Table(title="Entities", title_justify="left")
     entities.add_column("Entity", style="bold")
     entities.add_column("Fields")
+    entities.add_column("Rules")
     for entity in spec.entities:
         fields = ", ".join(_field_text(f) for f in entity.fields) or "—"
-        entities.add_row(entity.name, fields)
+        entities.add_row(entity.name, fields, _rules_text(entity))
     console.print(entities)
+    if spec.roles:
+        console.print("Roles: " + ", ".join(role.name for role in spec.roles), highlight=False)
     if spec.relationships:
         rels = Table(title="Relationships", title_justify="left")
         for column in ("Source", "Field", "Kind", "Target"):
@@ -194,6 +197,8 @@ def _print_spec(console: Console, spec: AppSpec) -> None:
         for feature in spec.features:
             features.add_row(feature.name, feature.category.value, feature.priority.value)
         console.print(features)
+    for note in spec.notes:
+        console.print(f"[cyan]note:[/cyan] {note}", highlight=False)
     for warning in spec.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     complexity = estimate(spec)
@@ -202,6 +207,20 @@ def _print_spec(console: Console, spec: AppSpec) -> None:
         f"({complexity.recommendation})",
         highlight=False,
     )
+
+
+_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _rules_text(entity: Any) -> str:
+    """ "unique (student, course)", "end_date > start_date", "one is_correct per question"."""
+    rules = []
+    for rule in entity.unique_together:
+        names = ", ".join(rule.fields)
+        rules.append(f"one {rule.when_true} per ({names})" if rule.when_true else
+                     f"unique ({names})")  # fmt: skip
+    rules += [f"{c.field} {_OPS[c.op]} {c.other}" for c in entity.comparisons]
+    return "; ".join(rules) or "—"
 
 
 def _field_text(field: Any) -> str:
