@@ -207,7 +207,8 @@ class UnitReader:
             if title and self._owner_noun(title[-1]):
                 return key_of(title[-1]), 0, True  # "customers - i need their name, phone"
         for token in reversed(doc[:start]):
-            if token.lower_ in {"for", "of", "per"}:
+            fronted = token.i == 0 or token.doc[token.i - 1].is_punct
+            if token.lower_ in {"for", "per"} and fronted:
                 target = next((c for c in token.children if c.dep_ == "pobj"), None)
                 if target is not None and target.i < start and self._owner_noun(target):
                     return key_of(target), 0, True  # "For each patient we need to know ..."
@@ -517,9 +518,8 @@ class UnitReader:
             sep = next((t for t in token.doc if _separator(t) and t.i > token.i), None)
             after = next((t for t in token.doc[sep.i + 1 :] if t.pos_ in _NOUNS), None) \
                 if sep is not None else None  # fmt: skip
-            if after is None:
-                return None
-            token, key = after, key_of(after)
+            if after is not None:
+                token, key = after, key_of(after)
         thing = self.ev.note(key, WEAK, surface=token.text, person=is_person(key))
         return thing.key
 
@@ -711,7 +711,7 @@ def mark_app_phrase(doc: Doc, evidence: Evidence) -> list[str]:
             continue
         while token.dep_ == "compound" and token.head.pos_ in _NOUNS and token.head.i < stop:
             token = token.head  # "a blog application": the application is the app
-        marked = [token, *(c for c in token.lefts if c.dep_ == "compound")]
+        marked = [token, *(c for c in token.lefts if c.dep_ == "compound" and _names_app(c))]
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in {"for", "of"}:
                 marked += [t for t in child.subtree if t.i < stop and t.dep_ == "pobj"]
