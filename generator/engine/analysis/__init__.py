@@ -84,6 +84,7 @@ def analyze(
         raise AnalysisError(problem)
     data = _cached(text, cancel)
     app_name = name.strip() if name and name.strip() else str(data["name"])
+    data = {k: v for k, v in data.items() if not k.startswith("_")}
     data = {**data, "name": app_name, "description": description or _summary(text)}
     try:
         return AppSpec.from_data(data)
@@ -97,6 +98,11 @@ def analyze(
 _cache: OrderedDict[str, dict] = OrderedDict()
 _cache_lock = threading.Lock()
 _CACHE_SIZE = 16
+
+
+def confidence_signals(text: str) -> list[float]:
+    """The signals the confidence of ``text``'s reading is computed from (for calibration)."""
+    return list(_cached(text, None)["_signals"])
 
 
 def _cached(text: str, cancel: CancelToken | None) -> dict:
@@ -169,7 +175,8 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
         "pages": [p.model_dump() for p in plan],
         "warnings": warnings,
         "notes": model.notes,
-        "confidence": modelling.confidence(model),
+        "confidence": modelling.confidence(model, doc.stories),
+        "_signals": modelling.signals(model, doc.stories),
     }
 
 

@@ -718,9 +718,15 @@ def mark_app_phrase(doc: Doc, evidence: Evidence) -> list[str]:
         for noun in marked:
             if noun.pos_ in _NOUNS:
                 evidence.thing(key_of(noun), noun.text).app = True
-        return [t.text for t in token.subtree if t.i <= token.i and t.pos_ in {"NOUN", "PROPN",
-                                                                              "ADJ"}]  # fmt: skip
+        words = [t for t in token.subtree if t.i <= token.i and t.pos_ in _NAME_TAGS]
+        if len(words) < 2:  # "an app for my dog walking biz" is named after the biz
+            served = [t for t in token.subtree if t.i > token.i and t.i < stop]
+            words += [t for t in served if t.pos_ in _NAME_TAGS or t.tag_ == "VBG"][:4]
+        return [t.text for t in words]
     return []
+
+
+_NAME_TAGS = frozenset({"NOUN", "PROPN", "ADJ"})
 
 
 def _separator(token: Token) -> bool:
