@@ -584,7 +584,7 @@ class UnitReader:
             if place.pos_ not in _NOUNS or place.i in self.done or place == obj:
                 continue
             target = key_of(place)
-            if _attribute_word(target) or target == key:
+            if (_attribute_word(target) and place.tag_ not in {"NNS", "NNPS"}) or target == key:
                 continue
             self.ev.note(target, MEDIUM if owning else WEAK, surface=place.text,
                          person=is_person(target))  # fmt: skip
@@ -867,11 +867,11 @@ def _described(token: Token) -> bool:
 def _is_clause(tokens: Sequence[Token]) -> bool:
     """A list item with a verb of its own; a plural noun the tagger took for a verb ("trips
     with a start location") does not count."""
-    if len(tokens) < 4:
+    if len(tokens) < 3:
         return False  # "price paid", "hours worked": a noun phrase
     inside = {t.i for t in tokens}
     return any(
-        t.pos_ in {"VERB", "AUX"} and
+        t.pos_ in {"VERB", "AUX"} and (len(tokens) > 3 or t.tag_ in _FINITE) and
         any(c.dep_ in {"nsubj", "nsubjpass"} and c.i in inside for c in t.children)
         for t in tokens
     )  # fmt: skip
