@@ -88,7 +88,7 @@ def analyze(
     data = {**data, "name": app_name, "description": description or _summary(text)}
     try:
         return AppSpec.from_data(data)
-    except SpecError as exc:  # a rule produced something the spec refuses: say so, smaller
+    except (SpecError, ValueError) as exc:  # a rule made something the spec refuses: smaller
         warnings = [*data["warnings"], f"The analysis was simplified: {exc}"]
         return AppSpec(
             name=app_name, description=data["description"], confidence=0.1, warnings=warnings
@@ -181,10 +181,11 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
 
 
 def _app_name(phrase: list[str], units: list[document.Unit]) -> str:
-    words = [w for w in phrase if w.lower() not in _QUALITY]
+    words = [w for w in phrase if w.lower() not in _QUALITY and any(c.isalpha() for c in w)]
     words = [w for w in words if w.lower() not in hints.APP_NOUNS]
     if not words and units and ":" in units[0].text[:60]:
-        words = units[0].text.split(":", 1)[0].split()[-4:]
+        title = units[0].text.split(":", 1)[0].split()[-4:]
+        words = [w for w in title if w.isalpha() and w.lower() not in hints.APP_NOUNS]
     if not words:
         return FALLBACK_NAME
     return " ".join(w.upper() if w.lower() in _ACRONYMS else w.capitalize() for w in words[-4:])

@@ -49,6 +49,7 @@ def _typo(word: str) -> str:
     return fixed.capitalize() if word[:1].isupper() else fixed
 
 
+_BETWEEN = re.compile(r"\bbetween\s+(-?\d+(?:\.\d+)?)\s+and\s+(-?\d+(?:\.\d+)?)", re.I)
 _SPACES = re.compile(r"\s{2,}")
 _WITH = re.compile(r"\bw/\s*", re.IGNORECASE)
 _NUMBER_SIGN = re.compile(r"(?<=[a-z]) #(?=[\s,.;)]|$)", re.IGNORECASE | re.MULTILINE)
@@ -136,6 +137,7 @@ def _clean(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _WITH.sub("with ", text).replace("(s)", "s").replace("(es)", "es")
     text = _NUMBER_SIGN.sub(" number", text)
+    text = _BETWEEN.sub(r"from \1 to \2", text)  # "between 1 and 500" is a range, not a list
     text = _TYPO.sub(lambda m: _typo(m.group(0)), text)
     return _MARKS.sub("", text)
 

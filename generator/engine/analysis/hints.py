@@ -46,7 +46,9 @@ NOT_PEOPLE = _words(
     monitor motor tractor elevator sector minor interior exterior ancestor indicator
     calculator generator editor-page distributor-code list playlist checklist wishlist
     watchlist artist register-entry item trainee-plan warrant guarantee fee committee
-    tee decree degree coffee jubilee toffee
+    tee decree degree coffee jubilee toffee printer scanner reminder router heater tracker
+    scheduler builder finder recorder converter adapter adaptor locker holder binder blender
+    cooker sprinkler boiler feeder charger dispenser shutter
     """
 )
 
@@ -192,6 +194,9 @@ BELONG_VERBS = _words("belong")
 # Verbs whose object the person makes: in an imperative list ("create, edit, delete posts")
 # the user owns what is made.
 CREATION_VERBS = _words("create add post write publish upload submit compose draft author")
+# Verbs whose subject is a record tying the objects together: "appointments link a patient
+# and a doctor".
+LINK_VERBS = _words("link connect associate relate tie pair match join combine")
 TAGGING_VERBS = _words("tag label categorize categorise classify")
 ASSIGN_VERBS = _words("assign reassign allocate")
 # Verbs that say nothing about the thing ("users can see orders" still names Order, weakly).

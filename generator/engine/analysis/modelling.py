@@ -36,6 +36,8 @@ from generator.engine.spec import (
 M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
 MAX_WARNED_NOUNS = 8
 MAX_BACKLOG_ENTITIES = 15
+_ORDERED_TYPES = frozenset({FieldType.DATE, FieldType.DATETIME, FieldType.TIME, FieldType.INTEGER,
+                            FieldType.DECIMAL, FieldType.FLOAT})  # fmt: skip
 UNITS = (
     MEASURE_UNITS
     | CURRENCY_UNITS
@@ -317,7 +319,8 @@ def _link_entities(ev: Evidence, model: Model, keys: set[str], roles: set[str]) 
 def _validations(ev: Evidence, model: Model) -> None:
     for key, fields in model.entities.items():
         for start, end in _ORDERED_PAIRS:
-            if start in fields and end in fields and fields[start].type == fields[end].type:
+            if start in fields and end in fields and fields[start].type == fields[end].type and \
+                    fields[start].type in _ORDERED_TYPES:  # fmt: skip
                 model.comparisons.setdefault(key, []).append({
                     "field": end, "op": "gt" if start != "min" else "gte", "other": start,
                     "message": f"{naming.to_label(end).capitalize()} must be after "

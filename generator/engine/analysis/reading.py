@@ -437,20 +437,30 @@ class UnitReader:
         phrasal = f"{lemma} {particle}".strip()
         subject = self._subject(verb)
         objects = self._objects(verb)
+        if subject is None and _composition(verb):  # "courses are made of lessons"
+            whole = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+            subject = self._who(whole) if whole is not None else None
+            objects = [o for o in objects if o != whole]
         owner = subject is not None and subject != USER_KEY
         possession = lemma in hints.POSSESSION_VERBS and verb.dep_ not in {"xcomp", "relcl"}
         if owner and (possession or _composition(verb)):
             self._possession(verb, str(subject))
             return
         if lemma in hints.BELONG_VERBS and subject not in {None, USER_KEY}:
+            self.ev.note(str(subject), MEDIUM)
             for obj in objects:
                 self.ev.note(key_of(obj), MEDIUM, surface=obj.text)
                 self.ev.link(M2O, str(subject), key_of(obj), strength=STRONG)
             return
+        if lemma in hints.LINK_VERBS and subject not in {None, USER_KEY} and objects and \
+                not self._is_person(str(subject)):  # fmt: skip
+            self._links_between(verb, str(subject), objects)
+            return
         if subject is not None and subject != USER_KEY:
             thing = self.ev.things.get(subject)
-            if thing is not None and thing.person and lemma not in {"be", "have"}:
-                thing.acts = True
+            passive = any(c.dep_ in {"auxpass", "agent"} for c in verb.children)
+            if thing is not None and thing.person and lemma not in {"be", "have"} and not passive:
+                thing.acts = True  # "written by authors" is not using the app
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
         if any(c.dep_ == "aux" and c.lower_ in {"would", "'d", "should"} for c in verb.children):
             participation = None  # "I'd like an app": a wish, not a like
@@ -590,6 +600,16 @@ class UnitReader:
                          person=is_person(target))  # fmt: skip
             self.ev.link(M2O, key, target, strength=WEAK)
 
+    def _links_between(self, verb: Token, subject: str, objects: list[Token]) -> None:
+        """ "Appointments link a patient and a doctor with a start time": the subject refers
+        to each object, and the with-list describes the subject."""
+        self.ev.note(subject, STRONG)
+        for obj in objects:
+            target = key_of(obj)
+            self.ev.note(target, MEDIUM, surface=obj.text, person=is_person(target))
+            self.ev.link(M2O, subject, target, strength=STRONG)
+        self._with_list(verb, objects, owner=subject)
+
     def _is_person(self, key: str) -> bool:
         thing = self.ev.things.get(key)
         return thing is not None and thing.person
@@ -623,6 +643,7 @@ class UnitReader:
         span = _clause_rest(verb, start)
         items = _split_items(span)
         if _composition(verb):
+            self.ev.note(owner, STRONG)
             for item in items:
                 head = _head(item.tokens)
                 if head is not None:
@@ -680,6 +701,7 @@ class UnitReader:
             elif key in hints.INTERACTION_NOUNS and prep.lower_ in {"on", "for", "to", "about",
                                                                      "of"}:  # fmt: skip
                 self.ev.note(key, MEDIUM, surface=token.text)
+                self.ev.note(key_of(target), MEDIUM, surface=target.text)
                 self.ev.link(M2O, key, key_of(target), strength=MEDIUM)
             elif prep.lower_ in _NOUN_LINK_PREPS and not _attribute_word(key):
                 self.ev.link(M2O, key, key_of(target), strength=WEAK)
@@ -692,6 +714,8 @@ class UnitReader:
         owner = token.head if token.dep_ == "conj" else None
         if owner is not None and owner.pos_ in _NOUNS and not _attribute_word(key_of(token)):
             self.ev.note(key_of(token), STRONG, surface=token.text)
+            holder = self.ev.note(key_of(owner), MEDIUM, surface=owner.text)
+            holder.managed = True  # "clients and their dogs": the clients are kept too
             self.ev.link(M2O, key_of(token), key_of(owner), strength=STRONG)
 
     # --- the app phrase -----------------------------------------------------------------
@@ -926,8 +950,9 @@ def _clause_rest(anchor: Token, start: int) -> list[Token]:
                 break
             if token.lower_ in {"but", "so", "because", "while", "where", "when"}:
                 break
-            if token.tag_ in _FINITE and token.pos_ in {"VERB", "AUX"} and token != anchor and \
-                    token.lower_ not in _PARTICIPLES:  # fmt: skip
+            coordinated = token.pos_ == "VERB" and token.dep_ == "conj" and token.head == anchor
+            if (token.tag_ in _FINITE and token.pos_ in {"VERB", "AUX"} and token != anchor and
+                    token.lower_ not in _PARTICIPLES) or coordinated:  # fmt: skip
                 while out and (out[-1].lower_ in _SPLITTERS or out[-1].dep_ == "nsubj" or
                                out[-1].pos_ in {"DET", "PRON"}):  # fmt: skip
                     out.pop()
