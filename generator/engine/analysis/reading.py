@@ -951,8 +951,8 @@ def _clause_rest(anchor: Token, start: int) -> list[Token]:
             if token.lower_ in {"but", "so", "because", "while", "where", "when"}:
                 break
             coordinated = token.pos_ == "VERB" and token.dep_ == "conj" and token.head == anchor
-            if (token.tag_ in _FINITE and token.pos_ in {"VERB", "AUX"} and token != anchor and
-                    token.lower_ not in _PARTICIPLES) or coordinated:  # fmt: skip
+            verb = token.tag_ in _FINITE and token.pos_ in {"VERB", "AUX"} and token != anchor
+            if (verb or coordinated) and token.lower_ not in _PARTICIPLES:
                 while out and (out[-1].lower_ in _SPLITTERS or out[-1].dep_ == "nsubj" or
                                out[-1].pos_ in {"DET", "PRON"}):  # fmt: skip
                     out.pop()
