@@ -606,7 +606,8 @@ class UnitReader:
         self.ev.note(subject, STRONG)
         for obj in objects:
             target = key_of(obj)
-            self.ev.note(target, MEDIUM, surface=obj.text, person=is_person(target))
+            linked = self.ev.note(target, MEDIUM, surface=obj.text, person=is_person(target))
+            linked.managed = linked.managed or linked.person  # a record refers to them
             self.ev.link(M2O, subject, target, strength=STRONG)
         self._with_list(verb, objects, owner=subject)
 
