@@ -54,11 +54,6 @@ def test_a_list_of_verbs_keeps_its_object() -> None:
     assert entities(analyze("Users can create, edit and delete tasks.")) == {"Task"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'printer' ends in -er after the verb 'print', so it is read as a person and becomes a "
-    "key to the user named 'printer'",
-)
 def test_a_machine_named_like_an_agent_is_a_thing() -> None:
     spec = analyze("Each project needs a printer.")
     assert "Project -> User" not in links(spec)
@@ -120,19 +115,13 @@ def test_attributes_in_parentheses_on_a_subject_make_it_an_entity() -> None:
 
 # --- composition: the key goes on the part ----------------------------------------------------
 
-CLIENTS_DROPPED = (
-    "since ef76b35 clients, people the text keeps records of but never shows acting, are dropped "
-    "as unstored people: no Client entity, and dogs get a key to the user named 'client'"
-)
-
 
 @pytest.mark.parametrize(
     ("text", "part", "whole"),
     [
         ("Instructors create courses made of lessons.", "Lesson", "Course"),
         ("Each project has many tasks.", "Task", "Project"),
-        pytest.param("I need to track clients and their dogs.", "Dog", "Client", marks=
-                     pytest.mark.xfail(strict=True, reason=CLIENTS_DROPPED)),
+        ("I need to track clients and their dogs.", "Dog", "Client"),
         ("Products have a name and a price. Each product belongs to a category.", "Product",
          "Category"),
     ],
@@ -144,41 +133,21 @@ def test_composition_puts_the_key_on_the_part(text: str, part: str, whole: str) 
     assert f"{whole} -> {part}" not in links(spec)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="composition needs an active subject: in the passive 'are made of' the subject is "
-    "nsubjpass, so lessons are only warned about",
-)
 def test_composition_in_the_passive() -> None:
     spec = analyze("Courses are made of lessons.")
     assert "Lesson -> Course" in links(spec)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'consist of' links nothing and the whole (Course) is left out of the model",
-)
 def test_composition_with_consist_of() -> None:
     spec = analyze("Courses consist of lessons. Lessons have a title and a video.")
     assert "Lesson -> Course" in links(spec)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the subject of 'belongs to' is only weakly noted, so a product with nothing else "
-    "said about it is dropped and merely warned about",
-)
 def test_belonging_alone_makes_both_entities() -> None:
     spec = analyze("Each product belongs to a category.")
     assert links(spec) == {"Product -> Category"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'link' is read as any action: the with-list goes to the last object "
-    "(Doctor.start_time) and the subject is only warned about, so the offered Clinic example "
-    "loses its appointments (test_end_to_end's clinic case fails on it)",
-)
 def test_a_thing_that_links_two_others_has_a_key_to_each() -> None:
     spec = analyze("Appointments link a patient and a doctor with a start time.")
     assert {"Appointment -> Patient", "Appointment -> Doctor"} <= links(spec)
@@ -211,11 +180,6 @@ def test_borrowing_books_makes_a_loan() -> None:
     assert fields(spec, "Loan")["due_date"] == "date"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="comments are stored, but posts, only the object of 'on', are merely warned about, "
-    "so a comment has no key to its post",
-)
 def test_leaving_comments_on_posts_stores_comments() -> None:
     spec = analyze("Readers leave comments on posts.")
     assert "Comment -> Post" in links(spec)
@@ -299,13 +263,6 @@ def test_a_readable_text_has_no_problem() -> None:
     assert requirements_problem("Users create projects; each project has many tasks.") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValidationError,
-    reason="the app name is taken from the words before 'app' even when they are only emoji "
-    "or symbols; the spec refuses that name and the fallback spec raises pydantic's "
-    "ValidationError instead of giving a spec",
-)
 def test_an_emoji_title_gives_a_spec() -> None:
     spec = analyze("🎉 app: tasks, projects")
     assert entities(spec) == {"Task", "Project"}
@@ -423,21 +380,11 @@ def test_one_correct_answer_is_a_flag_unique_per_question() -> None:
     assert "Only one option per question can be marked correct." in notes(spec)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'start' and 'end' are string fields, the start/end rule is added anyway, the spec "
-    "refuses to compare strings and the whole model is dropped (no entities, one warning)",
-)
 def test_a_start_and_an_end_of_unknown_type_keep_the_model() -> None:
     spec = analyze("Reservations have a start and an end.")
     assert entities(spec) == {"Reservation"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the list is split on 'and' before the range is read, giving a string field "
-    "'capacity_between_1'",
-)
 def test_a_range_bounds_a_number() -> None:
     spec = analyze("Rooms have a name and a capacity between 1 and 500.")
     room = spec.entity("Room")
