@@ -139,19 +139,7 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
         model = modelling.decide(evidence)
     if not model.entities:
         raise AnalysisError(NO_DOMAIN)
-    warnings = list(model.warnings)
-    if assumed:
-        names = ", ".join(assumed)
-        warnings.insert(
-            0,
-            f"The text names only the kind of app, so {names} were assumed; "
-            "describe what it stores to get the app you mean.",
-        )
-    if len(parsed) < len(units):
-        warnings.insert(0, f"The text is long: only its first {len(parsed)} of {len(units)} "
-                           "sentences were read.")  # fmt: skip
-    if doc.skipped:
-        warnings.append(f"{doc.skipped} piece(s) of text with no words were skipped.")
+    warnings = _warnings(model, assumed, read=len(parsed), units=len(units), doc=doc)
     entities = modelling.entity_data(model)
     names = [e["name"] for e in entities]
     to_name = {k: naming.to_pascal(k.replace("_", " ")) for k in evidence.things}
@@ -178,6 +166,24 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
         "confidence": modelling.confidence(model, doc.stories),
         "_signals": modelling.signals(model, doc.stories),
     }
+
+
+def _warnings(
+    model: modelling.Model, assumed: list[str], *, read: int, units: int, doc: document.Document
+) -> list[str]:
+    warnings = list(model.warnings)
+    if assumed:
+        warnings.insert(
+            0,
+            f"The text names only the kind of app, so {', '.join(assumed)} were assumed; "
+            "describe what it stores to get the app you mean.",
+        )
+    if read < units:
+        warnings.insert(0, f"The text is long: only its first {read} of {units} sentences "
+                           "were read.")  # fmt: skip
+    if doc.skipped:
+        warnings.append(f"{doc.skipped} piece(s) of text with no words were skipped.")
+    return warnings
 
 
 def _app_name(phrase: list[str], units: list[document.Unit]) -> str:
