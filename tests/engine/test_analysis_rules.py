@@ -20,7 +20,6 @@ from analysis_checks import (
     roles,
     unique_rules,
 )
-from pydantic import ValidationError
 
 from generator.engine.analysis import (
     MAX_REQUIREMENTS_CHARS,
