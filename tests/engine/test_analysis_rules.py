@@ -335,7 +335,7 @@ def test_a_handful_of_stories_is_read_like_prose() -> None:
 def test_a_backlog_models_what_the_stories_keep_coming_back_to() -> None:
     # Given a backlog of 24 stories where ingredients come up in one story only
     stories = RECIPE_BACKLOG.replace("recipes with ingredients", "recipes").splitlines()
-    backlog = "\n".join([*stories * 4][:-1] + ["As a member, I want to list ingredients."])
+    backlog = "\n".join([*(stories * 4)[:-1], "As a member, I want to list ingredients."])
     spec = analyze(backlog)
     # Then the recurring things are entities and the one-off noun is named in a warning
     assert entities(spec) == {"Recipe", "Comment", "Rating"}
