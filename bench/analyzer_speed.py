@@ -56,6 +56,14 @@ def warm_cases() -> list[tuple[str, str, float]]:
         '"("*5000 + ")"*5000': "(" * 5_000 + ")" * 5_000,
         f"a {limit:,}-char word": "x" * limit,
         '"word "*4000': "word " * 4_000,
+        # the most parse work the size allows: 800 distinct described lines
+        "800 lines 'ThingN: name, price, date'": "\n".join(
+            f"Thing{i}: name, price, date" for i in range(800)
+        )[:limit],
+        "400 varied sentences": " ".join(
+            f"Customers of branch {i} place orders with several items and a delivery date."
+            for i in range(400)
+        )[:limit],
     }
     cases = [
         ("paragraph", PARAGRAPH, GOAL_PARAGRAPH),
