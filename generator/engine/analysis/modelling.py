@@ -368,18 +368,19 @@ def _explain(ev: Evidence, model: Model, roles: set[str]) -> None:
     fields |= {naming.singularize(name) for name in fields}
     for thing in ev.things.values():
         head = thing.key.split("_")[-1]
-        if thing.app or head in hints.ABSTRACT_NOUNS | hints.FEATURE_NOUNS | hints.APP_NOUNS \
-                or head in hints.ATTRIBUTE_NOUNS:  # fmt: skip
+        if thing.app or head in hints.ABSTRACT_NOUNS | hints.FEATURE_NOUNS | hints.APP_NOUNS:
             continue
+        if head in hints.ATTRIBUTE_NOUNS and any(
+            f == head or f.endswith(f"_{head}") for f in fields
+        ):
+            continue  # "date" is covered by "due_date"
         if head not in dictionary and thing.key not in covered:
             continue
         mentioned += 1
         if thing.key in covered or thing.key in fields or head in fields or \
                 _covered_by(thing.key, covered):  # fmt: skip
             continue
-        if thing.person:
-            continue
-        missed.append(thing)
+        missed.append(thing)  # a person named but neither a role nor a record too
     model.mentioned = mentioned
     model.modelled = mentioned - len(missed)
     missed.sort(key=lambda t: (-t.mentions, t.order))
