@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from generator.engine.analysis import analyze
 from generator.models import Generation, Project
 from generator.services import project_create
 from tests.generator.helpers import FILES, TASK_MANAGER, make_finished_run, make_live_run
@@ -316,3 +317,24 @@ def test_the_zip_download(owner_client, project, finished):
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert sorted(archive.namelist()) == sorted(f"task-manager/{p}" for p in FILES)
         assert archive.read("task-manager/README.md") == b"# Task Manager\n"
+
+
+def test_the_run_page_says_how_the_description_was_read(owner_client, project):
+    # Given a run of a description with people who act, a rule and a noun Takoss left out
+    spec = analyze(
+        "A volunteer scheduling app for a food bank. Volunteers sign up for shifts at different "
+        "locations. Each shift has a date, start time, end time and the number of volunteers "
+        "needed. Coordinators manage locations and thank donors."
+    )
+    generation = make_finished_run(project)
+    generation.spec = spec.to_dict()
+    generation.save(update_fields=["spec"])
+    # When the owner opens the run
+    text = owner_client.get(reverse("generator:run", args=[project.pk, generation.number])).text
+    # Then the page shows the roles, the reading notes, what was left out and the rules
+    assert 'data-testid="spec-roles"' in text and "Volunteer, Coordinator" in text
+    assert "read as a user role (Volunteer), not a table" in text
+    assert "&#x27;donors&#x27; is mentioned but was not modelled" in text
+    assert f"Confidence {round(spec.confidence * 100)}%" in text
+    assert "<code>end_time</code> &gt; <code>start_time</code>" in text
+    assert "one per <code>volunteer</code> and <code>shift</code>" in text
