@@ -50,6 +50,7 @@ def _typo(word: str) -> str:
 
 
 _BETWEEN = re.compile(r"\bbetween\s+(-?\d+(?:\.\d+)?)\s+and\s+(-?\d+(?:\.\d+)?)", re.I)
+_TITLED = re.compile(r"^\s*[\w ]{1,40}(?::| - )")
 _SPACES = re.compile(r"\s{2,}")
 _WITH = re.compile(r"\bw/\s*", re.IGNORECASE)
 _NUMBER_SIGN = re.compile(r"(?<=[a-z]) #(?=[\s,.;)]|$)", re.IGNORECASE | re.MULTILINE)
@@ -124,8 +125,8 @@ def _join_wrapped(lines: list[str]) -> list[str]:
 
 
 def _goes_on(previous: str, line: str) -> bool:
-    if _STORY.match(line) or _is_heading(previous.strip()):
-        return False
+    if _STORY.match(line) or _is_heading(previous.strip()) or _TITLED.match(line):
+        return False  # "fish - species, count" starts a line of its own
     if previous.count("(") > previous.count(")") or previous.endswith((",", " and", " or")):
         return True
     return not previous.endswith((".", "!", "?", ":")) and line[:1].islower() and \

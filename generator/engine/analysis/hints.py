@@ -189,14 +189,16 @@ USER_RELATION_BY_VERB = {
 POSSESSION_VERBS = _words("have contain include hold comprise feature carry store need")
 # Verbs + particle or preposition that make the subject a whole of parts:
 # "courses made of lessons", "a survey consists of questions".
-COMPOSITION_PHRASES = _words("make_of make_up consist_of compose_of divide_into split_into")
-BELONG_VERBS = _words("belong")
+COMPOSITION_PHRASES = _words(
+    "make_of make_up consist_of compose_of divide_into split_into come_in group_into"
+)
+BELONG_VERBS = _words("belong come")  # "each plant comes from one supplier"
 # Verbs whose object the person makes: in an imperative list ("create, edit, delete posts")
 # the user owns what is made.
 CREATION_VERBS = _words("create add post write publish upload submit compose draft author")
 # Verbs whose subject is a record tying the objects together: "appointments link a patient
 # and a doctor".
-LINK_VERBS = _words("link connect associate relate tie pair match join combine")
+LINK_VERBS = _words("link connect associate relate tie pair match join combine use reference")
 TAGGING_VERBS = _words("tag label categorize categorise classify")
 ASSIGN_VERBS = _words("assign reassign allocate")
 # Verbs that say nothing about the thing ("users can see orders" still names Order, weakly).

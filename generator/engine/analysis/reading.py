@@ -49,6 +49,9 @@ _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "unde
 _RANGE = re.compile(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and)\s+(-?\d+)\b", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
+_UNIT_WORDS = frozenset({"m", "cm", "mm", "km", "kg", "g", "l", "ml", "min", "mins", "h", "hrs",
+                         "eur", "usd", "gbp", "chf", "%", "sec", "s", "lb", "lbs", "in", "ft",
+                         "c", "f", "kwh", "w", "mhz"})  # fmt: skip
 _DROPPED_MODIFIERS = frozenset(
     {
         USER_KEY,
@@ -263,8 +266,9 @@ class UnitReader:
             if sep is None or not titled or _is_clause(items[0].tokens):
                 return False  # "customers - i need their name, phone": a sentence
             return self._mixed_list(title, rest)
-        title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
-        if title_noun is not None and _describes(title_noun, items):
+        title_noun = _title_noun(title)
+        if title_noun is not None and _describes(title_noun, items) and \
+                not self._is_app(title_noun):  # fmt: skip
             owner = key_of(title_noun)
             self.ev.note(owner, STRONG, surface=title_noun.text, person=is_person(owner))
             self._items(owner, items)
@@ -275,6 +279,10 @@ class UnitReader:
                 self._list_entity(part)
         self.done.update(t.i for t in tokens)
         return True
+
+    def _is_app(self, token: Token) -> bool:
+        thing = self.ev.things.get(key_of(token))
+        return thing is not None and thing.app
 
     def _mixed_list(self, title: list[Token], rest: list[Token]) -> bool:
         """ "fleet - vehicles (plate, make), drivers, each trip belongs to a vehicle": the
@@ -354,6 +362,16 @@ class UnitReader:
                 self.ev.add_field(owner, spec)
             return ""
         key = key_of(head)
+        if len(item.choices) == 1 and item.choices[0] in _UNIT_WORDS:
+            spec = field_from_words([*words, "in", item.choices[0]])  # "length (m)"
+            if spec is not None:
+                self.ev.add_field(owner, spec)
+            return ""
+        if item.choices == ("yes_no",):
+            flag = field_from_words([*words, "flag"])
+            if flag is not None:
+                self.ev.add_field(owner, flag)
+            return ""
         quantified = any(t.lower_ in hints.MANY_WORDS for t in item.tokens)
         many = head.tag_ in {"NNS", "NNPS"} or any(
             t.lower_ in hints.MANY_WORDS for t in item.tokens
@@ -764,12 +782,20 @@ def _separator(token: Token) -> bool:
         bool(token.doc[token.i - 1].whitespace_)  # fmt: skip
 
 
+def _title_noun(title: Sequence[Token]) -> Token | None:
+    """The noun a title is about: "boards cut from a log" -> boards, "Pet adoption" ->
+    adoption."""
+    nouns = [t for t in title if t.pos_ in _NOUNS and t.dep_ != "compound"]
+    nouns = nouns or [t for t in title if t.pos_ in _NOUNS]
+    return nouns[0] if nouns else None
+
+
 def _describes(title: Token, items: Sequence[Item]) -> bool:
     """ "Patients: name, phone" describes patients; "crm: contacts, deals" lists the app's
     things, and so does a title that is a section, feature or abstract word."""
     key = key_of(title)
     head = key.split("_")[-1]
-    if _names_app(title) or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS:
+    if head in hints.APP_ONLY_NOUNS or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS:
         return False
     if head in {"entity", "model", "table", "object", "resource", "concept", "requirement"}:
         return False
@@ -1017,6 +1043,9 @@ def _split_items(tokens: Sequence[Token]) -> list[Item]:
         if depth:
             inner.append(token)
             continue
+        if token.text == "/" and current:
+            current.append(token)  # "status queued/done": values, read in _close
+            continue
         if token.lower_ in _SPLITTERS or token.text in {".", "!", "?"}:
             _close(items, current, choices)
             current, choices = [], []
@@ -1029,8 +1058,23 @@ def _split_items(tokens: Sequence[Token]) -> list[Item]:
 def _close(items: list[Item], tokens: list[Token], choices: list[str]) -> None:
     while tokens and tokens[0].lower_ in {"as", "well", "along", "with", "also", "including"}:
         tokens = tokens[1:]
+    tokens, slashed = _slash_values(tokens)
+    choices = choices or slashed
     if tokens and any(t.is_alpha for t in tokens):
         items.append(Item(list(tokens), tuple(choices)))
+
+
+def _slash_values(tokens: list[Token]) -> tuple[list[Token], list[str]]:
+    """ "status queued/printing/done" -> status with three values; "hardy yes/no" -> hardy."""
+    if len(tokens) < 4 or not any(t.text == "/" for t in tokens):
+        return [t for t in tokens if t.text != "/"], []
+    first = next(i for i, t in enumerate(tokens) if t.text == "/") - 1
+    if first < 1:
+        return [t for t in tokens if t.text != "/"], []
+    values = [t.lower_ for t in tokens[first:] if t.text != "/"]
+    if set(values) <= {"yes", "no", "y", "n", "true", "false"}:
+        return [*tokens[:first], *[]], ["yes_no"]
+    return list(tokens[:first]), values
 
 
 def _choice_words(tokens: list[Token]) -> list[str]:
