@@ -57,6 +57,8 @@ class Evidence:
     pending: list[Pending] = field(default_factory=list)
     clauses: list[tuple[str, set[str]]] = field(default_factory=list)
     one_true: list[tuple[str, str, str]] = field(default_factory=list)  # (child, owner, flag)
+    negated: dict[str, str] = field(default_factory=dict)  # key -> how the text wrote it
+    focus: str = ""  # the thing the last sentence was about, for a list that follows it
     stories: int = 0
 
     def thing(self, key: str, surface: str = "") -> Thing:

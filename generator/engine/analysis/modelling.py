@@ -80,7 +80,10 @@ def decide(ev: Evidence) -> Model:
     for key in roles:
         if key not in _ROLE_KEYS_NOT_ROLES:
             model.roles.append(key)
-    kept = [t for t in ev.things.values() if _is_entity(t, backlog) and t.key not in roles]
+    kept = [t for t in ev.things.values() if _is_entity(t, backlog) and t.key not in roles
+            and t.key not in ev.negated]  # fmt: skip
+    for surface in ev.negated.values():
+        model.notes.append(f"'{surface}' was left out: the text says the app does not need it.")
     if backlog:
         kept = _recurring(kept, ev.stories)
     kept += [ev.things[k] for k in roles if ev.things[k].fields and k not in {USER_KEY}]

@@ -221,6 +221,8 @@ class UnitReader:
         subject = next((t for t in doc[:start] if t.dep_ in {"nsubj", "nsubjpass"}), None)
         if subject is not None and self._owner_noun(subject) and not is_person(key_of(subject)):
             return key_of(subject), 0, False
+        if start == 0 and self.ev.focus:  # "track my brews?? start date, tea type, ..."
+            return self.ev.focus, 0, True
         return None, 0, False
 
     def _owner_noun(self, token: Token) -> bool:
@@ -267,6 +269,10 @@ class UnitReader:
                 return False  # "customers - i need their name, phone": a sentence
             return self._mixed_list(title, rest)
         title_noun = _title_noun(title)
+        if title_noun is None and self.ev.focus and _attribute_like(items):
+            self._items(self.ev.focus, items)  # "track my brews?? start date, tea type, ..."
+            self.done.update(t.i for t in tokens)
+            return True
         if title_noun is not None and _describes(title_noun, items) and \
                 not self._is_app(title_noun):  # fmt: skip
             owner = key_of(title_noun)
@@ -299,6 +305,14 @@ class UnitReader:
         return False
 
     def _list_entity(self, tokens: list[Token]) -> None:
+        if tokens and tokens[0].lower_ == "no":  # "no payments, no logins"
+            head = _head(tokens)
+            if head is not None:
+                self.ev.negated.setdefault(key_of(head), head.text)
+            return
+        self._list_thing(tokens)
+
+    def _list_thing(self, tokens: list[Token]) -> None:
         """One element of a list of things: "contacts at each company", "deals per company
         with amount + stage (lead, won)", "bikes (size, hourly rate)", "notes on deals"."""
         cut = next((i for i, t in enumerate(tokens) if i and (
@@ -572,6 +586,9 @@ class UnitReader:
 
     def _object(self, verb: Token, lemma: str, subject: str | None, obj: Token) -> None:
         key = key_of(obj)
+        if _negated(obj) or _negated(verb):
+            self.ev.negated.setdefault(key, obj.text)  # "we don't need payments"
+            return
         head = key.split("_")[-1]
         if head in hints.TRACKING_HEADS and "_" in key and subject is not None:
             tracked = key.rsplit("_", 1)[0]
@@ -584,6 +601,7 @@ class UnitReader:
                 obj.tag_ in {"NNS", "NNPS"} and lemma in hints.OWNING_VERBS)):  # fmt: skip
             return  # "record the date": attributes are not things
         owning = lemma in hints.OWNING_VERBS
+        self.ev.focus = key
         strength = STRONG if owning and verb.dep_ != "xcomp" else MEDIUM
         if lemma in hints.WEAK_VERBS:
             strength = WEAK
@@ -664,12 +682,15 @@ class UnitReader:
         if _composition(verb):
             self.ev.note(owner, STRONG)
             for item in items:
-                head = _head(item.tokens)
+                cut = next((i for i, t in enumerate(item.tokens) if t.lower_ == "with"), None)
+                head = _head(item.tokens[:cut])
                 if head is not None:
                     key = key_of(head)
                     self.ev.note(key, STRONG, surface=head.text)
                     self.ev.link(M2O, key, owner, strength=STRONG)
                     self.done.update(t.i for t in item.tokens)
+                    if cut is not None:  # "comes in sizes with its own stock count"
+                        self._items(key, [Item(item.tokens[cut + 1 :], item.choices)])
             return
         thing = self.ev.things.get(owner)
         if thing is not None:
@@ -698,6 +719,9 @@ class UnitReader:
     # --- nouns --------------------------------------------------------------------------
     def _noun(self, token: Token) -> None:
         if token.dep_ == "compound":
+            return
+        if _negated(token):
+            self.ev.negated.setdefault(key_of(token), token.text)
             return
         self._parenthesised(token)
         key = key_of(token)
@@ -780,6 +804,15 @@ def _separator(token: Token) -> bool:
         return True
     return token.text in {"-", "—"} and bool(token.whitespace_) and \
         bool(token.doc[token.i - 1].whitespace_)  # fmt: skip
+
+
+def _negated(token: Token) -> bool:
+    """ "no payments", "we don't need logins", "without customers"."""
+    if any(c.lower_ == "no" and c.dep_ == "det" for c in token.children):
+        return True
+    if token.pos_ in {"VERB", "AUX"}:
+        return any(c.dep_ == "neg" for c in token.children)
+    return token.head.lower_ == "without"
 
 
 def _title_noun(title: Sequence[Token]) -> Token | None:
