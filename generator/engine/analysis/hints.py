@@ -98,7 +98,8 @@ ABSTRACT_NOUNS = _words(
     question-type level order-by matter term condition consideration decision future past
     today tomorrow yesterday everyone anyone someone everybody anybody somebody people
     functionality feature capability hello hi test testing thanks please edit delete deletion
-    metadata metadatum whole hi hey dear regards cheer
+    metadata metadatum whole hi hey dear regards cheer track moment background math home
+    reference night win chat spreadsheet whiteboard paper-diary notebook excel sheet
     removal creation signup login logout
     """
 )

@@ -720,6 +720,9 @@ class UnitReader:
     def _noun(self, token: Token) -> None:
         if token.dep_ == "compound":
             return
+        mine = any(c.dep_ == "poss" and c.lower_ in {"my", "our"} for c in token.children)
+        if mine and token.tag_ in {"NN", "NNP"}:
+            self.ev.thing(key_of(token), token.text).app = True  # "our church": the domain
         if _negated(token):
             self.ev.negated.setdefault(key_of(token), token.text)
             return
