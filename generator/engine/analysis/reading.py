@@ -78,6 +78,7 @@ class Item:
 
     tokens: list[Token]
     choices: tuple[str, ...] = ()
+    inner: tuple[Token, ...] = ()  # the tokens of the parenthesised list
 
 
 def key_of(token: Token) -> str:
@@ -361,7 +362,7 @@ class UnitReader:
             child = part or child
 
     def _item(self, owner: str, item: Item, previous_child: str) -> str:
-        self.done.update(t.i for t in item.tokens)
+        self.done.update(t.i for t in (*item.tokens, *item.inner))
         words = [t.lower_ for t in item.tokens if t.lower_ not in _DROP_WORDS and not t.is_punct
                  and t.dep_ not in {"poss", "case"}]  # fmt: skip
         head = _head(item.tokens)
@@ -1065,6 +1066,7 @@ def _split_items(tokens: Sequence[Token]) -> list[Item]:
     current: list[Token] = []
     choices: list[str] = []
     inner: list[Token] = []
+    held: list[Token] = []
     depth = 0
     for token in tokens:
         if token.text == "(":
@@ -1074,6 +1076,7 @@ def _split_items(tokens: Sequence[Token]) -> list[Item]:
             depth = max(0, depth - 1)
             if depth == 0:
                 choices = _choice_words(inner)
+                held.extend(inner)
                 inner = []
             continue
         if depth:
@@ -1083,21 +1086,23 @@ def _split_items(tokens: Sequence[Token]) -> list[Item]:
             current.append(token)  # "status queued/done": values, read in _close
             continue
         if token.lower_ in _SPLITTERS or token.text in {".", "!", "?"}:
-            _close(items, current, choices)
-            current, choices = [], []
+            _close(items, current, choices, held)
+            current, choices, held = [], [], []
             continue
         current.append(token)
-    _close(items, current, choices)
+    _close(items, current, choices, held)
     return items
 
 
-def _close(items: list[Item], tokens: list[Token], choices: list[str]) -> None:
+def _close(
+    items: list[Item], tokens: list[Token], choices: list[str], held: Sequence[Token] = ()
+) -> None:
     while tokens and tokens[0].lower_ in {"as", "well", "along", "with", "also", "including"}:
         tokens = tokens[1:]
     tokens, slashed = _slash_values(tokens)
     choices = choices or slashed
     if tokens and any(t.is_alpha for t in tokens):
-        items.append(Item(list(tokens), tuple(choices)))
+        items.append(Item(list(tokens), tuple(choices), tuple(held)))
 
 
 def _slash_values(tokens: list[Token]) -> tuple[list[Token], list[str]]:
