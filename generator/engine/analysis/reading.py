@@ -383,9 +383,9 @@ class UnitReader:
                 self.ev.add_field(owner, spec)
             return ""
         if item.choices == ("yes_no",):
-            flag = field_from_words([*words, "flag"])
-            if flag is not None:
-                self.ev.add_field(owner, flag)
+            yes_no = field_from_words([*words, "flag"])
+            if yes_no is not None:
+                self.ev.add_field(owner, yes_no)
             return ""
         quantified = any(t.lower_ in hints.MANY_WORDS for t in item.tokens)
         many = head.tag_ in {"NNS", "NNPS"} or any(
