@@ -325,6 +325,7 @@ class UnitReader:
         if _attribute_word(key) and cut == len(tokens) and head.tag_ not in {"NNS", "NNPS"}:
             return
         thing = self.ev.note(key, MEDIUM, surface=head.text, person=is_person(key))
+        thing.managed = thing.managed or thing.person  # "clients, dogs, walks": clients are kept
         rest = tokens[cut:]
         if rest and rest[0].text == "(":
             close = next((i for i, t in enumerate(rest) if t.text == ")"), len(rest))
@@ -663,6 +664,11 @@ class UnitReader:
         thing = self.ev.note(link, STRONG, story=self.story)
         thing.link = (subject, target, unique)
         self._with_list(verb, [obj], owner=link)
+        bounds = _RANGE.search(" ".join(t.text for t in verb.subtree))
+        if bounds and link in {"rating", "vote", "review"}:  # "rate a book from 1 to 5"
+            low, high = sorted((int(bounds.group(1)), int(bounds.group(2))))
+            self.ev.add_field(link, FieldSpec(name="score", type=FieldType.INTEGER,
+                                              min_value=low, max_value=high))  # fmt: skip
 
     def _tag(self, verb: Token, objects: list[Token]) -> None:
         label = _prep_object(verb, {"with", "by", "into", "as"})
