@@ -338,3 +338,4 @@ def test_the_run_page_says_how_the_description_was_read(owner_client, project):
     assert f"Confidence {round(spec.confidence * 100)}%" in text
     assert "<code>end_time</code> &gt; <code>start_time</code>" in text
     assert "one per <code>volunteer</code> and <code>shift</code>" in text
+    assert "integer (≥ 1)" in text  # the number of volunteers needed
