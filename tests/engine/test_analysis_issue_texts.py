@@ -198,11 +198,6 @@ def test_dog_walking_biz_lists_its_things() -> None:
     assert spec.name == "Dog Walking Biz"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="since ef76b35 listed clients are dropped as people who are not stored; the walker "
-    "keeps records of them",
-)
 def test_dog_walking_biz_keeps_its_clients() -> None:
     assert entities(analyze(DOG_WALKING)) == {"Client", "Dog", "Walk", "Payment"}
 
