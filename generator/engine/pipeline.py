@@ -339,6 +339,8 @@ def _analyze(run: _Run, phase: Phase) -> dict[str, Any]:
             cancel=run.cancel,  # reading a long text can take a while: it must stop on cancel
         )
     run.spec = spec
+    for note in spec.notes:
+        run.log(phase, note, level="info")
     for warning in spec.warnings:
         run.log(phase, warning)
     return {
@@ -347,6 +349,8 @@ def _analyze(run: _Run, phase: Phase) -> dict[str, Any]:
         "features": len(spec.features),
         "pages": len(spec.pages),
         "warnings": len(spec.warnings),
+        "roles": len(spec.roles),
+        "notes": len(spec.notes),
         "confidence": spec.confidence,
         "source": "spec" if request.spec is not None else "requirements",
     }

@@ -222,6 +222,28 @@ def test_gibberish_fails_in_analysis_with_the_analyzers_reason(tmp_path: Path) -
     assert problem in result.error.message
 
 
+def test_the_analyzers_notes_and_warnings_reach_the_event_stream(tmp_path: Path) -> None:
+    # Given a description with people who act and a person neither stored nor acting
+    sink = ListSink()
+    text = "Volunteers sign up for shifts. Each shift has a date. Coordinators thank donors."
+    # When it is generated with the real analyzer
+    result = generate(
+        GenerationRequest(out_dir=tmp_path / "out", name="Shifts", requirements=text, verify=False),
+        sink=sink,
+        analyzer=analyze,
+        stack=FakeStack(),
+    )
+    # Then each note is an info log and each warning a warning log of the analysis phase
+    assert result.success
+    logs = [(e.data["level"], e.message) for e in sink.events if e.type == EventType.LOG]
+    assert ("info", "'Volunteers' was read as a user role (Volunteer), not a table.") in logs
+    assert any(level == "warning" and "'donors'" in message for level, message in logs)
+    analysis = next(
+        e for e in sink.events if e.type == EventType.PHASE_COMPLETE and e.phase == "analysis"
+    )
+    assert analysis.data["roles"] == 2 and analysis.data["notes"] == len(result.spec.notes)
+
+
 class BrokenStack(FakeStack):
     def __init__(self, bad_file: GeneratedFile | None = None) -> None:
         super().__init__()
