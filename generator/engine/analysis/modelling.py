@@ -346,6 +346,7 @@ def _validations(ev: Evidence, model: Model) -> None:
 
 
 def _fill(model: Model) -> None:
+    assumed: list[str] = []
     for key, fields in model.entities.items():
         taken = {ln.name or ln.target for ln in model.links if ln.source == key}
         taken |= {naming.pluralize(name) for name in taken}
@@ -354,7 +355,14 @@ def _fill(model: Model) -> None:
             model.described += 1
         else:
             kept = {f.name: f for f in default_field(key) if f.name not in taken}
+            names = " and ".join(kept)
+            assumed.append(f"{_pascal(key)} ({names})" if names else _pascal(key))
         model.entities[key] = dict(list(kept.items())[:MAX_FIELDS_PER_ENTITY])
+    if assumed:
+        model.notes.append(
+            f"The text gives no values for {', '.join(assumed)}: these fields were assumed; "
+            "say what to store to change them."
+        )
 
 
 def _explain(ev: Evidence, model: Model, roles: set[str]) -> None:
