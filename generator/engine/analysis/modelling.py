@@ -210,7 +210,7 @@ def _wordlike(key: str) -> bool:
 def _recurring(kept: list[Thing], stories: int) -> list[Thing]:
     """In a backlog, the things the stories keep coming back to, most recurrent first."""
     dictionary = known_nouns()
-    floor = 2 if stories < 30 else 3
+    floor = 2
     kept = [t for t in kept if (len(t.stories) >= floor or (t.fields and len(t.stories) >= 2))
             and not t.person and t.key != USER_KEY and (
                 t.surface.islower() or t.key.split("_")[-1] in dictionary)]  # fmt: skip
