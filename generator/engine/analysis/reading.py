@@ -763,10 +763,10 @@ class UnitReader:
                 self._possessed(token)
             elif child.dep_ == "poss" and child.pos_ in _NOUNS and self._owner_noun(child) and \
                     not _attribute_word(key):  # fmt: skip
-                owner = key_of(child)  # "a client's dogs": each dog is a client's
-                holder = self.ev.note(owner, MEDIUM, surface=child.text, person=is_person(owner))
+                whose = key_of(child)  # "a client's dogs": each dog is a client's
+                holder = self.ev.note(whose, MEDIUM, surface=child.text, person=is_person(whose))
                 holder.managed = holder.managed or holder.person
-                self.ev.link(M2O, key, owner, strength=MEDIUM)
+                self.ev.link(M2O, key, whose, strength=MEDIUM)
 
     def _possessed(self, token: Token) -> None:
         """ "clients and their dogs": the dog belongs to the client."""
