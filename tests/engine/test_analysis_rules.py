@@ -409,3 +409,9 @@ def test_a_range_bounds_a_number() -> None:
 def test_dates_in_a_from_to_phrase_are_fields() -> None:
     spec = analyze("Events have a title. Events run from a start date to an end date.")
     assert fields(spec, "Event") == {"title": "string", "start_date": "date", "end_date": "date"}
+
+
+def test_a_possessive_noun_owns_the_thing() -> None:
+    spec = analyze("We store each client's dogs and every dog's walks.")
+    assert {"Client", "Dog", "Walk"} <= entities(spec)
+    assert {"Dog -> Client", "Walk -> Dog"} <= links(spec)
