@@ -151,14 +151,14 @@ PARTICIPATION = {
 # The preposition that introduces a participation verb's thing when it has no direct object.
 PARTICIPATION_PREPOSITIONS = {
     "enroll": "in", "enrol": "in", "sign up": "for", "signup": "for", "register": "for",
-    "apply": "for", "subscribe": "to", "vote": "on", "comment": "on", "rsvp": "to",
+    "apply": "for", "subscribe": "to", "vote": "on|for", "comment": "on", "rsvp": "to",
     "bid": "on", "check out": "", "attend": "", "join": "",
 }  # fmt: skip
 # Nouns that several owners share: "a recipe has many ingredients" is a many-to-many.
 SHARED_NOUNS = _words(
     """
     tag label ingredient skill genre amenity keyword topic interest language feature-tag
-    allergen equipment instrument hobby specialty speciality certification badge
+    allergen equipment instrument hobby specialty speciality certification badge song track
     """
 )
 # Nouns of one person's act on a thing, kept as records: "comments on posts".
@@ -172,7 +172,7 @@ OWNING_VERBS = _words(
     """
     create add write post publish submit place upload own make open log file raise compose
     draft author build organize organise host list sell offer schedule plan record keep start
-    send set define run manage maintain sign buy purchase
+    send set define run manage maintain sign buy purchase propose suggest nominate recommend
     """
 )
 # The relation name towards the user, by verb, when no role names the subject.

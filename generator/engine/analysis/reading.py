@@ -67,6 +67,11 @@ _DROPPED_MODIFIERS = frozenset(
         "customer",
         "member",
         "staff",
+        "fav",
+        "favorite",
+        "favourite",
+        "main",
+        "new",
     }
 )
 _PARTICIPLES = frozenset({"needed", "required", "allowed", "wanted", "used", "included"})
@@ -279,9 +284,16 @@ class UnitReader:
             owner = key_of(title_noun)
             self.ev.note(owner, STRONG, surface=title_noun.text, person=is_person(owner))
             self._items(owner, items)
+            for target in (t for t in title if t.dep_ == "pobj" and t.pos_ in _NOUNS):
+                if not _attribute_word(key_of(target)) and key_of(target) != owner:
+                    self.ev.note(key_of(target), MEDIUM, surface=target.text)
+                    self.ev.link(
+                        M2O, owner, key_of(target), strength=MEDIUM
+                    )  # "boards cut from a log"
         else:
             if title_noun is not None:
-                self._mark_app([title_noun])
+                compounds = [c for c in title_noun.lefts if c.dep_ == "compound"]
+                self._mark_app([title_noun, *compounds])  # "fleet management - vehicles, ..."
             for part in _top_items(rest):
                 self._list_entity(part)
         self.done.update(t.i for t in tokens)
@@ -296,7 +308,7 @@ class UnitReader:
         noun items are things; the clauses are left to the verb rules."""
         title_noun = next((t for t in reversed(title) if t.pos_ in _NOUNS), None)
         if title_noun is not None:
-            self._mark_app([title_noun])
+            self._mark_app([title_noun, *(c for c in title_noun.lefts if c.dep_ == "compound")])
         for part in _top_items(rest):
             if _is_clause(part):
                 continue
@@ -336,6 +348,7 @@ class UnitReader:
         elif rest and rest[0].lower_ in _LINKERS:
             target = _head(rest[1:]) or _dictionary_noun(rest[1:])
             if target is not None:
+                thing.strength = STRONG  # "notes on deals": a thing of its own
                 self.ev.note(key_of(target), WEAK, surface=target.text)
                 self.ev.link(M2O, thing.key, key_of(target), strength=MEDIUM)
             within = next((i for i, t in enumerate(rest) if t.lower_ in {"with", "w/"}), None)
@@ -498,6 +511,12 @@ class UnitReader:
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
         if any(c.dep_ == "aux" and c.lower_ in {"would", "'d", "should"} for c in verb.children):
             participation = None  # "I'd like an app": a wish, not a like
+        passive = any(c.dep_ == "auxpass" for c in verb.children)
+        if lemma in hints.ASSIGN_VERBS and passive and subject not in {None, USER_KEY}:
+            person = _prep_object(verb, {"to"})  # "bugs ... can be assigned to developers"
+            if person is not None and person.pos_ in _NOUNS:
+                self.ev.link(M2O, str(subject), self._who(person) or USER_KEY, "assignee")
+                return
         if lemma in hints.SHARED_OBJECT_ONLY:
             participation = None  # "attendees buy tickets": the ticket is theirs
         if participation and objects and subject is not None:
@@ -569,12 +588,13 @@ class UnitReader:
 
     def _objects(self, verb: Token, *, prepositions_first: bool = False,
                  only: str | None = None) -> list[Token]:  # fmt: skip
+        allowed = set(only.split("|")) if only else set()
         direct = [c for c in verb.children if c.dep_ in {"dobj", "obj", "nsubjpass"}]
         found = [] if prepositions_first else direct
         if not found:
             for prep in verb.children:
                 if prep.dep_ == "prep" and prep.lower_ in _OBJECT_PREPS and (
-                        not only or prep.lower_ == only):  # fmt: skip
+                        not allowed or prep.lower_ in allowed):  # fmt: skip
                     found = [c for c in prep.children if c.dep_ == "pobj"]
                     if found:
                         break
