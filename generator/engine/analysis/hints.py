@@ -163,6 +163,8 @@ SHARED_NOUNS = _words(
 )
 # Nouns of one person's act on a thing, kept as records: "comments on posts".
 INTERACTION_NOUNS = _words("comment review rating reply vote like answer message reaction")
+# Things a person takes, and each try is kept: "students take quizzes" -> QuizAttempt.
+ATTEMPTED = _words("quiz exam test assessment survey questionnaire")
 # Participation verbs whose object is usually the person's own thing, not a shared one:
 # "customers buy products" is an order line, but "users like posts" is a link.
 SHARED_OBJECT_ONLY = _words("buy purchase")

@@ -55,6 +55,7 @@ DEFAULT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "invoice": (("number", "string"), ("total", "decimal")),
     "event": (("title", "string"), ("starts_at", "datetime")),
     "tag": (("name", "string"),),
+    "attempt": (("score", "integer"), ("taken_at", "datetime")),
     "book": (("title", "string"),),
     "movie": (("title", "string"),),
     "film": (("title", "string"),),

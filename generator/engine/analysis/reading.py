@@ -509,6 +509,10 @@ class UnitReader:
             if thing is not None and thing.person and lemma not in {"be", "have"} and not passive:
                 thing.acts = True  # "written by authors" is not using the app
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
+        if lemma in {"take", "sit", "attempt", "complete", "submit"} and any(
+                _lemma(o) in hints.ATTEMPTED for o in objects):  # fmt: skip
+            participation = ("*_attempt", False)  # "students take quizzes": each try is kept
+        self._span_fields(verb, subject)
         if any(c.dep_ == "aux" and c.lower_ in {"would", "'d", "should"} for c in verb.children):
             participation = None  # "I'd like an app": a wish, not a like
         passive = any(c.dep_ == "auxpass" for c in verb.children)
@@ -658,6 +662,30 @@ class UnitReader:
                          person=is_person(target))  # fmt: skip
             self.ev.link(M2O, key, target, strength=WEAK)
 
+    def _span_fields(self, verb: Token, subject: str | None) -> None:
+        """ "events run from a start date to an end date": two values of the subject."""
+        if subject in {None, USER_KEY} or self._is_person(str(subject)):
+            return
+        start, end = _prep_object(verb, {"from"}), _prep_object(verb, {"to", "until", "till"})
+        if start is None or end is None:
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "from"), None)
+            start = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+            inner = next((c for c in start.children if c.dep_ == "prep"), None) if start else None
+            end = next((c for c in inner.children if c.dep_ == "pobj"), None) if inner else None
+        if start is None or end is None:
+            return
+        tags = _NOUNS | {"ADJ", "VERB"}
+        specs = [
+            field_from_words([t.lower_ for t in n.subtree if t.pos_ in tags and t.i <= n.i])
+            for n in (start, end)
+        ]
+        if all(s is not None and s.type in {FieldType.DATE, FieldType.DATETIME, FieldType.TIME}
+               for s in specs):  # fmt: skip
+            for spec in specs:
+                if spec is not None:
+                    self.ev.add_field(str(subject), spec)
+            self.done.update(t.i for t in (*start.subtree, *end.subtree))
+
     def _links_between(self, verb: Token, subject: str, objects: list[Token]) -> None:
         """ "Appointments link a patient and a doctor with a start time": the subject refers
         to each object, and the with-list describes the subject."""
@@ -732,7 +760,8 @@ class UnitReader:
                 continue
             obj = prep.head if prep.head in objects else max(before, key=lambda o: o.i)
             span = _clause_rest(prep, prep.i + 1)
-            target = owner or key_of(obj)
+            described = prep.head in objects or not _attribute_like(_split_items(span))
+            target = key_of(obj) if described else owner or key_of(obj)
             thing = self.ev.things.get(target)
             if thing is not None and thing.app:  # "a blog app with posts, comments on posts"
                 for part in _top_items(span):
