@@ -175,11 +175,6 @@ def test_online_courses_roles_and_rules() -> None:
     assert roles(spec) == {"Instructor", "Student"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'take quizzes' is not read as participation: no attempt entity with keys to the "
-    "quiz and the student",
-)
 def test_online_courses_taking_a_quiz_is_stored() -> None:
     spec = analyze(COURSES)
     attempt = entities(spec) & {"QuizAttempt", "Attempt", "QuizSubmission"}

@@ -401,11 +401,6 @@ def test_a_range_bounds_a_number() -> None:
     assert capacity is not None and (capacity.min_value, capacity.max_value) == (1, 500)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'run from a start date to an end date' gives the event no date fields (earlier "
-    "versions made Date an entity); the sentence alone is refused",
-)
 def test_dates_in_a_from_to_phrase_are_fields() -> None:
     spec = analyze("Events have a title. Events run from a start date to an end date.")
     assert fields(spec, "Event") == {"title": "string", "start_date": "date", "end_date": "date"}
