@@ -177,6 +177,16 @@ OWNING_VERBS = _words(
     send set define run manage maintain sign buy purchase propose suggest nominate recommend
     """
 )
+# Of those, the verbs that make the subject the owner or author, with a key to them
+# ("landlords own buildings"); managing, keeping or sending does not ("coordinators manage
+# locations" gives a location no coordinator).
+AUTHORING_VERBS = _words(
+    """
+    create add write post publish submit place upload own make open log file raise compose
+    draft author build sign buy purchase propose suggest nominate recommend list sell offer
+    host organize organise
+    """
+)
 # The relation name towards the user, by verb, when no role names the subject.
 USER_RELATION_BY_VERB = {
     "write": "author",

@@ -642,12 +642,13 @@ class UnitReader:
             if person is not None:
                 self.ev.link(M2O, key, self._who(person) or USER_KEY, "assignee")
             return
-        if owning and subject is not None and (subject == USER_KEY or self._is_person(subject)):
+        authoring = lemma in hints.AUTHORING_VERBS
+        if authoring and subject is not None and (subject == USER_KEY or self._is_person(subject)):
             name = hints.USER_RELATION_BY_VERB.get(lemma, "")
             if subject != USER_KEY:
                 name = name or subject
             self.ev.link(M2O, key, subject, name or "owner", strength=WEAK)
-        elif owning and subject is not None and subject != key:
+        elif authoring and subject is not None and subject != key:
             self.ev.note(subject, MEDIUM)  # "companies post job listings": a company owns them
             self.ev.link(M2O, key, subject, strength=MEDIUM)
         if lemma in {"send", "give", "show", "tell", "email", "notify"}:
