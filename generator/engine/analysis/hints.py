@@ -184,7 +184,7 @@ AUTHORING_VERBS = _words(
     """
     create add write post publish submit place upload own make open log file raise compose
     draft author build sign buy purchase propose suggest nominate recommend list sell offer
-    host organize organise
+    host organize organise send
     """
 )
 # The relation name towards the user, by verb, when no role names the subject.
