@@ -96,11 +96,6 @@ def test_food_bank_validations() -> None:
     assert unique_rules(spec, "ShiftSignup") == [(["volunteer", "shift"], None)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'Coordinators manage locations' gives each location a key to one coordinator; "
-    "managing is not owning (dev-foodbank expects no such key)",
-)
 def test_food_bank_managed_locations_have_no_owner() -> None:
     assert "Location -> User" not in links(analyze(FOOD_BANK))
 
