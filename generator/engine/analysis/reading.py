@@ -885,8 +885,10 @@ def _title_noun(title: Sequence[Token]) -> Token | None:
     """The noun a title is about: "boards cut from a log" -> boards, "Pet adoption" ->
     adoption."""
     nouns = [t for t in title if t.pos_ in _NOUNS and t.dep_ != "compound"]
-    nouns = nouns or [t for t in title if t.pos_ in _NOUNS]
-    return nouns[0] if nouns else None
+    if nouns:
+        return nouns[0]
+    chain = [t for t in title if t.pos_ in _NOUNS]  # "bike rental shop": the shop
+    return chain[-1] if chain else None
 
 
 def _describes(title: Token, items: Sequence[Item]) -> bool:
