@@ -184,12 +184,6 @@ def test_leaving_comments_on_posts_stores_comments() -> None:
     assert "Comment -> Post" in links(spec)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AnalysisError,
-    reason="the parser reads 'Guests book rooms' as one noun compound, so there is no action "
-    "and the text is refused",
-)
 def test_booking_rooms_makes_a_booking() -> None:
     spec = analyze("Guests book rooms.")
     assert {"Booking -> Room", "Booking -> User"} <= links(spec)

