@@ -36,20 +36,21 @@ class Renames:
 
     def then(self, later: Renames) -> Renames:
         """These renames followed by ``later`` (old names here, newest names there)."""
-        entities = {old: later.entities.get(new, new) for old, new in self.entities.items()}
-        for old, new in later.entities.items():
-            if old not in self.entities.values():
-                entities.setdefault(old, new)
+        entities = {old: later.entities.get(mid, mid) for old, mid in self.entities.items()}
+        for mid, new in later.entities.items():
+            if mid not in self.entities.values():
+                entities.setdefault(mid, new)
         fields: dict[str, dict[str, str]] = {}
-        for entity, mapping in self.fields.items():
+        for entity, mapping in self.fields.items():  # keyed by the middle entity name
             now = later.entities.get(entity, entity)
             later_fields = later.fields.get(now, {})
-            fields[now] = {old: later_fields.get(new, new) for old, new in mapping.items()}
+            fields[now] = {old: later_fields.get(mid, mid) for old, mid in mapping.items()}
         for entity, mapping in later.fields.items():
+            before = self.fields.get(later.entity_old_name(entity), {})
             mine = fields.setdefault(entity, {})
-            for old, new in mapping.items():
-                if old not in mine.values():
-                    mine.setdefault(old, new)
+            for mid, new in mapping.items():
+                if mid not in before.values():
+                    mine.setdefault(mid, new)
         return Renames(
             entities={old: new for old, new in entities.items() if old != new},
             fields={
