@@ -77,6 +77,9 @@ class Project(models.Model):
     stack = models.CharField(max_length=32, choices=stack_choices, default=DEFAULT_STACK)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The plan being edited before it becomes a version: {"spec", "renames", "change_text",
+    # "source", "base"} (see services.draft_*). Null when nothing is pending.
+    draft = models.JSONField(null=True, blank=True)
 
     objects: ClassVar[ProjectQuerySet] = ProjectQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -85,6 +88,54 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+VERSION_SOURCE_REQUIREMENTS = "requirements"
+VERSION_SOURCE_PLAN = "plan"
+VERSION_SOURCE_CHANGE = "change"
+VERSION_SOURCE_RESTORE = "restore"
+VERSION_SOURCE_SPEC = "spec"
+VERSION_SOURCE_CHOICES = (
+    (VERSION_SOURCE_REQUIREMENTS, "Read from the requirements"),
+    (VERSION_SOURCE_PLAN, "Edited plan"),
+    (VERSION_SOURCE_CHANGE, "Change request"),
+    (VERSION_SOURCE_RESTORE, "Restored"),
+    (VERSION_SOURCE_SPEC, "Spec given"),
+)
+
+
+class SpecVersion(models.Model):
+    """One numbered version of a project's spec, with the words that made it.
+
+    ``renames`` (a :class:`generator.engine.versions.Renames` as data) says which entities and
+    fields of the version before this one were renamed, so a build of this version migrates a
+    database of the earlier one by renaming instead of dropping and re-creating.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(help_text="Version number within the project, from 1.")
+    spec = models.JSONField()
+    source = models.CharField(max_length=16, choices=VERSION_SOURCE_CHOICES)
+    change_text = models.TextField(blank=True)
+    renames = models.JSONField(default=dict, blank=True)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="spec_version_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} v{self.number}"
+
+    @property
+    def entity_count(self) -> int:
+        return len(self.spec.get("entities") or [])
 
 
 class GenerationQuerySet(models.QuerySet["Generation"]):
@@ -119,6 +170,14 @@ class Generation(models.Model):
     number = models.PositiveIntegerField(help_text="Run number within the project, from 1.")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.ForeignKey(
+        SpecVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="builds",
+        help_text="The spec version this run builds; empty while a first run reads the text.",
     )
     status = models.CharField(
         max_length=16, choices=GENERATION_STATUS_CHOICES, default=GENERATION_STATUS_QUEUED

@@ -42,6 +42,7 @@ from generator.constants import (
     GENERATION_STATUS_INTERRUPTED,
     GENERATION_STATUS_QUEUED,
     GENERATION_STATUS_RUNNING,
+    GENERATION_STATUS_SUCCEEDED,
     INTERRUPTED_MESSAGE,
 )
 from generator.engine import naming
@@ -53,8 +54,21 @@ from generator.engine.pipeline import (
     GenerationResult,
     generate,
 )
+from generator.engine.spec import AppSpec, SpecError
 from generator.engine.stacks import available_stacks
-from generator.models import PROJECT_NAME_MAX, Generation, GenerationEvent, Project
+from generator.engine.versions import BaseVersion, Renames
+from generator.models import (
+    PROJECT_NAME_MAX,
+    VERSION_SOURCE_CHANGE,
+    VERSION_SOURCE_PLAN,
+    VERSION_SOURCE_REQUIREMENTS,
+    VERSION_SOURCE_RESTORE,
+    VERSION_SOURCE_SPEC,
+    Generation,
+    GenerationEvent,
+    Project,
+    SpecVersion,
+)
 from generator.publishing import ThrottledChannel
 
 if TYPE_CHECKING:
@@ -180,16 +194,24 @@ def project_delete(*, project: Project, user: User) -> None:
 # --- starting, cancelling -------------------------------------------------------------------
 
 
-def generation_start(*, project: Project, user: User) -> Generation:
-    """Save a queued run of ``project`` and enqueue its task once the row is committed."""
+def generation_start(
+    *, project: Project, user: User, version: SpecVersion | None = None
+) -> Generation:
+    """Save a queued run of ``project`` and enqueue its task once the row is committed.
+
+    The run builds ``version``; without one it reads the project's requirements, and the spec
+    it reads becomes the project's next version when the run ends.
+    """
     _check_can_manage(project, user)
+    if version is not None and version.project_id != project.pk:
+        raise ValueError("the version belongs to another project")
     with transaction.atomic():
         # Serialises concurrent starts by the same owner (a no-op on SQLite, which has one writer).
         get_user_model().objects.select_for_update().filter(pk=project.owner_id).first()
         generation_check_capacity(owner_id=project.owner_id)
         last = Generation.objects.for_project(project).aggregate(last=Max("number"))["last"]
         generation = Generation.objects.create(
-            project=project, number=(last or 0) + 1, requested_by=user
+            project=project, number=(last or 0) + 1, requested_by=user, version=version
         )
         transaction.on_commit(lambda: _enqueue(generation.pk))
     return generation
@@ -209,11 +231,14 @@ def generation_check_capacity(*, owner_id: int) -> None:
 def generation_regenerate(*, project: Project, user: User) -> Generation:
     """Run the project again (a new run number; earlier runs are kept).
 
-    Its fields are checked again first (``ValidationError`` by field): a project saved before
-    a rule was added, e.g. with requirements the analyzer now refuses, is refused here rather
-    than failing inside the run.
+    A project with versions builds its latest version again. One without (its first run
+    failed before it read the text) reads its requirements again; they are checked first
+    (``ValidationError`` by field): a project saved before a rule was added, e.g. with
+    requirements the analyzer now refuses, is refused here rather than failing inside the run.
     """
     _check_can_manage(project, user)
+    if (latest := version_latest(project)) is not None:
+        return generation_start(project=project, user=user, version=latest)
     project_clean(
         name=project.name,
         description=project.description,
@@ -356,6 +381,7 @@ def _run_pipeline(generation: Generation, token: CancelToken) -> None:
                 description=project.description,
                 stack=project.stack,
                 verify=True,
+                **_version_input(generation.version),
             )
             try:
                 result = generate(request, sink=sink, cancel=token)
@@ -395,6 +421,8 @@ def _store_result(generation: Generation, result: GenerationResult, event: Event
         "finished_at": timezone.now(),
     }
     with transaction.atomic():
+        if generation.version_id is None and result.spec is not None:
+            fields["version"] = _version_from_run(generation, result.spec)
         stored = Generation.objects.filter(
             pk=generation.pk, status=GENERATION_STATUS_RUNNING
         ).update(**fields)
@@ -530,3 +558,480 @@ def _delete_files(storage: Storage, names: Iterable[str], folder: str) -> None:
             storage.delete(name)
         except OSError:
             logger.exception("Could not delete stored file %s", name)
+
+
+# --- spec versions, the plan (draft), change requests ---------------------------------------
+#
+# A project's spec lives in numbered versions; a run builds one version. Before a version is
+# made, the person may edit a *draft* of the plan (Project.draft): the analysis of new text,
+# the result of a change request, or edits on the plan page. Committing the draft makes the
+# next version; building builds it. The engine does the reading, editing and diffing
+# (generator.engine.changes / editing / diffing); this module stores and checks rights.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Draft:
+    """The plan being edited: a spec, the renames since ``base`` and the words that made it."""
+
+    spec: AppSpec
+    renames: Renames
+    change_text: str
+    source: str
+    base: int | None  # the version it grew from; None for a new project's first plan
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "spec": self.spec.to_dict(),
+            "renames": self.renames.to_dict(),
+            "change_text": self.change_text,
+            "source": self.source,
+            "base": self.base,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Draft:
+        return cls(
+            spec=AppSpec.from_data(data["spec"]),
+            renames=Renames.from_dict(data.get("renames")),
+            change_text=str(data.get("change_text") or ""),
+            source=str(data.get("source") or VERSION_SOURCE_PLAN),
+            base=data.get("base"),
+        )
+
+
+CHANGE_TEXT_MAX = 4000
+
+
+def version_latest(project: Project) -> SpecVersion | None:
+    return project.versions.order_by("-number").first()
+
+
+def version_spec(version: SpecVersion) -> AppSpec:
+    return AppSpec.from_data(version.spec)
+
+
+def _checked_spec(data: AppSpec | dict[str, Any], key: str = "spec") -> AppSpec:
+    """A valid AppSpec, or a ``ValidationError`` naming each problem under ``key``."""
+    if isinstance(data, AppSpec):
+        return data
+    try:
+        return AppSpec.from_data(data)
+    except SpecError as exc:
+        raise ValidationError({key: exc.messages}) from None
+
+
+def version_create(
+    *,
+    project: Project,
+    user: User,
+    spec: AppSpec | dict[str, Any],
+    source: str,
+    change_text: str = "",
+    renames: Renames | None = None,
+    restored_from: int | None = None,
+) -> SpecVersion:
+    """Save ``spec`` as the project's next version (checked first; nothing is built)."""
+    _check_can_manage(project, user)
+    checked = _checked_spec(spec)
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()  # one number each
+        last = project.versions.aggregate(last=Max("number"))["last"] or 0
+        return SpecVersion.objects.create(
+            project=project,
+            number=last + 1,
+            spec=checked.to_dict(),
+            source=source,
+            change_text=change_text[:CHANGE_TEXT_MAX],
+            renames=(renames or Renames()).to_dict(),
+            restored_from=restored_from,
+            created_by=user,
+        )
+
+
+def version_build(*, version: SpecVersion, user: User) -> Generation:
+    """Start a run that builds ``version``."""
+    return generation_start(project=version.project, user=user, version=version)
+
+
+def version_restore(*, version: SpecVersion, user: User) -> SpecVersion:
+    """Make ``version``'s spec the project's next version (the versions after it are kept).
+
+    Renames made since are undone as renames, so a database of the latest version keeps its
+    rows when it is migrated back.
+    """
+    project = version.project
+    latest = version_latest(project)
+    renames = Renames()
+    if latest is not None and latest.number != version.number:
+        renames = _inverse(_renames_between(project, version.number, latest.number))
+    return version_create(
+        project=project,
+        user=user,
+        spec=version.spec,
+        source=VERSION_SOURCE_RESTORE,
+        change_text=f"Restored version {version.number}",
+        renames=renames,
+        restored_from=version.number,
+    )
+
+
+def _renames_between(project: Project, old: int, new: int) -> Renames:
+    """Renames from version ``old``'s names to version ``new``'s (``old`` < ``new``)."""
+    renames = Renames()
+    for data in (
+        project.versions.filter(number__gt=old, number__lte=new)
+        .order_by("number")
+        .values_list("renames", flat=True)
+    ):
+        renames = renames.then(Renames.from_dict(data))
+    return renames
+
+
+def _inverse(renames: Renames) -> Renames:
+    entities = {new: old for old, new in renames.entities.items()}
+    return Renames(
+        entities=entities,
+        fields={
+            renames.entity_old_name(entity): {new: old for old, new in mapping.items()}
+            for entity, mapping in renames.fields.items()
+        },
+    )
+
+
+def _built(version: SpecVersion) -> Generation | None:
+    """The version's newest verified build that still has its ZIP."""
+    return (
+        version.builds.filter(status=GENERATION_STATUS_SUCCEEDED)
+        .exclude(zip="")
+        .order_by("-number")
+        .first()
+    )
+
+
+def version_files(version: SpecVersion) -> dict[str, str] | None:
+    """The text files of the version's newest verified build; None when it has none."""
+    from generator.archive import FileMissing, archive_members, archive_read
+
+    build = _built(version)
+    if build is None:
+        return None
+    files: dict[str, str] = {}
+    try:
+        for path in archive_members(build):
+            with contextlib.suppress(UnicodeDecodeError):
+                files[path] = archive_read(build, path).decode("utf-8")
+    except FileMissing:
+        return None
+    return files
+
+
+def _base_for(version: SpecVersion) -> BaseVersion | None:
+    """The newest earlier version with a verified build: the one this version grows from."""
+    for earlier in version.project.versions.filter(number__lt=version.number).order_by("-number"):
+        files = version_files(earlier)
+        if files is None:
+            continue
+        return BaseVersion(
+            number=earlier.number,
+            spec=version_spec(earlier),
+            files=files,
+            renames=_renames_between(version.project, earlier.number, version.number),
+        )
+    return None
+
+
+def _version_input(version: SpecVersion | None) -> dict[str, Any]:
+    """What a run of ``version`` hands the pipeline beside the project's fields."""
+    if version is None:
+        return {}
+    return {"spec": version_spec(version), "version": version.number, "base": _base_for(version)}
+
+
+def _version_from_run(generation: Generation, spec: AppSpec) -> SpecVersion:
+    """The version a run that read the requirements made (called in the run's transaction)."""
+    project = generation.project
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    last = project.versions.aggregate(last=Max("number"))["last"] or 0
+    return SpecVersion.objects.create(
+        project=project,
+        number=last + 1,
+        spec=spec.to_dict(),
+        source=VERSION_SOURCE_REQUIREMENTS,
+        created_by=generation.requested_by,
+    )
+
+
+# --- the draft ---------------------------------------------------------------------------------
+
+
+def draft_get(project: Project) -> Draft | None:
+    if not project.draft:
+        return None
+    try:
+        return Draft.from_data(project.draft)
+    except (SpecError, KeyError, TypeError):
+        logger.warning("Dropping project %s's unreadable draft", project.pk)
+        return None
+
+
+def draft_start(project: Project) -> Draft:
+    """The pending draft, or a fresh one from the latest version."""
+    if (draft := draft_get(project)) is not None:
+        return draft
+    latest = version_latest(project)
+    if latest is None:
+        return _draft_from_requirements(project, change_text="")
+    return Draft(version_spec(latest), Renames(), "", VERSION_SOURCE_PLAN, latest.number)
+
+
+def _draft_save(project: Project, draft: Draft) -> Draft:
+    project.draft = draft.to_data()
+    project.save(update_fields=["draft", "updated_at"])
+    return draft
+
+
+def _analyze(project: Project) -> AppSpec:
+    from generator.engine.analysis import AnalysisError, analyze
+
+    try:
+        return analyze(project.requirements, name=project.name, description=project.description)
+    except AnalysisError as exc:
+        raise ValidationError({"requirements": str(exc)}) from None
+
+
+def _draft_from_requirements(project: Project, *, change_text: str) -> Draft:
+    latest = version_latest(project)
+    return Draft(
+        _analyze(project),
+        Renames(),
+        change_text,
+        VERSION_SOURCE_REQUIREMENTS,
+        latest.number if latest else None,
+    )
+
+
+def project_plan(
+    *, owner: User, name: str, description: str = "", requirements: str, stack: str
+) -> Project:
+    """Create a project whose plan (the analysis of its requirements) waits for review."""
+    fields = project_clean(
+        name=name, description=description, requirements=requirements, stack=stack
+    )
+    project = Project(owner=owner, **fields)
+    draft = _draft_from_requirements(project, change_text="")
+    project.draft = draft.to_data()
+    project.save()
+    return project
+
+
+def draft_apply(*, project: Project, user: User, ops: list[dict[str, Any]]) -> Draft:
+    """Apply plan edits (the engine's operations, as data) to the draft and save it.
+
+    Problems raise ``ValidationError`` under ``ops``, one message each, and change nothing.
+    """
+    from generator.engine.editing import EditError, apply_ops
+
+    _check_can_manage(project, user)
+    draft = draft_start(project)
+    try:
+        edited = apply_ops(draft.spec, ops)
+    except EditError as exc:
+        raise ValidationError({"ops": [str(problem) for problem in exc.errors]}) from None
+    source = draft.source if draft.source != VERSION_SOURCE_REQUIREMENTS else VERSION_SOURCE_PLAN
+    if draft.base is None:
+        source = draft.source  # a new project's first plan stays "from the requirements"
+    return _draft_save(
+        project,
+        Draft(
+            edited.spec, draft.renames.then(edited.renames), draft.change_text, source, draft.base
+        ),
+    )
+
+
+def draft_replace(
+    *, project: Project, user: User, spec: AppSpec | dict[str, Any], change_text: str = ""
+) -> Draft:
+    """Make a given spec (pasted or uploaded) the draft; it carries no renames."""
+    _check_can_manage(project, user)
+    checked = _checked_spec(spec)
+    latest = version_latest(project)
+    return _draft_save(
+        project,
+        Draft(
+            checked,
+            Renames(),
+            change_text or "Spec given",
+            VERSION_SOURCE_SPEC,
+            latest.number if latest else None,
+        ),
+    )
+
+
+def draft_discard(*, project: Project, user: User) -> None:
+    _check_can_manage(project, user)
+    project.draft = None
+    project.save(update_fields=["draft", "updated_at"])
+
+
+def draft_commit(
+    *, project: Project, user: User, build: bool = True
+) -> tuple[SpecVersion, Generation | None]:
+    """Make the draft the next version (and build it). Without a draft, build the latest."""
+    _check_can_manage(project, user)
+    draft = draft_get(project)
+    if draft is None:
+        latest = version_latest(project)
+        if latest is None:
+            raise ValidationError("There is no plan to build yet.")
+        return latest, version_build(version=latest, user=user) if build else None
+    if build:
+        generation_check_capacity(owner_id=project.owner_id)
+    with transaction.atomic():
+        version = version_create(
+            project=project,
+            user=user,
+            spec=draft.spec,
+            source=draft.source,
+            change_text=draft.change_text,
+            renames=draft.renames,
+        )
+        project.draft = None
+        project.save(update_fields=["draft", "updated_at"])
+        generation = version_build(version=version, user=user) if build else None
+    return version, generation
+
+
+def change_read(*, project: Project, user: User, text: str) -> tuple[Draft, list[str]]:
+    """Read a change request against the draft (or the latest version); save it as the draft.
+
+    Returns the draft and the engine's notes. A change it cannot read raises
+    ``ValidationError`` under ``request`` with the engine's words, and keeps the draft.
+    """
+    from generator.engine.changes import ChangeError, read_change
+
+    _check_can_manage(project, user)
+    text = _change_text(text)
+    draft = draft_start(project)
+    try:
+        change = read_change(draft.spec, text)
+    except ChangeError as exc:
+        raise ValidationError({"request": str(exc)}) from None
+    words = f"{draft.change_text}\n{text}".strip() if draft.change_text else text
+    source = VERSION_SOURCE_CHANGE if draft.base is not None else draft.source
+    saved = _draft_save(
+        project,
+        Draft(change.spec, draft.renames.then(change.renames), words, source, draft.base),
+    )
+    return saved, list(change.notes)
+
+
+def _change_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError(
+            {"request": "Say what to change, e.g. 'add a due date to tasks' or 'remove comments'."}
+        )
+    if len(text) > CHANGE_TEXT_MAX:
+        raise ValidationError(
+            {
+                "request": f"The change is too long ({len(text)} characters); use at most "
+                f"{CHANGE_TEXT_MAX}."
+            }
+        )
+    return text
+
+
+def change_create(
+    *, project: Project, user: User, text: str, build: bool = False
+) -> tuple[SpecVersion, list[str], Generation | None]:
+    """Read a change request against the latest version and save the result as a version.
+
+    The API's path (the web page confirms a draft instead). Returns the version, the engine's
+    notes and, with ``build``, the run that builds it.
+    """
+    from generator.engine.changes import ChangeError, read_change
+
+    _check_can_manage(project, user)
+    text = _change_text(text)
+    latest = version_latest(project)
+    if latest is None:
+        raise ValidationError(
+            {"request": "The project has no version yet: build it once before changing it."}
+        )
+    try:
+        change = read_change(version_spec(latest), text)
+    except ChangeError as exc:
+        raise ValidationError({"request": str(exc)}) from None
+    if build:
+        generation_check_capacity(owner_id=project.owner_id)
+    with transaction.atomic():
+        version = version_create(
+            project=project,
+            user=user,
+            spec=change.spec,
+            source=VERSION_SOURCE_CHANGE,
+            change_text=text,
+            renames=change.renames,
+        )
+        generation = version_build(version=version, user=user) if build else None
+    return version, list(change.notes), generation
+
+
+def requirements_update(*, project: Project, user: User, requirements: str) -> Draft:
+    """Save edited requirements and make their reading the draft, to review and build."""
+    _check_can_manage(project, user)
+    fields = project_clean(
+        name=project.name,
+        description=project.description,
+        requirements=requirements,
+        stack=project.stack,
+        only=("requirements",),
+    )
+    project.requirements = fields["requirements"]
+    draft = _draft_from_requirements(project, change_text="Requirements edited")
+    project.draft = draft.to_data()
+    project.save(update_fields=["requirements", "draft", "updated_at"])
+    return draft
+
+
+# --- comparing ----------------------------------------------------------------------------------
+
+
+def version_diff(*, project: Project, old: SpecVersion, new: SpecVersion) -> dict[str, Any]:
+    """What changed from ``old`` to ``new``: the spec, and the files when both were built.
+
+    ``files`` is None (and ``files_note`` says why) when a version has no verified build.
+    """
+    from generator.engine.diffing import diff_counts, file_diff, spec_diff
+
+    if old.number < new.number:
+        renames = _renames_between(project, old.number, new.number)
+    else:
+        renames = _inverse(_renames_between(project, new.number, old.number))
+    result: dict[str, Any] = {
+        "from": old.number,
+        "to": new.number,
+        "spec": spec_diff(version_spec(old), version_spec(new), renames),
+        "files": None,
+        "counts": None,
+        "files_note": "",
+    }
+    old_files, new_files = version_files(old), version_files(new)
+    missing = [v.number for v, f in ((old, old_files), (new, new_files)) if f is None]
+    if old_files is None or new_files is None:
+        which = " and ".join(f"version {n}" for n in missing)
+        result["files_note"] = f"Build {which} to compare files."
+        return result
+    files = file_diff(old_files, new_files)
+    result["files"] = files
+    result["counts"] = diff_counts(files)
+    return result
+
+
+def draft_diff(project: Project, draft: Draft) -> dict[str, Any]:
+    """The draft against the version it grew from (everything is added for a first plan)."""
+    from generator.engine.diffing import spec_diff
+
+    base = project.versions.filter(number=draft.base).first() if draft.base else None
+    empty = AppSpec(name=draft.spec.name)
+    return spec_diff(version_spec(base) if base else empty, draft.spec, draft.renames)
