@@ -800,7 +800,7 @@ def _analyze(project: Project) -> AppSpec:
 
 
 def _draft_from_requirements(project: Project, *, change_text: str) -> Draft:
-    latest = version_latest(project)
+    latest = version_latest(project) if project.pk else None
     return Draft(
         _analyze(project),
         Renames(),
