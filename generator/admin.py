@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from generator.models import Generation, GenerationEvent, Project
+from generator.models import Generation, GenerationEvent, Project, SpecVersion
 from generator.services import ConcurrencyLimitError, generation_cancel, generation_regenerate
 
 
@@ -26,6 +26,34 @@ class GenerationInline(admin.TabularInline):
         return False
 
 
+class SpecVersionInline(admin.TabularInline):
+    model = SpecVersion
+    fields = readonly_fields = ("number", "source", "change_text", "restored_from", "created_at")
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SpecVersion)
+class SpecVersionAdmin(admin.ModelAdmin):
+    """Versions are made through the services (plan, change requests, the API): read-only."""
+
+    list_display = ["__str__", "source", "project", "created_by", "created_at"]
+    list_filter = ["source", "created_at"]
+    search_fields = ["project__name", "project__owner__email", "change_text"]
+    list_select_related = ["project", "created_by"]
+    readonly_fields = [field.name for field in SpecVersion._meta.get_fields() if field.concrete]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["name", "owner", "stack", "created_at", "updated_at"]
@@ -33,8 +61,8 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__email"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [GenerationInline]
+    readonly_fields = ["created_at", "updated_at", "draft"]
+    inlines = [SpecVersionInline, GenerationInline]
 
 
 class GenerationEventInline(admin.TabularInline):

@@ -101,3 +101,21 @@ def test_rerun_action_reports_a_project_the_rules_refuse_now(staff_client, proje
     assert "Use at least one letter or digit" in response.text
     assert "Started 0 new generation(s)." in response.text
     assert Generation.objects.count() == 1
+
+
+def test_spec_versions_are_listed_read_only_and_inline_on_the_project(client, staff, owner):
+    from generator.services import version_create
+    from tests.generator.helpers import SPEC
+
+    project = Project.objects.create(owner=owner, name="Tasks", requirements="Tasks.")
+    version = version_create(project=project, user=owner, spec=SPEC, source="spec")
+    client.force_login(staff)
+
+    listing = client.get("/admin/generator/specversion/")
+    page = client.get(f"/admin/generator/specversion/{version.pk}/change/")
+    inline = client.get(f"/admin/generator/project/{project.pk}/change/")
+
+    assert listing.status_code == page.status_code == inline.status_code == 200
+    assert b"Tasks v1" in listing.content
+    assert b'name="_save"' not in page.content  # nothing to save on a read-only page
+    assert b"Spec given" in inline.content
