@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 
 from generator.engine.stacks import DEFAULT_STACK
 from generator.models import PROJECT_NAME_MAX, stack_choices
@@ -20,6 +21,19 @@ WIZARD_TITLES = {
     "name": "Name your app",
     "description": "Say what it is for",
     "requirements": "Describe what it does",
+}
+
+# The requirements ask for the page's live panel (generator/understanding.html) after each pause
+# in typing, with the other fields of their form; a newer request replaces one still on its way.
+LIVE_UNDERSTANDING = {
+    "hx-post": reverse_lazy("generator:project_understand"),
+    "hx-trigger": "input changed delay:300ms",
+    "hx-sync": "this:replace",
+    "hx-include": "closest form",
+    "hx-target": "#understanding-body",
+    "hx-swap": "innerHTML",
+    "hx-indicator": "#understanding",
+    "aria-controls": "understanding",
 }
 
 
@@ -45,7 +59,7 @@ def _requirements_field() -> forms.CharField:
     return forms.CharField(
         label="Requirements",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 8, **LIVE_UNDERSTANDING}),
         help_text=(
             "What the app stores and who uses it, in plain English: the things it keeps track "
             "of, their details, and how they relate."

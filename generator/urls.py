@@ -12,6 +12,7 @@ app_name = "generator"
 urlpatterns = [
     path("projects/", views.dashboard, name="dashboard"),
     path("projects/new/", views.project_new, name="project_new"),
+    path("projects/understand/", views.project_understand, name="project_understand"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/row/", views.project_row, name="project_row"),
     path("projects/<int:pk>/regenerate/", views.project_regenerate, name="project_regenerate"),

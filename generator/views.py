@@ -12,6 +12,7 @@ is harmless because every fragment is idempotent (generator/tracker.py).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,11 +27,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_eventstream import get_current_event_id
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
+from rest_framework.throttling import UserRateThrottle
 
 from accounts.models import ExperienceLevel, User
 from generator import archive
 from generator.constants import GENERATION_STATUS_SUCCEEDED
 from generator.diagrams import er_diagram_svg
+from generator.engine import naming
 from generator.engine.stacks import DEFAULT_STACK
 from generator.examples import EXAMPLES, example_get
 from generator.forms import WIZARD_STEPS, WIZARD_TITLES, ProjectQuickForm, ProjectWizardForm
@@ -221,7 +224,60 @@ def _render_new(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpRespon
     template = "generator/project_new.html"
     if request.htmx:
         template += "#new-project"
+    form = context["form"]
+    if context["kind"] == "quick" or context["step_field"].name == "requirements":
+        values = {name: form[name].value() or "" for name in WIZARD_STEPS}
+        context["understanding"] = understanding_read(**values)
     return render(request, template, context)
+
+
+# --- live understanding -----------------------------------------------------------------------
+
+UNDERSTANDING_BODY = "generator/understanding.html#understanding-body"
+UNDERSTAND_RATE = "120/minute"  # typing sends one request per pause: far fewer than this
+
+
+class UnderstandThrottle(UserRateThrottle):
+    """The site's rate limiter (DRF's, on the default cache), per user, for the live panel."""
+
+    scope = "understand"
+
+    def get_rate(self) -> str:
+        return UNDERSTAND_RATE
+
+
+def understanding_read(
+    *, name: str = "", description: str = "", requirements: str
+) -> dict[str, Any]:
+    """What the panel shows for ``requirements``: a hint, why the text is refused (the words
+    the form would use, at the form's length limit), or the spec read from it and its diagram."""
+    if not requirements.strip():
+        return {"state": "empty"}
+    try:
+        project_clean(
+            name=name, requirements=requirements, stack=DEFAULT_STACK, only=("requirements",)
+        )
+    except ValidationError as error:
+        return {"state": "problem", "message": " ".join(error.messages)}
+    from generator.engine.analysis import analyze  # loads the parser: see services.py
+
+    readable = name if naming.app_slug(name) else ""  # the form, not the panel, says why not
+    spec = analyze(requirements.strip(), name=readable, description=description.strip()).to_dict()
+    return {"state": "understood", "spec": spec, "er_svg": er_diagram_svg(spec)}
+
+
+@login_required
+@require_POST
+def project_understand(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The new-project page's live panel: the reading of the requirements typed so far."""
+    throttle = UnderstandThrottle()
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+        wait = math.ceil(throttle.wait() or 1)
+        message = f"Too many updates in a row; the panel follows your text again in {wait} s."
+        context = {"understanding": {"state": "limited", "message": message}}
+        return render(request, UNDERSTANDING_BODY, context, status=429)
+    values = {name: request.POST.get(name, "") for name in WIZARD_STEPS}
+    return render(request, UNDERSTANDING_BODY, {"understanding": understanding_read(**values)})
 
 
 # --- a project and its runs ---------------------------------------------------------------

@@ -44,6 +44,30 @@
     }
   });
 
+  // The live understanding panel (templates/generator/understanding.html): busy while a newer
+  // reading is on its way, so screen readers wait for it instead of reading a stale one, and
+  // "too many updates" (429) is shown in the panel like any other answer.
+  function understandingPanel(event) {
+    var target = event.detail && event.detail.target;
+    return target && target.id === "understanding-body" ? target.parentElement : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var panel = understandingPanel(event);
+    if (panel) panel.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (understandingPanel(event) && event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  ["htmx:afterSettle", "htmx:responseError", "htmx:sendError"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var panel = understandingPanel(event);
+      if (panel) panel.removeAttribute("aria-busy");
+    });
+  });
+
   // A file opened from the tree: move focus to the viewer so keyboard and screen-reader users
   // land on what they asked for.
   document.addEventListener("htmx:afterSettle", function (event) {
