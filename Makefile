@@ -51,6 +51,7 @@ bench: setup
 	$(PY) bench/verification.py
 	$(PY) bench/analyzer_corpus.py
 	$(PY) bench/analyzer_speed.py
+	$(PY) bench/understand.py
 	$(PY) bench/stream_load.py
 	$(PY) bench/api_stream.py
 
