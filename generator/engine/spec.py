@@ -788,13 +788,7 @@ class _Sanitiser:
             given_name, given_target = rel.name, rel.target
             rel.source, rel.target = source, target
             src, tgt = entities[source], entities.get(target)
-            default_name = (
-                naming.to_snake(naming.pluralize(naming.to_label(target)))
-                if rel.kind == RelationKind.MANY_TO_MANY
-                else naming.to_snake(target)
-            )
-            if target == USER and rel.kind != RelationKind.MANY_TO_MANY and not rel.name:
-                default_name = "owner"
+            default_name = default_link_name(rel.kind, target)
             rel.name = self._relation_name(
                 where,
                 rel.name or default_name,
@@ -802,17 +796,7 @@ class _Sanitiser:
                 f"{source} field",
                 column=rel.kind != RelationKind.MANY_TO_MANY,
             )
-            if rel.kind == RelationKind.ONE_TO_ONE:
-                default_related = src.snake
-            else:
-                default_related = naming.to_snake(src.plural)
-                if target in (USER, source):
-                    default_related = (
-                        f"{default_related}_as_{rel.name}"
-                        if rel.name not in {"owner", "author", "user", "created_by"}
-                        else default_related
-                    )
-            wanted_related = rel.related_name or default_related
+            wanted_related = rel.related_name or default_related_name(rel, src)
             rel.related_name = self._relation_name(
                 where, wanted_related, used[target], f"{target} reverse accessor"
             )
@@ -1094,6 +1078,30 @@ class _Sanitiser:
                 continue
             out.append(resolved)
         return out
+
+
+# --- relationship names ----------------------------------------------------------------------
+
+
+_PLAIN_USER_LINKS = frozenset({"owner", "author", "user", "created_by"})
+
+
+def default_link_name(kind: RelationKind, target: str) -> str:
+    """The name a relationship gets when it is given none: its target, plural for a
+    many-to-many ("tags"), "owner" for a key to the built-in user."""
+    if kind == RelationKind.MANY_TO_MANY:
+        return naming.to_snake(naming.pluralize(naming.to_label(target)))
+    return "owner" if target == USER else naming.to_snake(target)
+
+
+def default_related_name(rel: Relationship, source: Entity) -> str:
+    """The reverse accessor ``rel`` (named already) gets on its target when it is given none."""
+    if rel.kind == RelationKind.ONE_TO_ONE:
+        return source.snake
+    plural = naming.to_snake(source.plural)
+    if rel.target in (USER, source.name) and rel.name not in _PLAIN_USER_LINKS:
+        return f"{plural}_as_{rel.name}"  # two links to one model need two reverse names
+    return plural
 
 
 # --- comparisons -----------------------------------------------------------------------------

@@ -8,6 +8,8 @@ leaves name cleaning to the AppSpec.
 
 from __future__ import annotations
 
+import re
+
 from generator.engine import naming
 from generator.engine.analysis import lexicon as lx
 from generator.engine.spec import Choice, FieldSpec, FieldType
@@ -17,6 +19,13 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Words in front of an item that say nothing about the field ("each", "their", "also").
+FILLER_WORDS = frozenset(
+    {"a", "an", "the", "each", "every", "its", "their", "his", "her", "our", "my", "your",
+     "some", "any", "all", "also", "etc", "etc.", "optionally"}
+)  # fmt: skip
+# "a rating from 1 to 5", "between 1 and 10": the bounds of a number.
+RANGE = re.compile(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and)\s+(-?\d+)\b", re.I)
 _OPTIONAL = frozenset({"optional", "optionally", "maybe", "possibly", "nullable", "blank"})
 _UNIQUE = frozenset({"unique", "distinct"})
 _REQUIRED = frozenset({"required", "mandatory"})
@@ -254,6 +263,21 @@ def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSp
     if field_type == FieldType.BOOLEAN:
         return FieldSpec(name=name, type=field_type, default=False)
     return FieldSpec(name=name, type=field_type, required=required, unique=unique)
+
+
+def ranged_field(words: list[str], choices: tuple[str, ...], text: str) -> FieldSpec | None:
+    """field_from_words, bounded by a range in the item's ``text`` ("a rating from 1 to 5" is
+    an integer from 1 to 5; the words before the range name it)."""
+    bounds = RANGE.search(text)
+    if bounds:
+        cut = text[: bounds.start()].lower().split()
+        words = [w for w in cut if w not in FILLER_WORDS] or words
+    spec = field_from_words(words, choices)
+    if spec is None or bounds is None:
+        return spec
+    low, high = sorted((int(bounds.group(1)), int(bounds.group(2))))
+    kind = spec.type if spec.type in {FieldType.DECIMAL, FieldType.FLOAT} else FieldType.INTEGER
+    return spec.model_copy(update={"type": kind, "min_value": low, "max_value": high})
 
 
 def _hinted_type(values: list[str]) -> FieldType | None:

@@ -15,7 +15,7 @@ def plan(entities: list[Entity], *, authentication: bool, analytics: bool) -> li
     if analytics:
         pages.append(PageSpec(name="Dashboard", kind=PageKind.DASHBOARD, path="/dashboard/"))
     for entity in entities:
-        pages += _entity_pages(entity)
+        pages += entity_pages(entity)
     if authentication:
         pages += [
             PageSpec(name="Log in", kind=PageKind.AUTH, path="/accounts/login/"),
@@ -25,7 +25,8 @@ def plan(entities: list[Entity], *, authentication: bool, analytics: bool) -> li
     return pages
 
 
-def _entity_pages(entity: Entity) -> list[PageSpec]:
+def entity_pages(entity: Entity) -> list[PageSpec]:
+    """The list, detail, new, edit and delete pages of one entity."""
     label = naming.to_label(entity.name)
     plural = naming.to_label(entity.plural) if entity.plural else naming.pluralize(label)
     base = "/" + naming.to_kebab(plural)

@@ -31,7 +31,13 @@ from generator.engine import naming
 from generator.engine.analysis import hints
 from generator.engine.analysis.document import Unit
 from generator.engine.analysis.evidence import MEDIUM, STRONG, USER_KEY, WEAK, Evidence, Pending
-from generator.engine.analysis.fields import field_from_words, infer_type
+from generator.engine.analysis.fields import (
+    FILLER_WORDS,
+    RANGE,
+    field_from_words,
+    infer_type,
+    ranged_field,
+)
 from generator.engine.analysis.nlp import known_nouns, known_verbs
 from generator.engine.spec import FieldSpec, FieldType, RelationKind
 
@@ -40,13 +46,8 @@ _NOUNS = frozenset({"NOUN", "PROPN"})
 _USER_PRONOUNS = frozenset({"i", "we", "you", "me", "us", "everyone", "anyone", "someone"})
 _RELATIVE = frozenset({"who", "that", "which"})
 _SPLITTERS = frozenset({",", ";", "and", "or", "&", "+", "plus", "/"})
-_DROP_WORDS = frozenset(
-    {"a", "an", "the", "each", "every", "its", "their", "his", "her", "our", "my", "your",
-     "some", "any", "all", "also", "etc", "etc.", "optionally"}
-)  # fmt: skip
 _OBJECT_PREPS = frozenset({"for", "in", "on", "to", "into", "onto", "at", "up", "from"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
-_RANGE = re.compile(r"\b(?:from|between)\s+(-?\d+)\s+(?:to|and)\s+(-?\d+)\b", re.I)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
 _UNIT_WORDS = frozenset({"m", "cm", "mm", "km", "kg", "g", "l", "ml", "min", "mins", "h", "hrs",
@@ -377,7 +378,7 @@ class UnitReader:
 
     def _item(self, owner: str, item: Item, previous_child: str) -> str:
         self.done.update(t.i for t in (*item.tokens, *item.inner))
-        words = [t.lower_ for t in item.tokens if t.lower_ not in _DROP_WORDS and not t.is_punct
+        words = [t.lower_ for t in item.tokens if t.lower_ not in FILLER_WORDS and not t.is_punct
                  and t.dep_ not in {"poss", "case"}]  # fmt: skip
         head = _head(item.tokens)
         text = " ".join(t.text for t in item.tokens)
@@ -420,7 +421,7 @@ class UnitReader:
             flag = f"is_{naming.to_snake(adjective.lemma_.lower())}"
             self.ev.one_true.append((previous_child, owner, flag))
             return ""
-        spec = _field(words, item.choices, text)
+        spec = ranged_field(words, item.choices, text)
         if spec is None:
             return ""
         if many and (quantified or (not _attribute_word(key) and spec.type == FieldType.STRING)) \
@@ -713,7 +714,7 @@ class UnitReader:
         thing = self.ev.note(link, STRONG, story=self.story)
         thing.link = (subject, target, unique)
         self._with_list(verb, [obj], owner=link)
-        bounds = _RANGE.search(" ".join(t.text for t in verb.subtree))
+        bounds = RANGE.search(" ".join(t.text for t in verb.subtree))
         if bounds and link in {"rating", "vote", "review"}:  # "rate a book from 1 to 5"
             low, high = sorted((int(bounds.group(1)), int(bounds.group(2))))
             self.ev.add_field(link, FieldSpec(name="score", type=FieldType.INTEGER,
@@ -955,7 +956,7 @@ def _phrase_key(phrase: list[Token]) -> str:
     words = [
         t.lower_
         for t in phrase
-        if t.lower_ not in _DROP_WORDS and t.dep_ not in {"poss", "case"} and not t.is_punct
+        if t.lower_ not in FILLER_WORDS and t.dep_ not in {"poss", "case"} and not t.is_punct
     ]
     return naming.to_snake(" ".join(words))
 
@@ -1224,19 +1225,6 @@ def _attribute_like(items: Sequence[Item]) -> bool:
         return False
     hits = sum(1 for k in keys if _attribute_word(k) or k.split("_")[-1] in hints.ATTRIBUTE_NOUNS)
     return hits * 2 >= len(keys) + (1 if len(keys) > 2 else 0)
-
-
-def _field(words: list[str], choices: tuple[str, ...], text: str) -> FieldSpec | None:
-    bounds = _RANGE.search(text)
-    if bounds:
-        cut = text[: bounds.start()].lower().split()
-        words = [w for w in cut if w not in _DROP_WORDS] or words
-    spec = field_from_words(words, choices)
-    if spec is None or bounds is None:
-        return spec
-    low, high = sorted((int(bounds.group(1)), int(bounds.group(2))))
-    kind = spec.type if spec.type in {FieldType.DECIMAL, FieldType.FLOAT} else FieldType.INTEGER
-    return spec.model_copy(update={"type": kind, "min_value": low, "max_value": high})
 
 
 def _quantity_field(words: list[str]) -> FieldSpec | None:
