@@ -578,6 +578,7 @@ class Draft:
     change_text: str
     source: str
     base: int | None  # the version it grew from; None for a new project's first plan
+    notes: tuple[str, ...] = ()  # what the last edit implied, in words (not stored)
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -834,7 +835,7 @@ def draft_apply(*, project: Project, user: User, ops: list[dict[str, Any]]) -> D
     _check_can_manage(project, user)
     draft = draft_start(project)
     try:
-        edited = apply_ops(draft.spec, ops)
+        edited = apply_ops(draft.spec, ops, keep_rows=draft.base is not None)
     except EditError as exc:
         raise ValidationError({"ops": [str(problem) for problem in exc.errors]}) from None
     source = draft.source if draft.source != VERSION_SOURCE_REQUIREMENTS else VERSION_SOURCE_PLAN
@@ -843,7 +844,12 @@ def draft_apply(*, project: Project, user: User, ops: list[dict[str, Any]]) -> D
     return _draft_save(
         project,
         Draft(
-            edited.spec, draft.renames.then(edited.renames), draft.change_text, source, draft.base
+            edited.spec,
+            draft.renames.then(edited.renames),
+            draft.change_text,
+            source,
+            draft.base,
+            tuple(edited.notes),
         ),
     )
 
@@ -913,7 +919,7 @@ def change_read(*, project: Project, user: User, text: str) -> tuple[Draft, list
     text = _change_text(text)
     draft = draft_start(project)
     try:
-        change = read_change(draft.spec, text)
+        change = read_change(draft.spec, text, keep_rows=draft.base is not None)
     except ChangeError as exc:
         raise ValidationError({"request": str(exc)}) from None
     words = f"{draft.change_text}\n{text}".strip() if draft.change_text else text

@@ -201,3 +201,88 @@ def test_runs_made_before_versions_get_versions_from_their_specs(project, owner)
     numbers = [Generation.objects.get(pk=r.pk).version.number if r.spec else None for r in runs]
     assert numbers == [1, 1, 2, None]
     assert SpecVersion.objects.filter(project=project).count() == 2
+
+
+def test_a_change_request_becomes_a_draft_with_its_diff_and_keeps_rows(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+
+    draft, _notes = services.change_read(
+        project=project, user=owner, text="add a priority to tasks and rename Project to Board"
+    )
+
+    assert draft.base == 1 and draft.source == "change"
+    assert draft.renames.entities == {"Project": "Board"}
+    task = draft.spec.entity("Task")
+    assert task is not None and "priority" in {f.name for f in task.fields}
+    diff = services.draft_diff(project, draft)
+    assert any(item["name"] == "Task.priority" for item in diff["added"]), diff
+    assert any("renamed" in item["summary"] for item in diff["changed"]), diff
+    assert services.draft_get(project) == draft  # saved
+    version, run = services.draft_commit(project=project, user=owner, build=False)
+    assert (version.number, version.source, run) == (2, "change", None)
+    assert "rename Project to Board" in version.change_text
+    assert Renames.from_dict(version.renames).entities == {"Project": "Board"}
+
+
+def test_a_change_it_cannot_read_is_refused_and_the_draft_is_kept(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    services.change_read(project=project, user=owner, text="add a priority to tasks")
+
+    with pytest.raises(ValidationError) as caught:
+        services.change_read(project=project, user=owner, text="make it pop")
+
+    assert "request" in caught.value.message_dict
+    draft = services.draft_get(project)
+    assert draft is not None and "priority" in {f.name for f in draft.spec.entity("Task").fields}
+
+
+def test_plan_edits_go_through_validation_and_say_what_they_implied(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+
+    draft = services.draft_apply(
+        project=project, user=owner, ops=[{"op": "remove_entity", "name": "Project"}]
+    )
+    assert draft.spec.entity("Project") is None and not draft.spec.relationships
+    assert draft.notes  # the link that went with it is named
+
+    with pytest.raises(ValidationError) as caught:
+        services.draft_apply(
+            project=project, user=owner, ops=[{"op": "rename_entity", "old": "Nope", "new": "X"}]
+        )
+    assert caught.value.message_dict["ops"]
+    assert services.draft_get(project).spec.entity("Task") is not None
+
+
+def test_a_first_plan_never_built_gets_required_links(owner):
+    project = services.project_plan(
+        owner=owner, name="Tasks", requirements=TASK_MANAGER, stack="django"
+    )
+    draft = services.draft_apply(
+        project=project,
+        user=owner,
+        ops=[
+            {"op": "add_entity", "name": "Milestone", "fields": [{"name": "name"}]},
+            {
+                "op": "add_relationship",
+                "kind": "many_to_one",
+                "source": "Task",
+                "target": "Milestone",
+            },
+        ],
+    )
+    link = next(r for r in draft.spec.relationships if r.target == "Milestone")
+    assert link.required  # no rows exist yet, so nothing forces it optional
+
+
+def test_the_api_change_path_makes_a_version_at_once(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+
+    version, _notes, run = services.change_create(
+        project=project, user=owner, text="remove the due date from tasks"
+    )
+
+    assert (version.number, run) == (2, None)
+    assert "due_date" not in {f["name"] for f in version.spec["entities"][1]["fields"]}
+    diff = services.version_diff(project=project, old=project.versions.get(number=1), new=version)
+    assert [item["name"] for item in diff["spec"]["removed"]] == ["Task.due_date"]
+    assert diff["files"] is None and "Build version 1 and version 2" in diff["files_note"]
