@@ -2,10 +2,13 @@
 
 Each :class:`~generator.engine.stacks.base.Check` runs as a subprocess of the same interpreter
 inside a temporary copy of the project (the original is never touched, and the copy is removed
-afterwards). Every subprocess gets its own process group, so a timeout or a cancellation kills
-the whole tree (SIGTERM, then SIGKILL half a second later), and a sanitised environment without
-network: a generated ``sitecustomize`` refuses every socket connection and name lookup that is
-not loopback, proxies point at a closed loopback port and pip may not use an index.
+afterwards). A check's own files (a script, its parameters) are written beside the copy, never
+into it; its argv and env name their folder ``{files}``. :func:`sandbox` makes such a copy for
+other jobs on generated code (making a migration) too. Every subprocess gets its own process
+group, so a timeout or a cancellation kills the whole tree (SIGTERM, then SIGKILL half a second
+later), and a sanitised environment without network: a generated ``sitecustomize`` refuses
+every socket connection and name lookup that is not loopback, proxies point at a closed
+loopback port and pip may not use an index.
 
 Checks are independent (lint, framework check, migrations, tests), so they run concurrently on
 ``workers`` threads, longest (test-counting) checks first. Results are reported, in completion
@@ -17,6 +20,7 @@ pipeline's.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -25,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,9 +291,15 @@ def ruff_binary() -> str:
     return shutil.which("ruff") or "ruff"
 
 
-def expand_argv(argv: Sequence[str]) -> list[str]:
+def expand_argv(argv: Sequence[str], files: Path) -> list[str]:
+    """``{python}`` and ``{ruff}`` as arguments, ``{files}`` anywhere in one."""
     replacements = {"{python}": sys.executable, "{ruff}": ruff_binary()}
-    return [replacements.get(arg, arg) for arg in argv]
+    return [replacements.get(arg, arg).replace("{files}", str(files)) for arg in argv]
+
+
+def check_files_dir(check: Check, workdir: Path) -> Path:
+    """Where ``check``'s own files are written: beside the project copy, never in it."""
+    return workdir / "files" / check.key
 
 
 def sandbox_env(sitecustomize_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -368,13 +378,17 @@ def run_check(
 ) -> CheckResult:
     """Run one check in ``project`` (already a sandbox copy); raise Cancelled if cancelled."""
     log = workdir / f"{check.key}.log"
-    env = sandbox_env(workdir / "site", dict(check.env))
+    files = check_files_dir(check, workdir)
+    write_files(files, check.files)
+    env = sandbox_env(
+        workdir / "site", {k: v.replace("{files}", str(files)) for k, v in check.env.items()}
+    )
     timeout = check.timeout * timeout_scale
     started = time.monotonic()
     with log.open("wb") as out:
         try:
             proc = subprocess.Popen(
-                expand_argv(check.argv),
+                expand_argv(check.argv, files),
                 cwd=project,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -439,18 +453,49 @@ def _result(
     )
 
 
-def _copy_project(project: Path, workdir: Path) -> Path:
-    copy = workdir / "project"
-    shutil.copytree(
-        project,
-        copy,
-        symlinks=True,
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "node_modules"),
-    )
-    site = workdir / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-    return copy
+def write_files(root: Path, files: Mapping[str, str]) -> None:
+    """Write ``files`` (relative POSIX path -> text) under ``root``."""
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Sandbox:
+    workdir: Path  # removed afterwards
+    project: Path  # the copy checks run in
+
+    def run(self, check: Check, *, cancel: CancelToken | None = None) -> CheckResult:
+        return run_check(check, self.project, workdir=self.workdir, cancel=cancel)
+
+    def read_json(self, check: Check, name: str) -> Any:
+        """A JSON file ``check`` wrote into its files folder ({files}/name)."""
+        path = check_files_dir(check, self.workdir) / name
+        return json.loads(path.read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def sandbox(
+    project: Path | Mapping[str, str], *, prefix: str = "takoss-sandbox-"
+) -> Iterator[Sandbox]:
+    """A temporary copy of ``project`` (a folder, or files by path) to run checks in."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        copy = workdir / "project"
+        if isinstance(project, Path):
+            shutil.copytree(
+                project,
+                copy,
+                symlinks=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "node_modules"),
+            )
+        else:
+            write_files(copy, project)
+        write_files(workdir / "site", {"sitecustomize.py": SITECUSTOMIZE})
+        yield Sandbox(workdir, copy)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def verify(
@@ -469,12 +514,10 @@ def verify(
     the copy) when ``cancel`` fires.
     """
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="takoss-verify-"))
-    try:
-        copy = _copy_project(Path(project), workdir)
-        results = _run_all(checks, copy, workdir, cancel, on_check, max(1, workers), timeout_scale)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with sandbox(Path(project), prefix="takoss-verify-") as box:
+        results = _run_all(
+            checks, box.project, box.workdir, cancel, on_check, max(1, workers), timeout_scale
+        )
     return VerificationReport(checks=tuple(results), duration=time.monotonic() - started)
 
 
