@@ -5,8 +5,10 @@ stamped 1980-01-01 00:00:00 with fixed Unix modes (0644, or 0755 for executables
 with DEFLATE at a fixed level, under one top-level folder named after the spec's slug.
 
 The manifest lives inside the ZIP and beside the files. It records the generator, the stack,
-the full spec and its sha256 (of ``AppSpec.canonical_json()``), the complexity estimate and
-every file's path, sha256 and size, sorted by path. It holds no timestamps and **no
+the spec's version number and the one it was built on (null for a first build), the full spec
+and its sha256 (of ``AppSpec.canonical_json()``), the complexity estimate and every file's path,
+sha256 and size, sorted by path: enough to tell, later, which files a person has edited since
+and what the build they came from was. It holds no timestamps and **no
 verification results**: durations vary from run to run and a check may time out on a loaded
 machine, so including them would make the archive depend on the machine rather than on the
 spec. The verification report travels in the generation result instead.
@@ -115,12 +117,20 @@ def check_files(files: Iterable[GeneratedFile]) -> list[GeneratedFile]:
 
 
 def build_manifest(
-    *, spec: AppSpec, stack_key: str, complexity: dict[str, Any], files: Sequence[GeneratedFile]
+    *,
+    spec: AppSpec,
+    stack_key: str,
+    complexity: dict[str, Any],
+    files: Sequence[GeneratedFile],
+    version: int = 1,
+    base_version: int | None = None,
 ) -> dict[str, Any]:
     return {
         "manifest_version": MANIFEST_VERSION,
         "generator": {"name": GENERATOR_NAME, "version": GENERATOR_VERSION},
         "stack": stack_key,
+        "version": version,
+        "base_version": base_version,
         "spec_sha256": sha256_text(spec.canonical_json()),
         "spec": spec.to_dict(),
         "complexity": complexity,

@@ -16,6 +16,12 @@ Files and failures:
   it can be inspected, but no ZIP is written: a ZIP means "verified" (or verification was
   explicitly skipped), and the result says which checks failed.
 
+A request may name the earlier build it grows from (``base``, a
+:class:`~generator.engine.versions.BaseVersion`) and its own ``version`` number. The stack then
+makes the database phase's files carry the base's data forward (for Django: the base's
+migrations plus one for the change) and adds a check that they do; a change that cannot keep
+the rows is bad input. The manifest records both numbers.
+
 The pipeline never knows who reads its events: a terminal, a web page or a REST client.
 """
 
@@ -44,6 +50,7 @@ from generator.engine.events import (
     ListSink,
     Reporter,
 )
+from generator.engine.evolution import EvolutionRefused
 from generator.engine.packaging import (
     MANIFEST_NAME,
     UnsafePathError,
@@ -55,13 +62,14 @@ from generator.engine.packaging import (
 )
 from generator.engine.spec import APP_NAME_UNREADABLE, AppSpec, SpecError
 from generator.engine.stacks import DEFAULT_STACK, UnknownStackError, get_stack
-from generator.engine.stacks.base import GeneratedFile, RenderContext, Stack
+from generator.engine.stacks.base import EvolvingStack, GeneratedFile, RenderContext, Stack
 from generator.engine.verification import (
     DEFAULT_WORKERS,
     CheckResult,
     VerificationReport,
     verify,
 )
+from generator.engine.versions import BaseVersion
 
 STATUS_SUCCEEDED = "succeeded"
 STATUS_FAILED = "failed"
@@ -119,6 +127,8 @@ class GenerationRequest:
     zip_path: str | Path | None = None
     verify: bool = True
     overwrite: bool = False
+    base: BaseVersion | None = None  # the earlier build this one grows from
+    version: int = 1  # this build's version number
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +381,20 @@ def _estimate(run: _Run, phase: Phase) -> dict[str, Any]:
 def _render(run: _Run, phase: Phase) -> dict[str, Any]:
     assert run.ctx is not None
     files = run.stack.render_phase(phase.key, _spec(run), run.ctx)
+    base = run.request.base
+    if phase.key == "database" and base is not None:
+        assert isinstance(run.stack, EvolvingStack), "generate() refuses a base it cannot use"
+        evolution = run.stack.evolve(
+            files,
+            _spec(run),
+            run.ctx,
+            base=base,
+            version=run.request.version,
+            cancel=run.cancel,
+        )
+        files = evolution.files
+        for note in evolution.notes:
+            run.log(phase, note, level="info")
     check_files([*run.generated, *files])  # safe paths, no clash with earlier phases
     for index, file in enumerate(sorted(files, key=lambda f: f.path), start=1):
         run.write(phase, file, index, len(files))
@@ -381,7 +405,12 @@ def _verify(run: _Run, phase: Phase) -> dict[str, Any]:
     if not run.request.verify:
         run.log(phase, "Verification skipped on request.", level="info")
         return {"skipped": True}
-    checks = run.stack.checks(_spec(run))
+    base = run.request.base
+    if base is None:
+        checks = run.stack.checks(_spec(run))
+    else:
+        assert isinstance(run.stack, EvolvingStack), "generate() refuses a base it cannot use"
+        checks = run.stack.checks(_spec(run), base)
     done = 0
 
     def on_check(result: CheckResult) -> None:
@@ -501,6 +530,8 @@ def generate(
     """
     stack = stack or resolve_stack(request.stack)
     validate_request(request)
+    if request.base is not None and not isinstance(stack, EvolvingStack):
+        raise GenerationInputError([f"the {stack.key} stack cannot build on an earlier version"])
     reporter = Reporter(sink or ListSink())
     run = _Run(request, reporter, cancel or CancelToken(), stack, analyzer, verify_workers)
     started = time.monotonic()
@@ -577,6 +608,13 @@ def _describe_failure(run: _Run, exc: Exception) -> GenerationError:
             phase,
             f"Verification failed: {names}",
             {"failed_checks": failed, "output_dir": str(run.out_dir)},
+        )
+    if isinstance(exc, EvolutionRefused):
+        return GenerationError(
+            ERROR_INPUT,
+            phase,
+            f"The change cannot keep the data of the version it grows from: {exc}",
+            {"messages": list(exc.messages)},
         )
     if isinstance(exc, (SpecError, *_analysis_error_types())):
         messages = getattr(exc, "messages", None) or [str(exc)]
@@ -656,6 +694,7 @@ def validate_request(request: GenerationRequest) -> None:
         problems.append("give either requirements or a spec, not both")
     if (request.name or "").strip() and not naming.app_slug(request.name):
         problems.append(APP_NAME_UNREADABLE)
+    problems.extend(_version_problems(request.version, request.base))
     problems.extend(_out_dir_problems(Path(request.out_dir), request.overwrite))
     if request.zip_path is not None:
         zip_path = Path(request.zip_path)
@@ -663,6 +702,18 @@ def validate_request(request: GenerationRequest) -> None:
             problems.append(f"the ZIP path {zip_path} is a directory")
     if problems:
         raise GenerationInputError(problems)
+
+
+def _version_problems(version: int, base: BaseVersion | None) -> list[str]:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return [f"the version number must be a whole number from 1, not {version!r}"]
+    if base is None:
+        return []
+    if base.number < 1:
+        return [f"the base version number must be a whole number from 1, not {base.number!r}"]
+    if version <= base.number:
+        return [f"version {version} cannot grow from version {base.number}, which is not older"]
+    return []
 
 
 def _out_dir_problems(out_dir: Path, overwrite: bool) -> list[str]:
@@ -702,8 +753,14 @@ def _spec(run: _Run) -> AppSpec:
 
 def _manifest(run: _Run) -> dict[str, Any]:
     complexity = run.complexity.to_dict() if run.complexity else None
+    base = run.request.base
     return build_manifest(
-        spec=_spec(run), stack_key=run.stack.key, complexity=complexity or {}, files=run.generated
+        spec=_spec(run),
+        stack_key=run.stack.key,
+        complexity=complexity or {},
+        files=run.generated,
+        version=run.request.version,
+        base_version=base.number if base is not None else None,
     )
 
 

@@ -3,20 +3,32 @@
 The project has fixed package names that no user word can collide with (``config/`` for the
 project, one app ``core/``). Each phase renders its templates from files.PHASE_FILES over one
 project view (project.py) and formats the Python files with a single ruff call. What the files
-contain is the templates' business; running the checks is verification's.
+contain is the templates' business; running the checks is verification's. A version built on an
+earlier one carries that build's migrations and adds Django's own for the change
+(migrations.py), and checks that they keep its rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.engine.events import CancelToken
 from generator.engine.formatting import format_python
 from generator.engine.spec import AppSpec
-from generator.engine.stacks.base import RENDER_PHASES, Check, GeneratedFile, RenderContext
+from generator.engine.stacks.base import (
+    RENDER_PHASES,
+    Check,
+    Evolution,
+    GeneratedFile,
+    RenderContext,
+)
+from generator.engine.stacks.django import migrations
 from generator.engine.stacks.django.files import PHASE_FILES
 from generator.engine.stacks.django.project import ProjectView, build
 from generator.engine.stacks.django.render import environment
+from generator.engine.versions import BaseVersion
 
 LINE_LENGTH = 100
 TARGET_VERSION = "py312"
@@ -71,12 +83,37 @@ class DjangoStack:
     label = "Django + DRF + HTMX"
 
     def render_phase(self, phase: str, spec: AppSpec, ctx: RenderContext) -> list[GeneratedFile]:
-        rendered = self.render_unformatted(phase, spec, ctx)
-        python = {f.path: f.content for f in rendered if f.path.endswith(".py")}
-        formatted = format_python(python, line_length=LINE_LENGTH, target_version=TARGET_VERSION)
-        return [
-            GeneratedFile(f.path, formatted.get(f.path, f.content), f.executable) for f in rendered
-        ]
+        return _formatted(self.render_unformatted(phase, spec, ctx))
+
+    def evolve(
+        self,
+        files: list[GeneratedFile],
+        spec: AppSpec,
+        ctx: RenderContext,
+        *,
+        base: BaseVersion,
+        version: int,
+        cancel: CancelToken,
+    ) -> Evolution:
+        """The database phase's files with the base's migrations and one more for the change."""
+        loadable = [*files, *self.render_unformatted("backend", spec, ctx)]  # settings, the app
+        made, notes = migrations.make_migrations(
+            loadable, spec=spec, base=base, version=version, env=CHECK_ENV, cancel=cancel
+        )
+        carried = migrations.base_migrations(base)
+        kept = [f for f in files if not f.path.startswith(migrations.MIGRATIONS)]
+        if f"{migrations.MIGRATIONS}__init__.py" not in carried:
+            kept += [f for f in files if f.path == f"{migrations.MIGRATIONS}__init__.py"]
+        new = _formatted([GeneratedFile(path, text) for path, text in sorted(made.items())])
+        if new:
+            notes.append(
+                f"{', '.join(f.path for f in new)} migrates version {base.number}'s database "
+                f"to version {version}."
+            )
+        else:
+            notes.append(f"No model changed since version {base.number}: no new migration.")
+        carried_files = [GeneratedFile(path, text) for path, text in carried.items()]
+        return Evolution(sorted([*kept, *carried_files, *new], key=lambda f: f.path), notes)
 
     def render_unformatted(
         self, phase: str, spec: AppSpec, ctx: RenderContext
@@ -112,7 +149,11 @@ class DjangoStack:
         """Every phase at once (tests and tools; the pipeline renders phase by phase)."""
         return [f for phase in RENDER_PHASES for f in self.render_phase(phase, spec, ctx)]
 
-    def checks(self, spec: AppSpec) -> list[Check]:
+    def carried(self, files: Mapping[str, str]) -> dict[str, str]:
+        return migrations.carried_migrations(files)
+
+    def checks(self, spec: AppSpec, base: BaseVersion | None = None) -> list[Check]:
+        kept = [migrations.data_kept_check(spec, base, CHECK_ENV)] if base is not None else []
         return [
             Check("lint", "ruff check", ["{ruff}", "check", "."], timeout=60.0),
             Check(
@@ -136,4 +177,11 @@ class DjangoStack:
                 counts_tests=True,
                 env=dict(CHECK_ENV),
             ),
+            *kept,
         ]
+
+
+def _formatted(files: list[GeneratedFile]) -> list[GeneratedFile]:
+    python = {f.path: f.content for f in files if f.path.endswith(".py")}
+    formatted = format_python(python, line_length=LINE_LENGTH, target_version=TARGET_VERSION)
+    return [GeneratedFile(f.path, formatted.get(f.path, f.content), f.executable) for f in files]
