@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate browser lint typecheck bench clean
+.PHONY: run test setup venv install migrate browser git lint typecheck bench clean
 
 run: setup
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -19,11 +19,15 @@ test: setup browser
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-setup: install migrate
+setup: git install migrate
 
 # Debian's Chromium for tests/browser/ (Playwright drives it; it never downloads a browser).
 browser:
 	@scripts/ensure-chromium.sh
+
+# git for `takoss change`, which merges a new version into an edited project with git merge-file.
+git:
+	@scripts/ensure-debian-package.sh git git "takoss change merges with git merge-file"
 
 venv:
 	@scripts/ensure-venv.sh $(VENV)

@@ -1,20 +1,26 @@
-"""The ``takoss`` command: analyze requirements, generate projects, print the spec schema.
+"""The ``takoss`` command: analyze requirements, generate and change projects, print the schema.
 
 ``takoss analyze`` shows what the offline analyzer understood (``--json`` prints the AppSpec,
 ready for ``takoss generate --spec``). ``takoss generate`` runs the pipeline with a live
 progress display on a terminal, plain lines elsewhere, or one JSON event per line with
-``--json-events``. Exit codes: 0 success, 1 generation or verification failure, 2 bad input
-(nothing written, nothing run: e.g. requirements the analyzer refuses, with its reason, or a
-``--name`` with no letter or digit), 130 cancelled (Ctrl-C).
+``--json-events``. ``takoss change DIR "text"`` (or ``--spec FILE``) builds the next version of
+a project generated into DIR and merges it into DIR three ways, keeping the person's edits
+(merging.py); conflicts get git's markers. Exit codes: 0 success, 1 generation or verification
+failure or merge conflicts, 2 bad input (nothing written, nothing run: e.g. requirements the
+analyzer refuses, with its reason, a ``--name`` with no letter or digit, a DIR without
+takoss.json, a change that cannot be read), 130 cancelled (Ctrl-C).
 
-The command only parses arguments and renders events; the work is the pipeline's.
+The command only parses arguments and renders events and reports; the work is the pipeline's
+and the merge's.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,9 +32,10 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from generator.engine import GENERATOR_VERSION, naming, pipeline
+from generator.engine import GENERATOR_VERSION, merging, naming, pipeline
 from generator.engine.complexity import estimate
 from generator.engine.events import CallbackSink, CancelToken, Event, EventSink, EventType
+from generator.engine.packaging import MANIFEST_NAME
 from generator.engine.pipeline import (
     ERROR_INPUT,
     PHASES,
@@ -39,6 +46,8 @@ from generator.engine.pipeline import (
 )
 from generator.engine.spec import APP_NAME_UNREADABLE, AppSpec, SpecError, spec_json_schema
 from generator.engine.stacks import DEFAULT_STACK, UnknownStackError, available_stacks
+from generator.engine.stacks.base import EvolvingStack
+from generator.engine.versions import BaseVersion, Renames
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -76,12 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--description", default="", help="a one-line description")
     generate.add_argument("--out", required=True, help="the output directory (new or empty)")
     generate.add_argument("--zip", help="also write the project as a ZIP here")
-    generate.add_argument("--no-verify", action="store_true", help="skip verification")
-    generate.add_argument(
-        "--json-events",
-        action="store_true",
-        help="print one JSON event per line on stdout, nothing else",
-    )
+    _add_run_options(generate, "print one JSON event per line on stdout, nothing else")
     generate.add_argument(
         "--stack",
         default=DEFAULT_STACK,
@@ -91,8 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a non-empty output directory"
     )
 
+    change = commands.add_parser(
+        "change", help="build the next version of a generated project, keeping your edits"
+    )
+    change.add_argument("dir", help="the project folder (with its takoss.json)")
+    change.add_argument("text", nargs="?", help='the change ("add a due date to tasks")')
+    change_source = change.add_mutually_exclusive_group()
+    change_source.add_argument("-f", "--file", help="read the change from a file ('-': stdin)")
+    change_source.add_argument("--spec", help="the new version's AppSpec (JSON or YAML file)")
+    _add_run_options(change, "print one JSON event per line on stdout, the merge report last")
+
     commands.add_parser("schema", help="print the AppSpec JSON Schema")
     return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser, json_help: str) -> None:
+    parser.add_argument("--no-verify", action="store_true", help="skip verification")
+    parser.add_argument("--json-events", action="store_true", help=json_help)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,7 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help
         return int(exc.code or 0)
-    commands = {"analyze": cmd_analyze, "generate": cmd_generate, "schema": cmd_schema}
+    commands = {
+        "analyze": cmd_analyze,
+        "generate": cmd_generate,
+        "change": cmd_change,
+        "schema": cmd_schema,
+    }
     try:
         return commands[args.command](args)
     except InputError as exc:
@@ -243,14 +267,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise InputError("; ".join(exc.messages)) from None
     if request.spec is None:
         _check_requirements(request.requirements)
-    if args.json_events:
-        view: _View = _JsonLines(sys.stdout)
-    elif sys.stdout.isatty():
-        view = _LiveView(Console(file=sys.stdout))
-    else:
-        view = _PlainLines(sys.stdout)
+    view = _view(args.json_events)
     result = _run_with_ctrl_c(request, view, stack)
     return _finish(args, view, result)
+
+
+def _view(json_events: bool) -> _View:
+    if json_events:
+        return _JsonLines(sys.stdout)
+    if sys.stdout.isatty():
+        return _LiveView(Console(file=sys.stdout))
+    return _PlainLines(sys.stdout)
 
 
 def _generation_request(args: argparse.Namespace) -> GenerationRequest:
@@ -279,6 +306,143 @@ def _generation_request(args: argparse.Namespace) -> GenerationRequest:
         verify=not args.no_verify,
         overwrite=args.force,
     )
+
+
+# --- takoss change ---------------------------------------------------------------------------
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    if args.spec is None and args.text is None and args.file is None:
+        raise InputError('say what to change: takoss change DIR "text", -f FILE or --spec FILE')
+    if args.text is not None and (args.spec is not None or args.file is not None):
+        raise InputError("give the change once: as text, with -f FILE or with --spec FILE")
+    try:
+        project = merging.read_project(Path(args.dir))
+        stack = pipeline.resolve_stack(project.stack)
+    except (merging.MergeInputError, GenerationInputError) as exc:
+        raise InputError(str(exc)) from None
+    if not isinstance(stack, EvolvingStack):
+        raise InputError(f"the {stack.key} stack cannot build on an earlier version")
+    spec, renames, notes = _changed_spec(project.spec, args)
+    if spec.canonical_json() == project.spec.canonical_json():
+        print(f"takoss: the change leaves version {project.version} as it is; nothing to do")
+        return EXIT_OK
+    try:
+        base_files, base_notes = merging.generated_files(project, stack, pipeline.render_context())
+        merging.git_executable()
+    except merging.MergeInputError as exc:
+        raise InputError(str(exc)) from None
+    base = BaseVersion(project.version, project.spec, base_files, renames)
+    view = _view(args.json_events)
+    with tempfile.TemporaryDirectory(prefix="takoss-change-") as tmp:
+        request = GenerationRequest(
+            out_dir=Path(tmp) / "project",
+            spec=spec,
+            stack=project.stack,
+            verify=not args.no_verify,
+            base=base,
+            version=project.version + 1,
+        )
+        result = _run_with_ctrl_c(request, view, stack)
+        if not result.success:  # its folder goes with tmp: DIR stays as it was
+            code = _finish(args, view, dataclasses.replace(result, output_dir=None))
+            print(f"takoss: {project.directory} was left as it was", file=sys.stderr)
+            return code
+        new = Path(tmp) / "project"
+        theirs = {
+            f.path: (new / f.path).read_text(encoding="utf-8")
+            for f in result.files
+            if f.path != MANIFEST_NAME
+        }
+        executable = {path for path in theirs if (new / path).stat().st_mode & 0o111}
+        plan = merging.plan_merge(
+            project.directory,
+            base=base_files,
+            theirs=theirs,
+            executable=executable,
+            labels=(
+                f"{project.directory.name} (your edits)",
+                f"version {project.version} (generated)",
+                f"version {request.version} (generated)",
+            ),
+        )
+        plan.notes[:0] = [*notes, *base_notes]
+        merging.apply_merge(project.directory, plan)
+        merging.write_manifest(project.directory, (new / MANIFEST_NAME).read_text(encoding="utf-8"))
+    _report_merge(args, result, plan, project, request.version)
+    return EXIT_FAILED if plan.conflicts else EXIT_OK
+
+
+def _changed_spec(spec: AppSpec, args: argparse.Namespace) -> tuple[AppSpec, Renames, list[str]]:
+    """The new version's spec, the renames it makes and what was done, in words."""
+    if args.spec is not None:
+        try:
+            return AppSpec.from_file(args.spec), Renames(), []
+        except SpecError as exc:
+            raise InputError(f"bad spec {args.spec}: {exc}") from None
+    text = _read_text(args.text, args.file)
+    try:
+        from generator.engine.changes import ChangeError, read_change
+    except ImportError:  # pragma: no cover - the reader ships with the engine
+        raise InputError("reading changes is not available here; give --spec FILE") from None
+    try:
+        change = read_change(spec, text)
+    except ChangeError as exc:
+        raise InputError(str(exc)) from None
+    notes = list(change.notes)
+    notes += [f"Not understood, left out: {part!r}" for part in change.unread]
+    return change.spec, change.renames, notes
+
+
+def _report_merge(
+    args: argparse.Namespace,
+    result: GenerationResult,
+    plan: merging.MergePlan,
+    project: merging.GeneratedProject,
+    version: int,
+) -> None:
+    if args.json_events:
+        line = {"type": "merge", "data": {"version": version, **plan.to_dict()}}
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+        return
+    console = Console(file=sys.stdout)
+    _print_summary(console, dataclasses.replace(result, output_dir=None))  # merged into DIR
+    for note in plan.notes:
+        console.print(f"[cyan]note:[/cyan] {note}", highlight=False, soft_wrap=True)
+    if plan.files:
+        table = Table(title=f"Merged into {project.directory}", title_justify="left")
+        for column in ("File", "Outcome", "Conflicts"):
+            table.add_column(column)
+        for item in plan.files:
+            count = str(item.conflicts) if item.outcome in merging.CONFLICTING else ""
+            table.add_row(item.path, _OUTCOMES[item.outcome], count)
+        console.print(table)
+    if plan.conflicts:
+        total = sum(f.conflicts for f in plan.conflicts)
+        console.print(
+            f"[red]{total} conflict(s) in {len(plan.conflicts)} file(s)[/red]: resolve the "
+            "<<<<<<< / ======= / >>>>>>> markers (or the files listed) and check the project "
+            "again.",
+            highlight=False,
+        )
+    console.print(
+        f"{project.directory} is version {version} now (it was version {project.version}).",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+_OUTCOMES = {
+    merging.UPDATED: "updated",
+    merging.KEPT: "your edit kept",
+    merging.MERGED: "merged with your edits",
+    merging.CONFLICT: "conflict: markers in the file",
+    merging.ADDED: "added",
+    merging.REMOVED: "removed",
+    merging.KEPT_EDITED: "conflict: removed by the new version, kept for your edits",
+    merging.RESTORED: "conflict: you deleted it, the new version changed it: restored",
+    merging.STILL_DELETED: "still deleted (you deleted it)",
+}
 
 
 def _run_with_ctrl_c(request: GenerationRequest, view: _View, stack: Any) -> GenerationResult:
