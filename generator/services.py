@@ -374,14 +374,16 @@ def _run_pipeline(generation: Generation, token: CancelToken) -> None:
     sink = GenerationEventSink(generation.pk)
     try:
         with tempfile.TemporaryDirectory(prefix="takoss-run-") as tmp:
+            fields: dict[str, Any] = {
+                "name": project.name,
+                "requirements": project.requirements,
+                "description": project.description,
+                "stack": project.stack,
+            }
             request = GenerationRequest(
                 out_dir=Path(tmp) / "project",
-                name=project.name,
-                requirements=project.requirements,
-                description=project.description,
-                stack=project.stack,
                 verify=True,
-                **_version_input(generation.version),
+                **{**fields, **_version_input(generation.version)},
             )
             try:
                 result = generate(request, sink=sink, cancel=token)
@@ -745,7 +747,12 @@ def _version_input(version: SpecVersion | None) -> dict[str, Any]:
     """What a run of ``version`` hands the pipeline beside the project's fields."""
     if version is None:
         return {}
-    return {"spec": version_spec(version), "version": version.number, "base": _base_for(version)}
+    return {
+        "spec": version_spec(version),
+        "requirements": "",  # the version's spec is what it builds
+        "version": version.number,
+        "base": _base_for(version),
+    }
 
 
 def _version_from_run(generation: Generation, spec: AppSpec) -> SpecVersion:

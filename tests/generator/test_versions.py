@@ -286,3 +286,46 @@ def test_the_api_change_path_makes_a_version_at_once(project, owner):
     diff = services.version_diff(project=project, old=project.versions.get(number=1), new=version)
     assert [item["name"] for item in diff["spec"]["removed"]] == ["Task.due_date"]
     assert diff["files"] is None and "Build version 1 and version 2" in diff["files_note"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_change_builds_on_the_last_build_and_its_database_keeps_its_rows(
+    project, owner, backend, channel_sends
+):
+    import zipfile
+
+    from generator.constants import GENERATION_STATUS_SUCCEEDED
+
+    first = services.generation_start(project=project, user=owner)
+    assert backend.wait_idle(timeout=120)
+    first.refresh_from_db()
+    assert first.status == GENERATION_STATUS_SUCCEEDED, first.error
+    assert first.version is not None and first.version.number == 1  # read from the text
+
+    version, _notes, second = services.change_create(
+        project=project,
+        user=owner,
+        text="add a status (open, done) to tasks and rename the title of tasks to headline",
+        build=True,
+    )
+    assert backend.wait_idle(timeout=120)
+    second.refresh_from_db()
+
+    assert second.status == GENERATION_STATUS_SUCCEEDED, (second.error, second.error_data)
+    assert second.version == version and version.number == 2
+    checks = {c["key"]: c for c in second.verification["checks"]}
+    assert checks["data_kept"]["passed"], checks["data_kept"]
+    with zipfile.ZipFile(second.zip.open()) as archive:
+        names = sorted(n.split("/", 1)[1] for n in archive.namelist())
+        migration = archive.read(
+            next(n for n in archive.namelist() if n.endswith("0002_version_2.py"))
+        ).decode()
+    assert "core/migrations/0001_initial.py" in names
+    assert "RenameField" in migration and "headline" in migration
+
+    diff = services.version_diff(project=project, old=first.version, new=version)
+    paths = {f["path"]: f for f in diff["files"]}
+    assert paths["core/migrations/0002_version_2.py"]["status"] == "added"
+    assert paths["core/models.py"]["additions"] > 0
+    assert diff["counts"]["files"] == len(diff["files"])
