@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from generator import views
+from generator import views, views_versions
 from generator.eventstream import events
 
 app_name = "generator"
@@ -28,4 +28,37 @@ urlpatterns = [
         {"format-channels": ["generation-{generation_id}"]},
         name="events",
     ),
+]
+
+# Change requests and spec versions (generator/views_versions.py).
+urlpatterns += [
+    path("projects/<int:pk>/changes/", views_versions.changes, name="changes"),
+    path(
+        "projects/<int:pk>/changes/confirm/", views_versions.change_confirm, name="change_confirm"
+    ),
+    path(
+        "projects/<int:pk>/changes/discard/", views_versions.change_discard, name="change_discard"
+    ),
+    path(
+        "projects/<int:pk>/requirements/",
+        views_versions.requirements_edit,
+        name="requirements_edit",
+    ),
+    path("projects/<int:pk>/versions/", views_versions.versions, name="versions"),
+    path(
+        "projects/<int:pk>/versions/<int:number>/download/",
+        views_versions.version_download,
+        name="version_download",
+    ),
+    path(
+        "projects/<int:pk>/versions/<int:number>/build/",
+        views_versions.version_build_start,
+        name="version_build",
+    ),
+    path(
+        "projects/<int:pk>/versions/<int:number>/restore/",
+        views_versions.version_restore_start,
+        name="version_restore",
+    ),
+    path("projects/<int:pk>/compare/", views_versions.compare, name="compare"),
 ]
