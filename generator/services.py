@@ -580,7 +580,7 @@ class Draft:
     change_text: str
     source: str
     base: int | None  # the version it grew from; None for a new project's first plan
-    notes: tuple[str, ...] = ()  # what the last edit implied, in words (not stored)
+    notes: tuple[str, ...] = ()  # what the last edit or change request implied, in words
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -589,6 +589,7 @@ class Draft:
             "change_text": self.change_text,
             "source": self.source,
             "base": self.base,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -599,6 +600,7 @@ class Draft:
             change_text=str(data.get("change_text") or ""),
             source=str(data.get("source") or VERSION_SOURCE_PLAN),
             base=data.get("base"),
+            notes=tuple(str(note) for note in data.get("notes") or ()),
         )
 
 
@@ -663,10 +665,13 @@ def version_restore(*, version: SpecVersion, user: User) -> SpecVersion:
     rows when it is migrated back.
     """
     project = version.project
+    _check_can_manage(project, user)
     latest = version_latest(project)
     renames = Renames()
     if latest is not None and latest.number != version.number:
         renames = _inverse(_renames_between(project, version.number, latest.number))
+    if project.draft:  # a pending plan grew from another version: restoring replaces it
+        draft_discard(project=project, user=user)
     return version_create(
         project=project,
         user=user,
@@ -701,7 +706,7 @@ def _inverse(renames: Renames) -> Renames:
     )
 
 
-def _built(version: SpecVersion) -> Generation | None:
+def version_build_verified(version: SpecVersion) -> Generation | None:
     """The version's newest verified build that still has its ZIP."""
     return (
         version.builds.filter(status=GENERATION_STATUS_SUCCEEDED)
@@ -715,7 +720,7 @@ def version_files(version: SpecVersion) -> dict[str, str] | None:
     """The text files of the version's newest verified build; None when it has none."""
     from generator.archive import FileMissing, archive_members, archive_read
 
-    build = _built(version)
+    build = version_build_verified(version)
     if build is None:
         return None
     files: dict[str, str] = {}
@@ -897,6 +902,13 @@ def draft_commit(
         if latest is None:
             raise ValidationError("There is no plan to build yet.")
         return latest, version_build(version=latest, user=user) if build else None
+    latest = version_latest(project)
+    if latest is not None and draft.base != latest.number:
+        raise ValidationError(
+            f"This plan was made from {f'version {draft.base}' if draft.base else 'the text'}, "
+            f"and version {latest.number} was made since: discard the plan and ask again on "
+            "the latest."
+        )
     if build:
         generation_check_capacity(owner_id=project.owner_id)
     with transaction.atomic():
@@ -920,10 +932,10 @@ def change_read(*, project: Project, user: User, text: str) -> tuple[Draft, list
     Returns the draft and the engine's notes. A change it cannot read raises
     ``ValidationError`` under ``request`` with the engine's words, and keeps the draft.
     """
-    from generator.engine.changes import ChangeError, read_change
-
     _check_can_manage(project, user)
     text = _change_text(text)
+    from generator.engine.changes import ChangeError, read_change
+
     draft = draft_start(project)
     try:
         change = read_change(draft.spec, text, keep_rows=draft.base is not None)

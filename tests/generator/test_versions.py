@@ -329,3 +329,32 @@ def test_a_change_builds_on_the_last_build_and_its_database_keeps_its_rows(
     assert paths["core/migrations/0002_version_2.py"]["status"] == "added"
     assert paths["core/models.py"]["additions"] > 0
     assert diff["counts"]["files"] == len(diff["files"])
+
+
+def test_a_plan_made_from_an_older_version_is_not_built_over_a_newer_one(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    services.change_read(project=project, user=owner, text="add a priority to tasks")
+    services.version_create(
+        project=project, user=owner, spec=_spec(description="v2"), source="spec"
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        services.draft_commit(project=project, user=owner, build=False)
+
+    assert "made from version 1" in caught.value.messages[0]
+    assert project.versions.count() == 2
+
+
+def test_restoring_replaces_a_pending_plan_and_notes_are_kept_with_the_plan(project, owner):
+    first = services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    services.version_create(
+        project=project, user=owner, spec=_spec(description="v2"), source="spec"
+    )
+    draft, notes = services.change_read(project=project, user=owner, text="add a priority to tasks")
+    project.refresh_from_db()
+    assert notes and services.draft_get(project).notes == draft.notes
+
+    services.version_restore(version=first, user=owner)
+
+    project.refresh_from_db()
+    assert project.draft is None
