@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from generator import views, views_versions
+from generator import views, views_plan, views_versions
 from generator.eventstream import events
 
 app_name = "generator"
@@ -61,4 +61,14 @@ urlpatterns += [
         name="version_restore",
     ),
     path("projects/<int:pk>/compare/", views_versions.compare, name="compare"),
+]
+
+# The editable plan (generator/views_plan.py).
+urlpatterns += [
+    path("projects/new/plan/", views_plan.project_new_plan, name="project_new_plan"),
+    path("projects/<int:pk>/plan/", views_plan.plan_page, name="plan"),
+    path("projects/<int:pk>/plan/edit/", views_plan.plan_edit, name="plan_edit"),
+    path("projects/<int:pk>/plan/spec/", views_plan.plan_spec, name="plan_spec"),
+    path("projects/<int:pk>/plan/commit/", views_plan.plan_commit, name="plan_commit"),
+    path("projects/<int:pk>/plan/discard/", views_plan.plan_discard, name="plan_discard"),
 ]
