@@ -1,4 +1,4 @@
-"""What the API says about runs and projects: plain dicts built from the records.
+"""What the API says about runs, projects and spec versions: plain dicts built from the records.
 
 The same result dict answers ``POST /api/generate``, closes the event streams (the ``result``
 frame's ``data``) and sits in ``GET /api/generations/{id}`` once a run has finished, so a client
@@ -14,7 +14,7 @@ from typing import Any
 from django.urls import reverse
 
 from generator.constants import FINAL_STATUSES, GENERATION_STATUS_SUCCEEDED
-from generator.models import Generation, GenerationEvent, Project
+from generator.models import Generation, GenerationEvent, Project, SpecVersion
 
 Absolute = Callable[[str], str]
 FILE_PHASES = ("database", "backend", "frontend", "deployment")
@@ -123,6 +123,60 @@ def project_detail(project: Project, absolute: Absolute) -> dict[str, Any]:
     return {
         **project_summary(project, absolute),
         "runs": [generation_status(run, absolute) for run in runs],
+    }
+
+
+def version_download_url(version: SpecVersion, absolute: Absolute) -> str:
+    url = reverse("api:project_download", args=[version.project_id])
+    return absolute(f"{url}?version={version.number}")
+
+
+def version_summary(version: SpecVersion, absolute: Absolute) -> dict[str, Any]:
+    """One row of a version list; ``version`` carries the annotations of
+    ``generator.api.versions._with_builds`` (its build count and newest build)."""
+    last_id = version.last_build_id  # type: ignore[attr-defined]
+    return {
+        "number": version.number,
+        "source": version.source,
+        "changeText": version.change_text,
+        "createdAt": version.created_at,
+        "entityCount": version.entity_count,
+        "restoredFrom": version.restored_from,
+        "buildCount": version.build_count,  # type: ignore[attr-defined]
+        "lastBuild": (
+            {
+                "generationId": last_id,
+                "number": version.last_build_number,  # type: ignore[attr-defined]
+                "status": version.last_build_status,  # type: ignore[attr-defined]
+            }
+            if last_id is not None
+            else None
+        ),
+        "url": absolute(reverse("api:version", args=[version.project_id, version.number])),
+    }
+
+
+def version_detail(
+    version: SpecVersion, absolute: Absolute, *, downloadable: Generation | None
+) -> dict[str, Any]:
+    builds = version.builds.select_related("project").order_by("-number")
+    return {
+        **version_summary(version, absolute),
+        "spec": version.spec,
+        "renames": {"entities": {}, "fields": {}, **(version.renames or {})},
+        "builds": [
+            {
+                "generationId": run.pk,
+                "number": run.number,
+                "status": run.status,
+                "progress": run.progress,
+                "createdAt": run.created_at,
+                "finishedAt": run.finished_at,
+                "urls": generation_urls(run, absolute),
+            }
+            for run in builds
+        ],
+        "downloadUrl": version_download_url(version, absolute) if downloadable else None,
     }
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -32,6 +33,14 @@ ERROR_STATUSES = {
     "429": "Rate limited or too many runs at once (see Retry-After)",
     "500": "Server error",
 }
+# Statuses only some operations answer: (path, method) -> status -> description.
+EXTRA_ERRORS = {
+    ("/api/projects/{id}/spec", "put"): {
+        "409": "version is not the latest any more (code version_conflict): nothing was saved"
+    },
+}
+# Writes of versions count against the generate rate too: their 429 comes with a Retry-After.
+VERSION_WRITES = re.compile(r"^/api/projects/\{id\}/(spec|changes|versions/\{number\}/\w+)$")
 # Operations that take no credentials, so never answer 401 (login's wrong password does).
 PUBLIC_OPERATIONS = {"/api/health", "/api/examples", "/api/auth/register"}
 SSE_DESCRIPTION = (
@@ -157,9 +166,10 @@ def add_stream_endpoints(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
         }
     }
     for path, operations in paths.items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for code, description in ERROR_STATUSES.items():
+            extra = EXTRA_ERRORS.get((path, method), {})
+            for code, description in {**ERROR_STATUSES, **extra}.items():
                 if code == "401" and path in PUBLIC_OPERATIONS:
                     continue
                 responses.setdefault(
@@ -169,7 +179,8 @@ def add_stream_endpoints(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
                         "content": {"application/json": {"schema": ERROR_REF}},
                     },
                 )
-            if path.startswith("/api/generate") or path.endswith("/regenerate"):
+            limited = path.startswith("/api/generate") or path.endswith("/regenerate")
+            if limited or (method != "get" and VERSION_WRITES.match(path)):
                 responses["429"]["headers"] = {
                     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}
                 }

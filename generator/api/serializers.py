@@ -17,7 +17,8 @@ from accounts.services import API_KEY_EXPIRY_DAYS
 from generator.api.errors import ApiError
 from generator.constants import GENERATION_STATUS_CHOICES
 from generator.engine.stacks import DEFAULT_STACK, available_stacks
-from generator.models import PROJECT_NAME_MAX
+from generator.models import PROJECT_NAME_MAX, VERSION_SOURCE_CHOICES
+from generator.services import CHANGE_TEXT_MAX
 
 
 class StrictCharField(serializers.CharField):
@@ -134,6 +135,30 @@ class GenerateInput(serializers.Serializer):
                 details={"field": "requirements", "length": len(value.strip()), "limit": limit},
             )
         return value
+
+
+class SpecInput(serializers.Serializer):
+    spec = serializers.DictField(
+        help_text="An AppSpec, as GET /api/projects/{id}/spec answers it or takoss --spec takes it."
+    )
+    version = StrictIntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version this spec was edited from: if the project has a later one now, "
+        "the answer is 409 and nothing is saved. Leave it out to save regardless.",
+    )
+
+
+class ChangeInput(serializers.Serializer):
+    request = StrictCharField(
+        allow_blank=True,  # refused all the same, with the service's example of what to write
+        max_length=CHANGE_TEXT_MAX,
+        help_text="The change in plain language, e.g. 'add a priority to tasks', "
+        "'rename Client to Customer', 'remove comments'.",
+    )
+    build = StrictBooleanField(
+        required=False, default=False, help_text="true also starts a run that builds the version."
+    )
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -318,3 +343,124 @@ class HealthOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=["healthy", "unhealthy"])
     timestamp = serializers.DateTimeField()
     checks = serializers.DictField(child=serializers.CharField())
+
+
+# --- spec versions ----------------------------------------------------------------------------
+
+
+class BuildSummaryOutput(serializers.Serializer):
+    generationId = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=GENERATION_STATUS_CHOICES)
+
+
+class VersionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=VERSION_SOURCE_CHOICES)  # type: ignore[assignment]
+    changeText = serializers.CharField(allow_blank=True)
+    createdAt = serializers.DateTimeField()
+    entityCount = serializers.IntegerField()
+    restoredFrom = serializers.IntegerField(
+        allow_null=True, help_text="The version a restore copied."
+    )
+    buildCount = serializers.IntegerField()
+    lastBuild = BuildSummaryOutput(allow_null=True, help_text="The newest run of this version.")
+    url = serializers.URLField()
+
+
+class BuildOutput(BuildSummaryOutput):
+    progress = serializers.IntegerField()
+    createdAt = serializers.DateTimeField()
+    finishedAt = serializers.DateTimeField(allow_null=True)
+    urls = GenerationUrlsOutput()
+
+
+class RenamesOutput(serializers.Serializer):
+    entities = serializers.DictField(
+        child=serializers.CharField(), help_text="Old entity name -> new."
+    )
+    # Declared fields named like Serializer's own attributes: DRF's metaclass takes them.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Per entity (its new name): old field name -> new.",
+    )
+
+
+class VersionDetailOutput(VersionOutput):
+    spec = serializers.DictField(help_text="The AppSpec of this version.")
+    renames = RenamesOutput(help_text="What this version renamed in the one before it.")
+    builds = BuildOutput(many=True, help_text="Runs of this version, newest first.")
+    downloadUrl = serializers.URLField(
+        allow_null=True, help_text="The ZIP of its newest verified build; null when none."
+    )
+
+
+class SpecOutput(serializers.Serializer):
+    version = serializers.IntegerField()
+    spec = serializers.DictField(help_text="The AppSpec.")
+
+
+# generator.engine.diffing.KINDS, written out: importing the engine's diffing here would load the
+# analyzer's parser into every process that loads the URLs (a test checks they agree).
+SPEC_DIFF_KINDS = ("entity", "field", "relationship", "rule", "role", "feature")
+
+
+class SpecChangeOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SPEC_DIFF_KINDS)
+    name = serializers.CharField(help_text='Which one: "Task.due_date", "Dog.client", …')
+    summary = serializers.CharField(help_text="The change in a sentence.")
+    before = serializers.JSONField(
+        allow_null=True, help_text="Its data before (a changed item: the changed properties)."
+    )
+    after = serializers.JSONField(allow_null=True, help_text="Its data after.")
+    properties = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="What changed (changed items)."
+    )
+
+
+class SpecDiffOutput(serializers.Serializer):
+    added = SpecChangeOutput(many=True)
+    removed = SpecChangeOutput(many=True)
+    changed = SpecChangeOutput(many=True, help_text="Renames included, as one change each.")
+
+
+class ChangeOutput(SpecOutput):
+    diff = SpecDiffOutput(help_text="What changed from the version before.")
+    notes = serializers.ListField(
+        child=serializers.CharField(), help_text="How the request was read."
+    )
+    generationId = serializers.IntegerField(
+        allow_null=True, help_text='The run building it ("build": true), else null.'
+    )
+    urls = GenerationUrlsOutput(allow_null=True)
+
+
+class FileDiffOutput(serializers.Serializer):
+    path = serializers.CharField()
+    status = serializers.ChoiceField(choices=["added", "removed", "modified"])
+    additions = serializers.IntegerField()
+    deletions = serializers.IntegerField()
+    diff = serializers.CharField(
+        help_text="A unified diff, or a sentence for a binary or very large file."
+    )
+    summarised = serializers.BooleanField(help_text="true when diff is that sentence.")
+
+
+class DiffCountsOutput(serializers.Serializer):
+    files = serializers.IntegerField()
+    additions = serializers.IntegerField()
+    deletions = serializers.IntegerField()
+
+
+class DiffOutput(serializers.Serializer):
+    to = serializers.IntegerField()
+    spec = SpecDiffOutput()
+    files = FileDiffOutput(
+        many=True, allow_null=True, help_text="Null when a side has no verified build."
+    )
+    counts = DiffCountsOutput(allow_null=True, help_text="Totals of files.")
+    filesNote = serializers.CharField(allow_blank=True, help_text="Why files is null.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so it cannot be declared like the others.
+        return {"from": serializers.IntegerField(), **super().get_fields()}

@@ -6,7 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from generator.api import schema as _schema  # noqa: F401  (registers the auth extensions)
-from generator.api import streams, views
+from generator.api import streams, versions, views
 
 app_name = "api"
 
@@ -43,6 +43,23 @@ urlpatterns = [
     path(
         "projects/<int:pk>/files/<path:path>", views.ProjectFileView.as_view(), name="project_file"
     ),
+    path("projects/<int:pk>/spec", versions.ProjectSpecView.as_view(), name="project_spec"),
+    path(
+        "projects/<int:pk>/changes", versions.ProjectChangesView.as_view(), name="project_changes"
+    ),
+    path("projects/<int:pk>/versions", versions.VersionsView.as_view(), name="versions"),
+    path("projects/<int:pk>/versions/<int:number>", versions.VersionView.as_view(), name="version"),
+    path(
+        "projects/<int:pk>/versions/<int:number>/build",
+        versions.VersionBuildView.as_view(),
+        name="version_build",
+    ),
+    path(
+        "projects/<int:pk>/versions/<int:number>/restore",
+        versions.VersionRestoreView.as_view(),
+        name="version_restore",
+    ),
+    path("projects/<int:pk>/diff", versions.ProjectDiffView.as_view(), name="project_diff"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

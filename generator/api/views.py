@@ -3,7 +3,8 @@
 Objects are always looked up through ``for_user(request.user)``, so another user's project or run
 is a 404, for staff too: the API is every user's own workspace (staff see everyone's on the web
 pages and in the admin). The two streaming endpoints are async Django views in
-generator/api/streams.py, not here: DRF has no async views.
+generator/api/streams.py, not here: DRF has no async views; the spec version endpoints are in
+generator/api/versions.py.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ from generator.api.errors import ApiError
 from generator.api.pagination import ProjectPagination
 from generator.api.params import whole_number
 from generator.api.throttling import AuthThrottle, GenerateThrottle
+from generator.constants import GENERATION_STATUS_SUCCEEDED
 from generator.examples import EXAMPLES
-from generator.models import Generation, Project
+from generator.models import Generation, Project, SpecVersion
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -429,17 +431,26 @@ class ProjectRegenerateView(APIView):
 GENERATION_PARAMETER = OpenApiParameter(
     "generation", int, description="A run of this project (default: the latest with files)"
 )
+VERSION_PARAMETER = OpenApiParameter(
+    "version",
+    int,
+    description="A version of this project: its newest verified build (instead of generation)",
+)
 
 
 class ProjectDownloadView(APIView):
     @extend_schema(
-        parameters=[GENERATION_PARAMETER],
+        parameters=[GENERATION_PARAMETER, VERSION_PARAMETER],
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
         tags=["projects"],
     )
     def get(self, request: Request, pk: int) -> FileResponse:
+        if "version" in request.query_params:
+            generation = _version_run(request, pk)
+        else:
+            generation = _packaged_run(request, pk)
         with _archive_errors():
-            return archive.archive_download(_packaged_run(request, pk))
+            return archive.archive_download(generation)
 
 
 class ProjectFilesView(APIView):
@@ -530,6 +541,34 @@ def _packaged_run(request: Request, pk: int) -> Generation:
     if generation is None:
         raise exceptions.NotFound("This project has no generated files yet.")
     return generation
+
+
+def _version_run(request: Request, pk: int) -> Generation:
+    """The newest verified build of the requested version (``?version=``)."""
+    project = _project(request, pk)
+    if "generation" in request.query_params:
+        raise exceptions.ValidationError({"version": ["Give version or generation, not both."]})
+    number = whole_number(request.query_params["version"], name="version", minimum=1)
+    version = project.versions.filter(number=number).first()
+    if version is None:
+        raise exceptions.NotFound(f"This project has no version {number}.")
+    generation = verified_build(version)
+    if generation is None:
+        raise exceptions.NotFound(
+            f"Version {number} has no verified build to download: build it first."
+        )
+    return generation
+
+
+def verified_build(version: SpecVersion) -> Generation | None:
+    """The version's newest verified build that has a ZIP (what its download sends)."""
+    return (
+        version.builds.select_related("project")
+        .filter(status=GENERATION_STATUS_SUCCEEDED)
+        .exclude(zip="")
+        .order_by("-number")
+        .first()
+    )
 
 
 @contextmanager

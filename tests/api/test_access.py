@@ -53,6 +53,13 @@ def test_the_route_list_is_complete():
         "project_download",
         "project_files",
         "project_file",
+        "project_spec",
+        "project_changes",
+        "versions",
+        "version",
+        "version_build",
+        "version_restore",
+        "project_diff",
     }
     assert {name for name, _ in ROUTES} >= PUBLIC
 

@@ -1,7 +1,8 @@
 """Schemathesis against /api/schema/: no 5xx, and every answer matches the documented schema.
 
-Every operation is exercised, authenticated as a user who owns a finished run, with both
-schema-valid and schema-invalid data (invalid data must be refused). Runs the generating
+Every operation is exercised, authenticated as a user who owns a finished run (of the project's
+version 1), with both schema-valid and schema-invalid data (invalid data must be refused), and
+each version endpoint once with real ids as well. Runs the generating
 endpoints start are saved but never executed: this test's transaction is never committed, and a
 run is enqueued only on commit. ``POST /api/generate/stream`` is fuzzed with invalid data (what
 it must refuse), and a stream it opens ends after its ``queued`` frame, since its run never
@@ -28,7 +29,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from generator.api import streams
 from generator.constants import ACTIVE_STATUSES
 from generator.models import Generation
-from tests.generator.helpers import make_finished_run
+from generator.services import version_create
+from tests.generator.helpers import SPEC, make_finished_run
 
 pytestmark = [
     pytest.mark.slow,
@@ -54,7 +56,10 @@ def _keep_connections():
 def world(db, _keep_connections, owner, project, settings):
     settings.TAKOSS_API_WAIT_SECONDS = 0  # POST /api/generate answers 202 at once
     settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER = 10_000  # so valid requests get through
-    return make_finished_run(project)
+    run = make_finished_run(project)
+    run.version = version_create(project=project, user=owner, spec=SPEC, source="spec")
+    run.save(update_fields=["version"])
+    return run
 
 
 def _bearer(user) -> dict[str, str]:
@@ -129,3 +134,33 @@ def test_a_replayed_stream_matches_the_documented_frames(owner, world):
     response = case.call_and_validate(headers=_bearer(owner))
     assert response.status_code == 200
     assert response.text.count("\ndata: ") == world.events.count()
+
+
+# Random ids rarely hit the world's project: each version endpoint once with its real ids.
+VERSION_CALLS = [
+    ("/api/projects/{id}/spec", "GET", {}, None),
+    ("/api/projects/{id}/spec", "PUT", {}, {"spec": SPEC, "version": 1}),
+    ("/api/projects/{id}/changes", "POST", {}, {"request": "add a priority to tasks"}),
+    ("/api/projects/{id}/versions", "GET", {"pageSize": 1}, None),
+    ("/api/projects/{id}/versions/{number}", "GET", {}, None),
+    ("/api/projects/{id}/versions/{number}/build", "POST", {}, None),
+    ("/api/projects/{id}/versions/{number}/restore", "POST", {}, None),
+    ("/api/projects/{id}/diff", "GET", {"from": 1, "to": 1}, None),
+    ("/api/projects/{id}/download", "GET", {"version": 1}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "query", "body"),
+    VERSION_CALLS,
+    ids=[f"{m} {p}" for p, m, _, _ in VERSION_CALLS],
+)
+def test_the_version_endpoints_answer_as_documented(owner, world, path, method, query, body):
+    operation = schema[path][method]
+    parameters = (
+        {"id": world.project_id, "number": 1} if "{number}" in path else {"id": world.project_id}
+    )
+    extra = {"body": body, "media_type": "application/json"} if body is not None else {}
+    case = operation.Case(path_parameters=parameters, query=query, **extra)
+    response = case.call_and_validate(headers=_bearer(owner))
+    assert response.status_code < 300, response.text
