@@ -842,9 +842,16 @@ def draft_apply(*, project: Project, user: User, ops: list[dict[str, Any]]) -> D
 
     Problems raise ``ValidationError`` under ``ops``, one message each, and change nothing.
     """
+    _check_can_manage(project, user)
+    with transaction.atomic():  # one edit at a time: two quick edits must not lose one
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        project.draft = locked.draft
+        return _draft_edit(project, ops)
+
+
+def _draft_edit(project: Project, ops: list[dict[str, Any]]) -> Draft:
     from generator.engine.editing import EditError, apply_ops
 
-    _check_can_manage(project, user)
     draft = draft_start(project)
     try:
         edited = apply_ops(draft.spec, ops, keep_rows=draft.base is not None)
@@ -899,9 +906,9 @@ def draft_commit(
     draft = draft_get(project)
     if draft is None:
         latest = version_latest(project)
-        if latest is None:
-            raise ValidationError("There is no plan to build yet.")
-        return latest, version_build(version=latest, user=user) if build else None
+        if latest is not None:
+            return latest, version_build(version=latest, user=user) if build else None
+        draft = draft_start(project)  # never planned: the reading of its requirements
     latest = version_latest(project)
     if latest is not None and draft.base != latest.number:
         raise ValidationError(

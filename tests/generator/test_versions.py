@@ -358,3 +358,10 @@ def test_restoring_replaces_a_pending_plan_and_notes_are_kept_with_the_plan(proj
 
     project.refresh_from_db()
     assert project.draft is None
+
+
+def test_building_a_project_never_planned_builds_the_reading_of_its_text(project, owner):
+    version, run = services.draft_commit(project=project, user=owner, build=True)
+
+    assert (version.number, version.source) == (1, "requirements")
+    assert run is not None and run.version == version
