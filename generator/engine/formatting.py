@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 
@@ -32,9 +32,17 @@ def ruff_executable() -> str:
 
 
 def format_python(
-    sources: Mapping[str, str], *, line_length: int = 100, target_version: str = "py312"
+    sources: Mapping[str, str],
+    *,
+    line_length: int = 100,
+    target_version: str = "py312",
+    first_party: Sequence[str] = (),
 ) -> dict[str, str]:
-    """Return every source formatted by ``ruff format``; keys are relative POSIX paths."""
+    """Return every source formatted by ``ruff format``; keys are relative POSIX paths.
+
+    With ``first_party`` (package names), imports are sorted first, as isort would with those
+    packages first-party: for text Takoss did not lay out itself (Django's migration writer).
+    """
     if not sources:
         return {}
     with tempfile.TemporaryDirectory(prefix="takoss-format-") as tmp:
@@ -42,6 +50,8 @@ def format_python(
         for index, (_, text) in enumerate(sorted(sources.items())):
             # Flat numbered names: the paths may be deep, and ruff needs nothing but the text.
             (root / f"f{index}.py").write_text(text, encoding="utf-8")
+        if first_party:
+            _sort_imports(root, first_party, line_length, target_version)
         argv = [
             ruff_executable(),
             "format",
@@ -58,6 +68,29 @@ def format_python(
             path: (root / f"f{index}.py").read_text(encoding="utf-8")
             for index, path in enumerate(sorted(sources))
         }
+
+
+def _sort_imports(
+    root: Path, first_party: Sequence[str], line_length: int, target_version: str
+) -> None:
+    known = ",".join(repr(name) for name in first_party)
+    argv = [
+        ruff_executable(),
+        "check",
+        "--isolated",
+        "--no-cache",
+        "--select=I",
+        "--fix-only",
+        "--exit-zero",
+        f"--line-length={line_length}",
+        f"--target-version={target_version}",
+        "--config",
+        f"lint.isort.known-first-party=[{known}]",
+        ".",
+    ]
+    done = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise FormattingError(f"ruff could not sort the imports: {done.stderr.strip()[:2000]}")
 
 
 def _explain(output: str, paths: list[str]) -> str:

@@ -5,6 +5,7 @@ and the data_kept check that proves rows survive, and fails when they do not."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ from generator.engine.pipeline import (
 )
 from generator.engine.spec import AppSpec
 from generator.engine.stacks.django.stack import DjangoStack
-from generator.engine.verification import verify
+from generator.engine.verification import ruff_binary, verify
 from generator.engine.versions import BaseVersion, Renames
 
 MIGRATIONS = "core/migrations"
@@ -329,3 +330,48 @@ def test_data_kept_fails_when_a_column_is_dropped_and_added_again(
     output = report.checks[0].output_tail
     assert "Data lost migrating from 0001_initial to the newest migration:" in output
     assert "Client.due_date (was due): 3 values changed" in output
+
+
+def test_a_migration_that_imports_the_standard_library_passes_the_projects_lint(
+    tmp_path: Path, first: BaseVersion
+) -> None:
+    spec = v1().to_dict()
+    spec["entities"][1]["fields"].append(
+        {
+            "name": "budget",
+            "type": "decimal",
+            "max_digits": 8,
+            "decimal_places": 2,
+            "default": "10.50",
+        }
+    )
+    result = generate(
+        GenerationRequest(
+            out_dir=tmp_path / "app",
+            spec=AppSpec.from_data(spec),
+            verify=False,
+            base=first,
+            version=2,
+        )
+    )
+    text = _migration(result, "0002_version_2.py")
+    assert "from decimal import Decimal" in text
+
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "m.py").write_text(text, encoding="utf-8")
+    lint = subprocess.run(
+        [
+            ruff_binary(),
+            "check",
+            "--isolated",
+            "--select=I,F",
+            "--config",
+            "lint.isort.known-first-party=['config','core']",
+            "m.py",
+        ],
+        cwd=tmp_path / "one",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout

@@ -43,6 +43,7 @@ DEFAULT_PINS = {
     "psycopg": "3.3.9",
     "ruff": "0.17.6",
 }
+FIRST_PARTY = ("config", "core")  # the generated project's packages (its isort settings)
 CHECK_ENV = {"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": "takoss-verification-only"}
 
 
@@ -104,7 +105,10 @@ class DjangoStack:
         kept = [f for f in files if not f.path.startswith(migrations.MIGRATIONS)]
         if f"{migrations.MIGRATIONS}__init__.py" not in carried:
             kept += [f for f in files if f.path == f"{migrations.MIGRATIONS}__init__.py"]
-        new = _formatted([GeneratedFile(path, text) for path, text in sorted(made.items())])
+        new = _formatted(
+            [GeneratedFile(path, text) for path, text in sorted(made.items())],
+            first_party=FIRST_PARTY,  # Django's writer orders imports its own way
+        )
         if new:
             notes.append(
                 f"{', '.join(f.path for f in new)} migrates version {base.number}'s database "
@@ -181,7 +185,11 @@ class DjangoStack:
         ]
 
 
-def _formatted(files: list[GeneratedFile]) -> list[GeneratedFile]:
+def _formatted(
+    files: list[GeneratedFile], *, first_party: tuple[str, ...] = ()
+) -> list[GeneratedFile]:
     python = {f.path: f.content for f in files if f.path.endswith(".py")}
-    formatted = format_python(python, line_length=LINE_LENGTH, target_version=TARGET_VERSION)
+    formatted = format_python(
+        python, line_length=LINE_LENGTH, target_version=TARGET_VERSION, first_party=first_party
+    )
     return [GeneratedFile(f.path, formatted.get(f.path, f.content), f.executable) for f in files]
