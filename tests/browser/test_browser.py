@@ -17,159 +17,25 @@ live, in order, with no gap and no duplicate.
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import uuid
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.asgi_server import AsgiServer
+from tests.browser.support import (
+    RUN_TIMEOUT,
+    SCREENSHOT,
+    sign_up,
+    start_task_manager,
+    wait_for_status,
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),  # the server writes; its rows are flushed after
 ]
-
-CHROMIUM = os.environ.get("TAKOSS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
-SCREENSHOT = Path("/tmp/takoss-finished.png")
-RUN_TIMEOUT = 120_000  # ms: one whole generation, verification included
-PASSWORD = "a-Long-pass-phrase-42"
-
-# Snapshots of the tracker on every DOM change, in window.__seen (reset by each navigation).
-RECORDER = """
-(() => {
-  window.__seen = [];
-  const snap = () => {
-    const run = document.querySelector('#run');
-    const progress = document.querySelector('#run-progress');
-    const phases = {};
-    for (const row of document.querySelectorAll('[data-testid=phase]')) {
-      phases[row.dataset.phase] = {state: row.dataset.state, seq: Number(row.dataset.seq)};
-    }
-    const files = [...document.querySelectorAll('#file-list li[data-path]')]
-      .map((li) => li.dataset.path);
-    window.__seen.push({
-      status: run ? run.dataset.status : null,
-      live: !!document.querySelector('[data-testid=tracker][data-live=true]'),
-      progress: progress ? Number(progress.dataset.progress) : null,
-      seq: progress ? Number(progress.dataset.seq) : null,
-      phases,
-      files,
-    });
-  };
-  document.addEventListener('DOMContentLoaded', () => {
-    snap();
-    new MutationObserver(snap).observe(document.body, {
-      subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'],
-    });
-  });
-})();
-"""
-
-
-def _chromium_or_skip() -> None:
-    if os.access(CHROMIUM, os.X_OK):
-        return
-    reason = f"Chromium not found at {CHROMIUM}: run scripts/ensure-chromium.sh (make test does)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}. Under CI the browser tests must run.", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _sync_playwright_beside_django() -> Iterator[None]:
-    # Playwright's sync API keeps an event loop running in this thread, and Django then refuses
-    # database calls (e.g. pytest-django's flush after each test) as "async-unsafe". The tests
-    # touch the database only through the server, which keeps the guard (AsgiServer drops this).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _chromium_or_skip()
-    if os.environ.get("CI"):
-        from playwright.sync_api import sync_playwright
-    else:
-        sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, asgi_server: AsgiServer, request) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=asgi_server.url, accept_downloads=True, viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(20_000)
-    context.add_init_script(RECORDER)
-    tab = context.new_page()
-    yield tab
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        tab.screenshot(path=str(SCREENSHOT.with_name(f"takoss-failed-{request.node.name}.png")))
-        print(f"daphne log:\n{asgi_server.log_tail()}")
-    context.close()
-
-
-# --- steps ------------------------------------------------------------------------------------
-
-
-def sign_up(page, *, level: str) -> str:
-    email = f"user-{uuid.uuid4().hex[:10]}@example.com"
-    page.goto("/accounts/signup/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password1]", PASSWORD)
-    page.fill("input[name=password2]", PASSWORD)
-    page.locator("form:has(input[name=password2]) [type=submit]").click()
-    page.wait_for_url("**/account/onboarding/")
-    page.check(f"input[name=experience_level][value={level}]")
-    page.locator("form:has(input[name=experience_level]) [type=submit]").click()
-    page.wait_for_url(lambda url: "/onboarding/" not in url)
-    return email
-
-
-def start_task_manager(page, *, wizard: bool) -> str:
-    """From the dashboard's empty state, start the Task Manager example; return the run's URL."""
-    page.goto("/projects/")
-    page.locator("[data-testid=empty-state]").wait_for()
-    page.click("[data-testid=example-task-manager]")
-    if wizard:
-        for step in (1, 2):
-            page.locator(f"#new-project[data-kind=wizard][data-step='{step}']").wait_for()
-            page.click("[data-testid=wizard-next]")
-        page.locator("#new-project[data-kind=wizard][data-step='3']").wait_for()
-        assert "task" in page.input_value("textarea[name=requirements]").lower()
-        page.click("[data-testid=wizard-create]")
-    else:
-        page.locator("#new-project[data-kind=quick]").wait_for()
-        assert "task" in page.input_value("textarea[name=requirements]").lower()
-        page.click("[data-testid=create-button]")
-    page.wait_for_url(re.compile(r"/projects/\d+/runs/\d+/$"))
-    return page.url
-
-
-def wait_for_status(page, status: str) -> None:
-    page.locator(f"#run[data-testid=run][data-status={status}]").wait_for(timeout=RUN_TIMEOUT)
 
 
 def seen(page) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 """The plan page in a real browser: Review plan from the new-project page, edits that apply as
 they are made (htmx) with the diagram following, Build, and the page at a phone's width.
 
-It reuses the browser, the page and the sign-up step of tests/browser/test_browser.py (Debian's
-Chromium through Playwright, never a downloaded browser; the app under daphne).
+It reuses the browser, the page and the sign-up step of tests/browser/support.py and
+conftest.py (Debian's Chromium through Playwright, never a downloaded browser; the app
+under daphne).
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ import re
 
 import pytest
 
-from tests.browser.test_browser import (  # noqa: F401  (fixtures, used by name)
+from tests.browser.support import (
     RUN_TIMEOUT,
     SCREENSHOT,
-    _sync_playwright_beside_django,
-    browser,
-    page,
     sign_up,
 )
 
@@ -27,7 +25,7 @@ pytestmark = [
 ]
 
 
-def review_task_manager(page) -> None:  # noqa: F811
+def review_task_manager(page) -> None:
     """From the quick form with the Task Manager example, open its plan."""
     page.goto("/projects/new/?form=quick&example=task-manager")
     page.click("[data-testid=review-plan-button]")
@@ -35,7 +33,7 @@ def review_task_manager(page) -> None:  # noqa: F811
     page.locator("[data-testid=plan-entity][data-entity=Task]").wait_for()
 
 
-def test_review_the_plan_edit_it_and_build_it(page):  # noqa: F811
+def test_review_the_plan_edit_it_and_build_it(page):
     sign_up(page, level="experienced")
     review_task_manager(page)
     assert page.locator("[data-testid=plan] [data-testid=plan-build]").is_visible()
@@ -82,10 +80,10 @@ def test_review_the_plan_edit_it_and_build_it(page):  # noqa: F811
     assert "Board" in summary and "estimate" in summary
 
 
-def test_the_plan_works_without_javascript(browser, asgi_server):  # noqa: F811
+def test_the_plan_works_without_javascript(browser, asgi_server):
     context = browser.new_context(base_url=asgi_server.url, java_script_enabled=False)
     context.set_default_timeout(20_000)
-    page = context.new_page()  # noqa: F811
+    page = context.new_page()
     try:
         sign_up(page, level="experienced")
         review_task_manager(page)
@@ -101,7 +99,7 @@ def test_the_plan_works_without_javascript(browser, asgi_server):  # noqa: F811
         context.close()
 
 
-def test_the_plan_fits_a_phone(page):  # noqa: F811
+def test_the_plan_fits_a_phone(page):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_up(page, level="experienced")
     review_task_manager(page)

@@ -4,22 +4,16 @@ A person types requirements into the quick form; the panel beside the text shows
 the relationships in words and the ER diagram, then follows when the text is edited, replaced
 and emptied. The panel sits beside the text on a wide screen and under it on a phone.
 
-The browser, the server and signing up come from test_browser.py (Debian's Chromium driven by
-Playwright, the app under daphne); Playwright never downloads a browser.
+The browser, the server and signing up come from tests/browser/support.py and conftest.py
+(Debian's Chromium driven by Playwright, the app under daphne); Playwright never downloads a
+browser.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser import test_browser
-
-# The fixtures of test_browser.py, found here by name: its browser, its page on the ASGI
-# server, and its guard that lets Playwright's event loop sit beside Django.
-browser = test_browser.browser
-page = test_browser.page
-_sync_playwright_beside_django = test_browser._sync_playwright_beside_django
-sign_up = test_browser.sign_up
+from tests.browser.support import sign_up
 
 pytestmark = [
     pytest.mark.browser,

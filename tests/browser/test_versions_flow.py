@@ -1,7 +1,7 @@
 """A change request in a real browser: build, ask for a change, confirm, build, compare.
 
-The same Chromium and ASGI server as tests/browser/test_browser.py (whose fixtures and steps
-this module reuses): everything goes through the pages, as a person would.
+The same Chromium and ASGI server as tests/browser/test_browser.py (the fixtures in
+conftest.py and the steps in support.py): everything goes through the pages, as a person would.
 """
 
 from __future__ import annotations
@@ -10,12 +10,9 @@ import re
 
 import pytest
 
-from tests.browser.test_browser import (  # noqa: F401  (fixtures, used by name)
+from tests.browser.support import (
     RUN_TIMEOUT,
     SCREENSHOT,
-    _sync_playwright_beside_django,
-    browser,
-    page,
     sign_up,
     start_task_manager,
     wait_for_status,
@@ -31,7 +28,7 @@ CHANGE = "add a due date to projects"
 PHONE = {"width": 390, "height": 844}
 
 
-def test_ask_for_a_change_confirm_build_and_compare_the_two_versions(page):  # noqa: F811
+def test_ask_for_a_change_confirm_build_and_compare_the_two_versions(page):
     sign_up(page, level="experienced")
     first_run = start_task_manager(page, wizard=False)
     project_url = re.sub(r"runs/\d+/$", "", first_run)
