@@ -454,6 +454,12 @@ class AddField(_Op):
             raise _Refused(_choices_needed(entity, new.name), "field.choices")
         if new.type == FieldType.BOOLEAN and new.default is None:
             new.default = False
+        if new.required and new.default is None and work.had_rows(entity.name):
+            new.required = False
+            work.keep(
+                f"Existing {entity.name} rows have no {naming.to_label(new.name).lower()} yet, "
+                f"so {entity.name}.{new.name} is optional (make it required once they have one)."
+            )
         entity.fields.append(new)
 
     def describe(self) -> str:

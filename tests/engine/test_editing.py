@@ -419,6 +419,24 @@ def test_a_link_from_a_new_entity_or_in_an_unbuilt_plan_stays_required(clinic: A
     assert _link(unbuilt.spec, "Note", "Dog").required is True
 
 
+def test_a_required_field_added_to_a_table_with_rows_is_optional_unless_it_has_a_default(
+    clinic: AppSpec,
+) -> None:
+    ops: list[dict[str, Any]] = [
+        {"op": "add_field", "entity": "Dog", "field": {"name": "notes", "type": "text"}},
+        {"op": "add_field", "entity": "Dog", "field": {"name": "size", "default": "small"}},
+    ]
+    edited = apply_ops(clinic, ops)
+    dog = edited.spec.entity("Dog")
+    assert dog is not None
+    fields = {f.name: f for f in dog.fields}
+    assert fields["notes"].required is False
+    assert fields["size"].required is True  # its default fills the rows there are
+    assert any("Dog.notes is optional" in note for note in edited.notes)
+    unbuilt = apply_ops(clinic, ops, keep_rows=False).spec.entity("Dog")
+    assert unbuilt is not None and all(f.required for f in unbuilt.fields if f.name == "notes")
+
+
 def test_add_relationship_twice_needs_a_name(clinic: AppSpec) -> None:
     assert _problems(clinic, [{"op": "add_relationship", "source": "Dog", "target": "Client"}]) == [
         "Dog already has a link to Client; give this one a name."
