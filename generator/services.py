@@ -1062,8 +1062,15 @@ def version_diff(*, project: Project, old: SpecVersion, new: SpecVersion) -> dic
 
 def draft_diff(project: Project, draft: Draft) -> dict[str, Any]:
     """The draft against the version it grew from (everything is added for a first plan)."""
-    from generator.engine.diffing import spec_diff
+    from generator.engine.diffing import data_loss, spec_diff
 
     base = project.versions.filter(number=draft.base).first() if draft.base else None
     empty = AppSpec(name=draft.spec.name)
-    return spec_diff(version_spec(base) if base else empty, draft.spec, draft.renames)
+    diff = spec_diff(version_spec(base) if base else empty, draft.spec, draft.renames)
+    # What a database of a built version would lose (a first plan has no database yet).
+    diff["data_loss"] = data_loss(diff) if base is not None and _built_any(base) else []
+    return diff
+
+
+def _built_any(version: SpecVersion) -> bool:
+    return version.project.generations.filter(status=GENERATION_STATUS_SUCCEEDED).exists()

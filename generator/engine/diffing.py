@@ -525,3 +525,40 @@ def diff_counts(files: list[dict[str, Any]]) -> dict[str, int]:
         "additions": sum(f["additions"] for f in files),
         "deletions": sum(f["deletions"] for f in files),
     }
+
+
+def data_loss(diff: dict[str, Any]) -> list[str]:
+    """What a database migrated across ``diff`` (a :func:`spec_diff`) loses, in words.
+
+    Removed entities lose their rows, removed fields and links their values, a link turned
+    around or of another kind its stored links; a field of another type keeps only values the
+    new type can hold (a value that cannot be converted stops the migration).
+    """
+    lost: list[str] = []
+    for item in diff.get("removed", []):
+        name = item["name"]
+        if item["kind"] == "entity":
+            lost.append(f"Every stored {name} is deleted with its table.")
+        elif item["kind"] == "field":
+            lost.append(f"The stored values of {name} are deleted.")
+        elif item["kind"] == "relationship":
+            lost.append(f"The stored links of {name} are deleted.")
+    for item in diff.get("changed", []):
+        changed = set(item.get("properties", []))
+        if item["kind"] == "relationship" and changed & {"source", "target", "kind"}:
+            lost.append(f"The stored links of {name_of(item)} are deleted: the link changes shape.")
+        elif item["kind"] == "field" and "type" in changed:
+            before, after = item["before"]["type"], item["after"]["type"]
+            lost.append(
+                f"{item['name']} changes from {before} to {after}: stored values are converted, "
+                "and one that cannot be stops the migration."
+            )
+    return lost
+
+
+def name_of(item: dict[str, Any]) -> str:
+    """A changed link by its old ends ("Task.project"), as people saw it before the change."""
+    before = item.get("before") or {}
+    if before.get("source") and before.get("name"):
+        return f"{before['source']}.{before['name']}"
+    return str(item["name"])

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from generator.engine.changes import read_change
-from generator.engine.diffing import MAX_DIFF_LINES, diff_counts, file_diff, spec_diff
+from generator.engine.diffing import MAX_DIFF_LINES, data_loss, diff_counts, file_diff, spec_diff
 from generator.engine.editing import apply_ops
 from generator.engine.spec import AppSpec
 from generator.engine.versions import Renames
@@ -67,7 +67,7 @@ def test_an_added_entity_field_and_link(clinic: AppSpec) -> None:
     ]
     assert _summaries(diff, "added") == [
         "Added Review with rating.",
-        "Added Visit.due_date (date).",
+        "Added Visit.due_date (date, optional).",
         "Added a link: each Review belongs to one Dog.",
     ]
     review = diff["added"][0]
@@ -280,3 +280,23 @@ def test_binary_and_huge_files_are_summarised() -> None:
 def test_no_files_changed() -> None:
     assert file_diff({"a": "1"}, {"a": "1"}) == []
     assert diff_counts([]) == {"files": 0, "additions": 0, "deletions": 0}
+
+
+def test_data_loss_names_what_a_migrated_database_loses(clinic: AppSpec) -> None:
+    new, renames = _edit(
+        clinic,
+        {"op": "remove_entity", "name": "Visit"},
+        {"op": "remove_field", "entity": "Client", "name": "phone"},
+        {"op": "change_field", "entity": "Dog", "name": "name", "changes": {"type": "integer"}},
+        {"op": "change_relationship", "source": "Dog", "target": "Client", "reverse": True},
+    )
+
+    assert data_loss(spec_diff(clinic, new, renames)) == [
+        "Every stored Visit is deleted with its table.",
+        "The stored values of Client.phone are deleted.",
+        "The stored links of Visit.dog are deleted.",
+        "Dog.name changes from string to integer: stored values are converted, and one that "
+        "cannot be stops the migration.",
+        "The stored links of Dog.client are deleted: the link changes shape.",
+    ]
+    assert data_loss(spec_diff(clinic, _edit(clinic, {"op": "add_role", "name": "Nurse"})[0])) == []

@@ -365,3 +365,16 @@ def test_building_a_project_never_planned_builds_the_reading_of_its_text(project
 
     assert (version.number, version.source) == (1, "requirements")
     assert run is not None and run.version == version
+
+
+def test_a_plan_says_what_stored_data_it_removes_once_a_version_was_built(project, owner):
+    version = services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    draft, _ = services.change_read(
+        project=project, user=owner, text="remove the due date from tasks"
+    )
+    assert services.draft_diff(project, draft)["data_loss"] == []  # nothing built: no database
+
+    Generation.objects.create(project=project, number=1, version=version, status="succeeded")
+
+    loss = services.draft_diff(project, draft)["data_loss"]
+    assert loss == ["The stored values of Task.due_date are deleted."]
