@@ -1010,7 +1010,14 @@ def change_create(
 
 
 def requirements_update(*, project: Project, user: User, requirements: str) -> Draft:
-    """Save edited requirements and make their reading the draft, to review and build."""
+    """Save edited requirements and make what they now say the draft, to review and build.
+
+    Text only added to the requirements is read as a change to the current plan, so the edits
+    and changes made since the first reading stay. Text that rewrites or removes words is read
+    again from scratch, and the draft's notes say that the earlier edits are not in it.
+    """
+    from generator.engine.changes import ChangeError, read_change
+
     _check_can_manage(project, user)
     fields = project_clean(
         name=project.name,
@@ -1019,11 +1026,75 @@ def requirements_update(*, project: Project, user: User, requirements: str) -> D
         stack=project.stack,
         only=("requirements",),
     )
+    added = _added_text(project.requirements, fields["requirements"])
     project.requirements = fields["requirements"]
-    draft = _draft_from_requirements(project, change_text="Requirements edited")
+    current = draft_start(project) if project.versions.exists() or project.draft else None
+    draft: Draft | None = None
+    if current is not None and added:
+        with contextlib.suppress(ChangeError):
+            change = read_change(current.spec, added, keep_rows=current.base is not None)
+            draft = Draft(
+                change.spec,
+                current.renames.then(change.renames),
+                _joined(current.change_text, f"Requirements: added {added!r}"),
+                VERSION_SOURCE_CHANGE if current.base is not None else current.source,
+                current.base,
+                (f"Read the added text as a change: {added}", *change.notes),
+            )
+    elif current is not None and added == "":
+        draft = dataclasses.replace(current, notes=("The requirements say the same as before.",))
+    if draft is None:
+        draft = _draft_from_requirements(project, change_text="Requirements edited")
+        if current is not None:
+            since = f"version {current.base}" if current.base else "the first reading"
+            draft = dataclasses.replace(
+                draft,
+                notes=(
+                    "The requirements were read again from scratch: plan edits and changes "
+                    f"made since {since} are not in this reading. Check what it removes below, "
+                    "or ask for the change in the box instead.",
+                ),
+            )
     project.draft = draft.to_data()
     project.save(update_fields=["requirements", "draft", "updated_at"])
     return draft
+
+
+def _added_text(old: str, new: str) -> str | None:
+    """The sentences of ``new`` that words were added to ("" when nothing was added), or None
+    when the edit changed or removed words (then only a new reading tells what it says)."""
+    import difflib
+    import re
+
+    def tokens(text: str) -> list[re.Match[str]]:
+        return list(re.finditer(r"\w+|[^\w\s]", text.lower()))
+
+    before, after = tokens(old), tokens(new)
+    added: list[str] = []
+    matcher = difflib.SequenceMatcher(
+        a=[t.group() for t in before], b=[t.group() for t in after], autojunk=False
+    )
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        while tag == "insert" and j1 < j2 and not after[j1].group()[0].isalnum():
+            j1 += 1  # a stop put after the old last word starts no sentence of its own
+        if tag == "insert" and j1 < j2:
+            added.append(_sentence_around(new, after[j1].start(), after[j2 - 1].end()))
+        elif tag not in {"equal", "insert"}:
+            return None
+    parts = dict.fromkeys(part.strip(" .;,\n") for part in added)  # in order, once each
+    return ". ".join(part for part in parts if part)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The whole sentence(s) of ``text`` holding ``text[start:end]``."""
+    stops = ".!?\n"
+    begin = max(text.rfind(stop, 0, start) for stop in stops) + 1
+    ends = [i for i in (text.find(stop, end) for stop in stops) if i != -1]
+    return text[begin : min(ends) if ends else len(text)]
+
+
+def _joined(first: str, second: str) -> str:
+    return f"{first}\n{second}".strip() if first else second
 
 
 # --- comparing ----------------------------------------------------------------------------------

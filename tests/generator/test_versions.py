@@ -169,6 +169,25 @@ def test_edited_requirements_become_a_draft_to_review(project, owner):
     assert draft.base == 1 and draft.source == "requirements"
     assert "Book" in {e.name for e in draft.spec.entities}
     assert services.draft_get(project) == draft
+    assert "read again from scratch" in draft.notes[0]  # rewritten text: earlier edits are gone
+
+
+def test_text_added_to_the_requirements_is_a_change_to_the_current_plan(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    services.change_read(project=project, user=owner, text="rename Project to Board")
+
+    draft = services.requirements_update(
+        project=project,
+        user=owner,
+        requirements=project.requirements + " Tasks have a status (open, done).",
+    )
+
+    assert draft.renames.entities == {"Project": "Board"}  # the earlier change stays
+    assert draft.spec.entity("Board") is not None
+    status = next(f for f in draft.spec.entity("Task").fields if f.name == "status")
+    assert [c.value for c in status.choices] == ["open", "done"]
+    assert draft.notes[0] == "Read the added text as a change: Tasks have a status (open, done)"
+    assert draft.source == "change" and draft.base == 1
 
 
 def test_edited_requirements_that_describe_nothing_are_refused_and_kept_out(project, owner):
