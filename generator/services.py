@@ -581,6 +581,7 @@ class Draft:
     source: str
     base: int | None  # the version it grew from; None for a new project's first plan
     notes: tuple[str, ...] = ()  # what the last edit or change request implied, in words
+    before: dict[str, Any] | None = None  # the draft a change request was read into, to undo it
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -590,6 +591,7 @@ class Draft:
             "source": self.source,
             "base": self.base,
             "notes": list(self.notes),
+            "before": self.before,
         }
 
     @classmethod
@@ -601,7 +603,17 @@ class Draft:
             source=str(data.get("source") or VERSION_SOURCE_PLAN),
             base=data.get("base"),
             notes=tuple(str(note) for note in data.get("notes") or ()),
+            before=_trimmed(data.get("before")),
         )
+
+
+UNDO_DEPTH = 5  # change requests that can be taken back one by one
+
+
+def _trimmed(before: Any, depth: int = UNDO_DEPTH) -> dict[str, Any] | None:
+    if not isinstance(before, dict) or depth <= 0:
+        return None
+    return {**before, "before": _trimmed(before.get("before"), depth - 1)}
 
 
 CHANGE_TEXT_MAX = 4000
@@ -952,9 +964,30 @@ def change_read(*, project: Project, user: User, text: str) -> tuple[Draft, list
     source = VERSION_SOURCE_CHANGE if draft.base is not None else draft.source
     saved = _draft_save(
         project,
-        Draft(change.spec, draft.renames.then(change.renames), words, source, draft.base),
+        Draft(
+            change.spec,
+            draft.renames.then(change.renames),
+            words,
+            source,
+            draft.base,
+            tuple(change.notes),
+            before=_trimmed(project.draft),  # None when the change started from the version
+        ),
     )
     return saved, list(change.notes)
+
+
+def change_undo(*, project: Project, user: User) -> bool:
+    """Take back the last change request: the draft returns to what it was before it.
+
+    Returns True when earlier plan edits or changes were kept, False when nothing remains
+    pending (the plan is the latest version again).
+    """
+    _check_can_manage(project, user)
+    draft = draft_get(project)
+    project.draft = draft.before if draft is not None else None
+    project.save(update_fields=["draft", "updated_at"])
+    return project.draft is not None
 
 
 def _change_text(text: str) -> str:

@@ -39,9 +39,9 @@ from generator.services import (
     CHANGE_TEXT_MAX,
     ConcurrencyLimitError,
     change_read,
+    change_undo,
     draft_commit,
     draft_diff,
-    draft_discard,
     draft_get,
     requirements_update,
     version_build,
@@ -204,9 +204,13 @@ def _plan_problem(request: HtmxHttpRequest, project: Project, problem: str) -> H
 @require_POST
 def change_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    draft_discard(project=project, user=request.user)
+    kept = change_undo(project=project, user=request.user)
     _notes_forget(request, project)
-    notice = "Discarded the pending change; nothing was built."
+    notice = (
+        "Took back the last change; the plan edits and changes before it are still pending."
+        if kept
+        else "Discarded the pending change; nothing was built."
+    )
     if request.htmx:
         return _render_changes(request, project, partial="change-panel", notice=notice)
     messages.info(request, notice)

@@ -397,3 +397,30 @@ def test_a_plan_says_what_stored_data_it_removes_once_a_version_was_built(projec
 
     loss = services.draft_diff(project, draft)["data_loss"]
     assert loss == ["The stored values of Task.due_date are deleted."]
+
+
+def test_taking_back_a_change_keeps_the_plan_edits_made_before_it(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    services.draft_apply(
+        project=project,
+        user=owner,
+        ops=[{"op": "add_field", "entity": "Task", "field": {"name": "age", "type": "integer"}}],
+    )
+    services.change_read(project=project, user=owner, text="add a color to tasks")
+    services.change_read(project=project, user=owner, text="add a size to tasks")
+
+    assert services.change_undo(project=project, user=owner) is True
+    fields = {f.name for f in services.draft_get(project).spec.entity("Task").fields}
+    assert {"age", "color"} <= fields and "size" not in fields
+    assert services.change_undo(project=project, user=owner) is True
+    fields = {f.name for f in services.draft_get(project).spec.entity("Task").fields}
+    assert "age" in fields and "color" not in fields
+
+
+def test_taking_back_the_only_change_leaves_nothing_pending(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    services.change_read(project=project, user=owner, text="add a color to tasks")
+
+    assert services.change_undo(project=project, user=owner) is False
+    project.refresh_from_db()
+    assert project.draft is None
