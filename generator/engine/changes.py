@@ -205,20 +205,33 @@ def clauses(text: str) -> list[str]:
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "`": '"'})
 
 
+_ELLIPSIS = re.compile(r"^(?:an?|the|some)\s+[\w' -]+?\s+(?:to|on|for)\s+\w", re.IGNORECASE)
+_OWNED = re.compile(r"\s(?:to|on|for)\s+[^\W\d]", re.IGNORECASE)
+_ADD_VERB = re.compile(r"^(add|give)\b", re.IGNORECASE)
+
+
 def _cut(sentence: str) -> list[str]:
     parts, start, depth = [], 0, 0
+    prefix = ""  # the verb an elided clause shares ("add a phone to X and a rating to Y")
+    verb = _ADD_VERB.match(_polite(sentence))
     position = 0
     while position < len(sentence):
         char = sentence[position]
         depth += (char == "(") - (char == ")")
         match = _SEPARATOR.match(sentence, position) if depth == 0 else None
-        if match and match.end() > position and _starts_clause(sentence[match.end() :]):
-            parts.append(sentence[start:position].strip(" ,"))
-            start = position = match.end()
+        rest = sentence[match.end() :] if match and match.end() > position else ""
+        # Only when the part so far names its own owner: "add a due date and a priority to
+        # tasks" is one clause with two items.
+        has_owner = _OWNED.search(sentence[start:position]) is not None
+        elided = bool(verb and rest and has_owner and _ELLIPSIS.match(rest))
+        if rest and (_starts_clause(rest) or elided):
+            parts.append(prefix + sentence[start:position].strip(" ,"))
+            prefix = f"{verb.group(1)} " if elided and verb else ""
+            start = position = len(sentence) - len(rest)
             continue
         position += 1
-    parts.append(sentence[start:].strip(" ,"))
-    return [p for p in parts if p]
+    parts.append(prefix + sentence[start:].strip(" ,"))
+    return [p for p in parts if p.strip()]
 
 
 def _polite(clause: str) -> str:

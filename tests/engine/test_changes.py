@@ -401,6 +401,19 @@ def test_clauses_are_cut_before_a_new_command_only() -> None:
     ]
 
 
+def test_a_clause_that_shares_its_verb_is_read_with_it(shop: AppSpec) -> None:
+    assert clauses("add a phone number to customers and a rating to walks") == [
+        "add a phone number to customers",
+        "add a rating to walks",
+    ]
+    assert clauses("add a review with a rating from 1 to 5 and a comment for each product") == [
+        "add a review with a rating from 1 to 5 and a comment for each product"
+    ]
+    change = read_change(shop, "add a sku to products and a note to customers")
+    assert _field(change.spec, "Product", "sku") is not None
+    assert _field(change.spec, "Customer", "note") is not None
+
+
 @pytest.mark.parametrize("name", ["clients", "Client", "client's", "CLIENTS", "cleints"])
 def test_entity_names_in_any_spelling(clinic: AppSpec, name: str) -> None:
     change = read_change(clinic, f"add an address to {name}")
