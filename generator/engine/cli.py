@@ -488,12 +488,17 @@ def _finish(args: argparse.Namespace, view: _View, result: GenerationResult) -> 
     return EXIT_FAILED
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def _print_summary(console: Console, result: GenerationResult) -> None:
     if result.spec is not None:
         spec = result.spec
         console.print(
-            f"[bold]{spec.name}[/bold]: {len(spec.entities)} entities, "
-            f"{len(spec.relationships)} relationships, {len(spec.features)} features",
+            f"[bold]{spec.name}[/bold]: {_count(len(spec.entities), 'entity', 'entities')}, "
+            f"{_count(len(spec.relationships), 'relationship', 'relationships')}, "
+            f"{_count(len(spec.features), 'feature', 'features')}",
             highlight=False,
         )
     if result.files:

@@ -71,6 +71,19 @@ def feature_category(value: object) -> str:
     return FEATURE_CATEGORIES.get(str(value), _spaced(value))
 
 
+_AN_BEFORE = ("hour", "honest", "honor", "heir")  # a silent h
+_A_BEFORE = ("uni", "use", "usu", "eu", "one", "once")  # a vowel letter sounding "y" or "w"
+
+
+@register.filter
+def indefinite(value: object) -> str:
+    """ "Invoice" -> "an Invoice", "Unit" -> "a Unit" (by the first letters' usual sound)."""
+    word = str(value)
+    lower = word.lower()
+    vowel = lower[:1] in {"a", "e", "i", "o", "u"} and not lower.startswith(_A_BEFORE)
+    return f"{'an' if vowel or lower.startswith(_AN_BEFORE) else 'a'} {word}"
+
+
 @register.simple_tag
 def relationship_sentence(relationship: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
     """The relationship read both ways: "Each Dog belongs to one Client; each Client can have
