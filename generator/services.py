@@ -869,9 +869,10 @@ def _draft_edit(project: Project, ops: list[dict[str, Any]]) -> Draft:
         edited = apply_ops(draft.spec, ops, keep_rows=draft.base is not None)
     except EditError as exc:
         raise ValidationError({"ops": [str(problem) for problem in exc.errors]}) from None
-    source = draft.source if draft.source != VERSION_SOURCE_REQUIREMENTS else VERSION_SOURCE_PLAN
-    if draft.base is None:
-        source = draft.source  # a new project's first plan stays "from the requirements"
+    # An edited reading of the text is the person's plan now; a change request stays one.
+    source = VERSION_SOURCE_PLAN if draft.source == VERSION_SOURCE_REQUIREMENTS else draft.source
+    if not ops:
+        source = draft.source
     return _draft_save(
         project,
         Draft(

@@ -338,7 +338,12 @@ class AppSpec(_Model):
     def from_text(cls, text: str, *, fmt: str = "auto") -> AppSpec:
         try:
             if fmt == "json" or (fmt == "auto" and text.lstrip().startswith("{")):
-                data = json.loads(text)
+                try:
+                    data = json.loads(text)
+                except json.JSONDecodeError:
+                    if fmt == "json":
+                        raise
+                    data = yaml.safe_load(text)  # YAML's flow style starts with "{" too
             else:
                 data = yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:

@@ -576,3 +576,10 @@ def test_the_json_schema_describes_roles_notes_and_rules() -> None:
         "when_true",
         "message",
     }
+
+
+def test_yaml_in_flow_style_is_read_and_its_errors_are_yamls() -> None:
+    assert AppSpec.from_text("{name: Shop, entities: [{name: Item}]}").name == "Shop"
+    with pytest.raises(SpecError) as caught:
+        AppSpec.from_text("{not: [valid yaml")
+    assert "flow sequence" in caught.value.messages[0]

@@ -424,3 +424,14 @@ def test_taking_back_the_only_change_leaves_nothing_pending(project, owner):
     assert services.change_undo(project=project, user=owner) is False
     project.refresh_from_db()
     assert project.draft is None
+
+
+def test_an_edited_reading_of_the_text_is_saved_as_the_persons_plan(owner):
+    project = services.project_plan(
+        owner=owner, name="Tasks", requirements=TASK_MANAGER, stack="django"
+    )
+    services.draft_apply(project=project, user=owner, ops=[{"op": "add_role", "name": "Manager"}])
+
+    version, _ = services.draft_commit(project=project, user=owner, build=False)
+
+    assert version.source == "plan"
