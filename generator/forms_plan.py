@@ -370,6 +370,62 @@ class RemoveFeatureForm(EditForm):
     name = forms.CharField(label="Feature", max_length=200)
 
 
+COMPARE_LABELS = {
+    "gt": "after / above",
+    "gte": "at or after / at least",
+    "lt": "before / below",
+    "lte": "at or before / at most",
+}
+
+
+class RuleForm(EditForm):
+    entity = _name("Entity")
+    field = _name("Field")
+    other = _name("Other field")
+
+
+class AddComparisonForm(RuleForm):
+    op = "add_comparison"
+    compare = forms.ChoiceField(
+        label="Comparison",
+        choices=list(COMPARE_LABELS.items()),
+        error_messages={"invalid_choice": "Choose how the two fields compare."},
+    )
+
+
+class RemoveComparisonForm(RuleForm):
+    op = "remove_comparison"
+
+
+class OnePerForm(EditForm):
+    """A "one per …" rule; its fields post as several ``members`` values."""
+
+    entity = _name("Entity")
+    members = forms.MultipleChoiceField(
+        label="Fields",
+        error_messages={"required": "Choose the fields that together may appear only once."},
+    )
+
+    def __init__(self, data: QueryDict, spec: AppSpec) -> None:
+        super().__init__(data, spec)
+        posted = data.getlist("members")
+        members = self.fields["members"]
+        assert isinstance(members, forms.MultipleChoiceField)
+        members.choices = [(name, name) for name in posted[:10]]
+
+    def to_op(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"op": self.op, "entity": data["entity"], "fields": list(data["members"])}
+
+
+class AddUniqueTogetherForm(OnePerForm):
+    op = "add_unique_together"
+
+
+class RemoveUniqueTogetherForm(OnePerForm):
+    op = "remove_unique_together"
+
+
 class DismissWarningForm(EditForm):
     op = "dismiss_warning"
     text = forms.CharField(label="Warning", max_length=4000)
@@ -392,6 +448,10 @@ EDIT_FORMS: dict[str, type[EditForm]] = {
         RemoveRoleForm,
         AddFeatureForm,
         RemoveFeatureForm,
+        AddComparisonForm,
+        RemoveComparisonForm,
+        AddUniqueTogetherForm,
+        RemoveUniqueTogetherForm,
         DismissWarningForm,
     )
 }

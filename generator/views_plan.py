@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from generator.diagrams import er_diagram_svg
+from generator.engine.editing import rule_words
 from generator.engine.spec import (
     USER,
     AppSpec,
@@ -38,11 +39,13 @@ from generator.engine.spec import (
     RelationKind,
     Relationship,
     SpecError,
+    default_link_name,
 )
 from generator.engine.stacks import DEFAULT_STACK
 from generator.examples import EXAMPLES
 from generator.forms import WIZARD_STEPS, ProjectQuickForm, ProjectWizardForm
 from generator.forms_plan import (
+    COMPARE_LABELS,
     FEATURE_LABELS,
     FIELD_TYPE_LABELS,
     KIND_LABELS,
@@ -160,6 +163,16 @@ class EntityCard:
     fields: list[FieldRow]
     new_field: dict[str, Any]
     new_field_errors: list[str]
+    rules: list[RuleRow]
+    members: list[str]  # what a rule may name: its fields, then its links' fields
+    rule_errors: list[str]
+
+
+@dataclass(slots=True)
+class RuleRow:
+    words: str  # "end_date after start_date", "one per student and course"
+    op: str  # the operation that removes it
+    fields: list[str]  # its fields (a comparison: the field and the other)
 
 
 @dataclass(slots=True)
@@ -201,7 +214,28 @@ def _field_row(key: str, field: FieldSpec, shown: _Shown, opened: str) -> FieldR
     )
 
 
-def _card(index: int, entity: Entity, shown: _Shown, opened: str) -> EntityCard:
+def _rules(entity: Entity) -> list[RuleRow]:
+    rows = [
+        RuleRow(rule_words(rule, entity), "remove_comparison", [rule.field, rule.other])
+        for rule in entity.comparisons
+    ]
+    rows += [
+        RuleRow(rule_words(rule, entity), "remove_unique_together", list(rule.fields))
+        for rule in entity.unique_together
+    ]
+    return rows
+
+
+def _members(spec: AppSpec, entity: Entity) -> list[str]:
+    links = [
+        rel.name or default_link_name(rel.kind, rel.target)
+        for rel in spec.relationships_from(entity.name)
+        if rel.kind != RelationKind.MANY_TO_MANY
+    ]
+    return [f.name for f in entity.fields] + links
+
+
+def _card(spec: AppSpec, index: int, entity: Entity, shown: _Shown, opened: str) -> EntityCard:
     key = f"e{index}"
     new = f"{key}-new"
     return EntityCard(
@@ -219,6 +253,9 @@ def _card(index: int, entity: Entity, shown: _Shown, opened: str) -> EntityCard:
             "choices": shown.typed(new, "choices", ""),
         },
         new_field_errors=shown.errors(new),
+        rules=_rules(entity),
+        members=_members(spec, entity),
+        rule_errors=shown.errors(f"{key}-rules"),
     )
 
 
@@ -269,7 +306,8 @@ def _plan_context(
         "spec": spec,
         "pending": project.draft is not None,
         "edit_url": reverse("generator:plan_edit", args=[project.pk]),
-        "cards": [_card(n, entity, shown, opened) for n, entity in enumerate(spec.entities)],
+        "cards": [_card(spec, n, entity, shown, opened) for n, entity in enumerate(spec.entities)],
+        "compare_labels": COMPARE_LABELS,
         "relations": [
             _relation_row(spec, data, n, r, shown) for n, r in enumerate(spec.relationships)
         ],
@@ -464,6 +502,10 @@ SAID = {
     "add_feature": "Added the feature {name}.",
     "remove_feature": "Removed the feature {name}.",
     "dismiss_warning": "Dismissed it.",
+    "add_comparison": "Added a rule to {entity}: {field} {compare_words} {other}.",
+    "remove_comparison": "Removed {entity}'s rule between {field} and {other}.",
+    "add_unique_together": "Added a rule to {entity}: one per {fields_words}.",
+    "remove_unique_together": "Removed {entity}'s rule: one per {fields_words}.",
 }
 SETTING_WORDS = {
     "choices": "choices",
@@ -479,7 +521,12 @@ SETTING_WORDS = {
 
 def describe(op: dict[str, Any]) -> str:
     """What an edit did, in a sentence (announced to screen readers, flashed after a post)."""
-    return SAID[op["op"]].format(**op, changed=_changed(op))
+    return SAID[op["op"]].format(
+        **op,
+        changed=_changed(op),
+        compare_words=COMPARE_LABELS.get(op.get("compare", ""), ""),
+        fields_words=" and ".join(op.get("fields", [])),
+    )
 
 
 def _changed(op: dict[str, Any]) -> str:

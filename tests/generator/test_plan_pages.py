@@ -588,3 +588,84 @@ def test_review_plan_with_bad_fields_shows_them_on_the_form(owner_client):
     assert response.status_code == 200
     assert 'data-testid="new-project"' in html and "errorlist" in html
     assert not Project.objects.exists()
+
+
+def test_rules_between_fields_are_added_and_removed_on_the_plan(owner_client, planned):
+    edit(
+        owner_client,
+        planned,
+        op="add_field",
+        key="e1-new",
+        entity="Task",
+        name="start_date",
+        type="date",
+        required="true",
+    )
+    shown = edit(
+        owner_client,
+        planned,
+        op="add_comparison",
+        key="e1-rules-edit",
+        entity="Task",
+        field="due_date",
+        compare="gt",
+        other="start_date",
+    )
+    task = spec_of(planned).entity("Task")
+    assert [(r.field, r.op, r.other) for r in task.comparisons] == [
+        ("due_date", "gt", "start_date")
+    ]
+    assert "due_date after start_date" in shown.content.decode()
+
+    edit(
+        owner_client,
+        planned,
+        op="add_unique_together",
+        key="e1-rules-edit",
+        entity="Task",
+        members=["title", "project"],
+    )
+    task = spec_of(planned).entity("Task")
+    assert [r.fields for r in task.unique_together] == [["title", "project"]]
+    page = owner_client.get(plan_url(planned)).content.decode()
+    assert "one per title and project" in page
+
+    edit(
+        owner_client,
+        planned,
+        op="remove_comparison",
+        key="e1-rules-edit",
+        entity="Task",
+        field="due_date",
+        other="start_date",
+    )
+    edit(
+        owner_client,
+        planned,
+        op="remove_unique_together",
+        key="e1-rules-edit",
+        entity="Task",
+        members=["title", "project"],
+    )
+    task = spec_of(planned).entity("Task")
+    assert task.comparisons == [] and task.unique_together == []
+
+
+def test_a_rule_that_cannot_hold_is_refused_beside_the_rules(owner_client, planned):
+    shown = edit(
+        owner_client,
+        planned,
+        op="add_comparison",
+        key="e1-rules-edit",
+        entity="Task",
+        field="title",
+        compare="gt",
+        other="due_date",
+    )
+    html = shown.content.decode()
+    assert 'id="e1-rules-errors"' in html
+    assert spec_of(planned).entity("Task").comparisons == []
+    nothing = edit(
+        owner_client, planned, op="add_unique_together", key="e1-rules-edit", entity="Task"
+    )
+    assert "Choose the fields" in nothing.content.decode()
