@@ -400,6 +400,10 @@ _USER_ATTRIBUTES = frozenset(
 )
 
 
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
 class _Sanitiser:
     """Cleans an AppSpec in place; raises ValueError for what cannot be fixed."""
 
@@ -573,6 +577,11 @@ class _Sanitiser:
                 )
             if name[0].isdigit():
                 name = "f_" + name
+            if _letters(name) != _letters(original):  # more than case and separators changed
+                self.warn(
+                    f"{entity.name}: field {original!r} is named {name!r} (a name of letters, "
+                    "digits and underscores that starts with a letter)."
+                )
             if len(name) > MAX_NAME_LENGTH:
                 name = name[:MAX_NAME_LENGTH].rstrip("_")
                 self.warn(f"{entity.name}: field {original!r} was shortened to {name!r}.")

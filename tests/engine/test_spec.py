@@ -583,3 +583,20 @@ def test_yaml_in_flow_style_is_read_and_its_errors_are_yamls() -> None:
     with pytest.raises(SpecError) as caught:
         AppSpec.from_text("{not: [valid yaml")
     assert "flow sequence" in caught.value.messages[0]
+
+
+def test_a_field_name_that_had_to_change_more_than_its_spelling_is_warned_about() -> None:
+    spec = AppSpec.from_data(
+        {
+            "name": "Shop",
+            "entities": [
+                {"name": "Item", "fields": [{"name": "2 for 1"}, {"name": "unitPrice"}]},
+            ],
+        }
+    )
+    item = spec.entity("Item")
+    assert item is not None and [f.name for f in item.fields] == ["f_2_for_1", "unit_price"]
+    assert spec.warnings == [
+        "Item: field '2 for 1' is named 'f_2_for_1' (a name of letters, digits and underscores "
+        "that starts with a letter)."
+    ]
