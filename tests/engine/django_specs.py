@@ -232,6 +232,41 @@ def rules_spec() -> AppSpec:
     )
 
 
+def courses_spec() -> AppSpec:
+    """Ownership through parents: a teacher's course, its lessons and their quizzes; shared tags;
+    a note with its own author and an optional lesson."""
+    return AppSpec.from_data(
+        {
+            "name": "Courses",
+            "features": [{"name": "Sign-in", "category": "authentication"}],
+            "entities": [
+                {"name": "Course", "fields": [{"name": "title", "type": "string"}]},
+                {"name": "Lesson", "fields": [{"name": "title", "type": "string"}]},
+                {"name": "Quiz", "fields": [{"name": "title", "type": "string"}]},
+                {"name": "Tag", "fields": [{"name": "name", "type": "string"}]},
+                {"name": "Note", "fields": [{"name": "body", "type": "text"}]},
+            ],
+            "relationships": [
+                {"kind": "many_to_one", "source": "Course", "target": "User", "name": "teacher"},
+                {"kind": "many_to_one", "source": "Lesson", "target": "Course"},
+                {"kind": "many_to_one", "source": "Quiz", "target": "Lesson"},
+                # a shorter way to the teacher than through the lesson, but optional
+                {"kind": "many_to_one", "source": "Quiz", "target": "Course", "required": False},
+                {"kind": "many_to_many", "source": "Quiz", "target": "Tag"},
+                {"kind": "many_to_one", "source": "Note", "target": "User", "name": "author"},
+                {"kind": "many_to_one", "source": "Note", "target": "Lesson", "required": False},
+                {
+                    "kind": "many_to_one",
+                    "source": "Course",
+                    "target": "Tag",
+                    "name": "topic",
+                    "required": False,
+                },
+            ],
+        }
+    )
+
+
 def chain_spec(count: int) -> AppSpec:
     """``count`` entities of ten fields, each linked to the one before; a third owned by users."""
     entities, relationships = [], []

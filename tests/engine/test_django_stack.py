@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
-from django_specs import chain_spec, rich_spec, rules_spec
+from django_specs import chain_spec, courses_spec, rich_spec, rules_spec
 
 from generator.engine.formatting import format_python, ruff_executable
 from generator.engine.spec import AppSpec, Entity
@@ -143,6 +143,62 @@ def test_auth_decides_permissions_and_owner_handling() -> None:
     assert "AllowAny" in without["config/settings.py"]
     assert "LoginRequiredMixin" not in without["core/views.py"]
     assert "AUTH_USER_MODEL" not in without["core/models.py"]
+
+
+def test_owners_are_reached_through_required_parents() -> None:
+    project = build(courses_spec())
+    paths = {e.name: e.owner_lookup for e in project.entities}
+    assert paths == {
+        "Course": "teacher",
+        "Lesson": "course__teacher",
+        "Quiz": "lesson__course__teacher",  # the optional link to the course is no path
+        "Tag": "",  # shared reference data
+        "Note": "author",
+    }
+    assert {e.owner_lookup for e in build(rich_spec(auth=False)).entities} == {""}
+
+
+def test_owner_paths_end_on_a_cycle_of_required_parents() -> None:
+    data = courses_spec().to_dict()
+    data["relationships"] = [
+        {"kind": "many_to_one", "source": "Course", "target": "User", "name": "teacher"},
+        {"kind": "many_to_one", "source": "Lesson", "target": "Quiz"},
+        {"kind": "many_to_one", "source": "Quiz", "target": "Lesson"},  # nullable: a cycle
+        {"kind": "many_to_one", "source": "Quiz", "target": "Course"},
+    ]
+    paths = {e.name: e.owner_lookup for e in build(AppSpec.from_data(data)).entities}
+    assert paths == {
+        "Course": "teacher",
+        "Lesson": "quiz__course__teacher",
+        "Quiz": "course__teacher",
+        "Tag": "",
+        "Note": "",
+    }
+
+
+def test_on_delete_follows_meaning_unless_the_spec_chose() -> None:
+    project = build(courses_spec())
+    kinds = {(e.name, r.name): r.on_delete.value for e in project.entities for r in e.relations}
+    assert kinds == {
+        ("Course", "teacher"): "cascade",
+        ("Course", "topic"): "set_null",  # optional
+        ("Lesson", "course"): "cascade",  # composition
+        ("Quiz", "lesson"): "cascade",
+        ("Quiz", "course"): "set_null",
+        ("Quiz", "tags"): "cascade",  # many-to-many rows go with either side
+        ("Note", "author"): "cascade",
+        ("Note", "lesson"): "set_null",
+    }
+    data = courses_spec().to_dict()
+    data["relationships"] += [
+        {"kind": "many_to_one", "source": "Lesson", "target": "Tag"},
+        {"kind": "many_to_one", "source": "Note", "target": "Tag", "on_delete": "restrict"},
+    ]
+    project = build(AppSpec.from_data(data))
+    assert project.entity("Lesson").relation("tag").on_delete.value == "protect"  # reference
+    assert project.entity("Note").relation("tag").on_delete.value == "restrict"  # chosen
+    assert project.entity("Tag").protected_by is project.entity("Lesson").relation("tag")
+    assert project.entity("Course").deleted_with is project.entity("Lesson").relation("course")
 
 
 def test_free_text_cannot_open_a_django_template_tag() -> None:
@@ -288,7 +344,7 @@ def test_rules_reach_the_api_the_views_and_the_docs() -> None:
     serializers = files["core/serializers.py"]
     assert "class EnrollmentSerializer(RuleCheckingSerializer):" in serializers
     assert 'owner_field = "owner"' in serializers
-    assert "class StudentSerializer(serializers.ModelSerializer):" in serializers
+    assert "class StudentSerializer(ChoicesOfUserSerializer):" in serializers
     views = files["core/views.py"]
     assert views.count("if breaks_owner_rules(form):") == 2  # Enrollment's create and edit
     assert 'CHECK ("end_date" IS NULL OR "end_date" > "start_date")' in files["docs/schema.sql"]
@@ -398,3 +454,17 @@ def test_generated_project_passes_its_own_checks(auth: bool, tmp_path: Path) -> 
         )
         if check.counts_tests:
             assert "Ran " in done.stderr and " 0 tests" not in done.stderr
+
+
+@pytest.mark.slow
+def test_project_owned_through_parents_passes_its_own_checks(tmp_path: Path) -> None:
+    spec = courses_spec()
+    write(render(spec), tmp_path)
+    for check in DjangoStack().checks(spec):
+        done = run_check(check, tmp_path)
+        assert done.returncode == 0, (
+            f"{check.key} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        )
+    files = {f.path: f.content for f in render(spec)}
+    assert "def test_a_stranger_cannot_see_change_or_delete" in files["core/tests/test_api.py"]
+    assert "def test_cannot_link_to_someone_elses_lesson" in files["core/tests/test_pages.py"]

@@ -2,9 +2,10 @@
 
 Everything a template would otherwise have to work out lives here, already decided: each model
 field's declaration (shared by models.py and the migration), which relation is the owner set from
-``request.user``, which required foreign keys must become nullable to break a dependency cycle,
-URL segments, admin/API/filter field lists, index and constraint names (rules.py), the fields the
-generated tests patch or leave out. Names come from the sanitised spec and are used as they are.
+``request.user`` and each entity's path to its owning user (none for shared reference data),
+which required foreign keys must become nullable to break a dependency cycle, URL segments,
+admin/API/filter field lists, index and constraint names (rules.py), the fields the generated
+tests patch or leave out. Names come from the sanitised spec and are used as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from generator.engine.spec import (
     FeatureCategory,
     FieldSpec,
     FieldType,
+    OnDelete,
     RelationKind,
     Relationship,
     Role,
@@ -127,6 +129,7 @@ class RelationView:
     cycle_broken: bool  # required in the spec, nullable here to break a dependency cycle
     is_owner: bool
     target_snake: str  # "user" for the built-in user
+    on_delete: OnDelete  # as rendered: the spec's choice, or the one its meaning gives
 
     @property
     def name(self) -> str:
@@ -169,10 +172,23 @@ class EntityView:
     has_updated_at: bool = True
     unique_rules: list[UniqueRule] = field(default_factory=list)
     comparison_rules: list[ComparisonRule] = field(default_factory=list)
+    # The relations from a row to its owning user: its own key to the user, or its required
+    # parent chain ending in one (a Lesson's course, then the course's owner). Empty: shared data.
+    owner_path: list[RelationView] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def owner_lookup(self) -> str:
+        """The ORM lookup from a row to its owning user ("course__owner"), or ""."""
+        return "__".join(r.name for r in self.owner_path)
+
+    @property
+    def owner_step(self) -> RelationView | None:
+        """The first relation of the owner path: the owner itself, or the parent."""
+        return self.owner_path[0] if self.owner_path else None
 
     @property
     def snake(self) -> str:
@@ -372,6 +388,19 @@ class EntityView:
         owner = self.owner
         return owner is not None and any(owner.name in rule.fields for rule in self.unique_rules)
 
+    @property
+    def protected_by(self) -> RelationView | None:
+        """A relation whose rows keep a row of this entity from being deleted."""
+        kept = {OnDelete.PROTECT, OnDelete.RESTRICT}
+        return next((r for r in self.incoming if not r.many and r.on_delete in kept), None)
+
+    @property
+    def deleted_with(self) -> RelationView | None:
+        """A relation whose rows go when a row of this entity is deleted."""
+        return next(
+            (r for r in self.incoming if not r.many and r.on_delete == OnDelete.CASCADE), None
+        )
+
     def relation(self, name: str) -> RelationView:
         return next(r for r in self.relations if r.name == name)
 
@@ -481,8 +510,18 @@ def build(spec: AppSpec) -> ProjectView:
         view.has_updated_at = "updated_at" not in taken
         view.url = _unique_segment(naming.to_kebab(entity.plural) or entity.snake, urls)
         views[entity.name] = view
+    required_links = {
+        index
+        for index, rel in enumerate(spec.relationships)
+        if rel.required and index not in broken and rel.kind != RelationKind.MANY_TO_MANY
+    }
+    paths = _owner_paths(spec, owners, required_links)
+    by_index: dict[int, RelationView] = {}
     for index, rel in enumerate(spec.relationships):
-        required = rel.required and index not in broken and rel.kind != RelationKind.MANY_TO_MANY
+        required = index in required_links
+        on_delete = _on_delete(
+            rel, required=required, auth=auth, shared_target=rel.target not in paths
+        )
         relation = RelationView(
             spec=rel,
             declaration=relation_declaration(
@@ -495,16 +534,20 @@ def build(spec: AppSpec) -> ProjectView:
                 ),
                 related_name=rel.related_name,
                 required=required,
-                on_delete=rel.on_delete,
+                on_delete=on_delete,
             ),
             required=required,
             cycle_broken=index in broken,
             is_owner=index in owners,
             target_snake="user" if rel.targets_user else views[rel.target].snake,
+            on_delete=on_delete,
         )
+        by_index[index] = relation
         views[rel.source].relations.append(relation)
         if not rel.targets_user:
             views[rel.target].incoming.append(relation)
+    for name, path in paths.items():
+        views[name].owner_path = [by_index[index] for index in path]
     # Constraint names, like index names, must be unique across the project.
     taken = {name for view in views.values() for _, name in view.indexes}
     for entity in spec.entities:
@@ -513,6 +556,45 @@ def build(spec: AppSpec) -> ProjectView:
         view.unique_rules = unique_rules(entity, relations, view.table, taken)
         view.comparison_rules = comparison_rules(entity, view.table, taken)
     return ProjectView(spec, list(views.values()))
+
+
+def _owner_paths(spec: AppSpec, owners: set[int], required: set[int]) -> dict[str, list[int]]:
+    """Each owned entity's path to its owning user, as relationship indexes.
+
+    An entity with an owner is owned through it; others through the shortest chain of required
+    single relations to an owned entity (ties go to the relation first in the spec). Computed
+    outwards one relation per round, so a cycle of required relations cannot loop. Entities left
+    out hold shared reference data.
+    """
+    paths = {spec.relationships[index].source: [index] for index in sorted(owners)}
+    grew = True
+    while grew:
+        known = dict(paths)  # this round extends only the paths of the rounds before
+        for entity in spec.entities:
+            if entity.name in known:
+                continue
+            for index, rel in enumerate(spec.relationships):
+                if rel.source == entity.name and index in required and rel.target in known:
+                    paths[entity.name] = [index, *known[rel.target]]
+                    break
+        grew = len(paths) > len(known)
+    return paths
+
+
+def _on_delete(rel: Relationship, *, required: bool, auth: bool, shared_target: bool) -> OnDelete:
+    """What deleting the target does to the row, by meaning when the spec keeps the default.
+
+    The spec's default is cascade, so only cascade is read as "not chosen": an optional link
+    sets null, a required link to shared reference data protects it (a category in use stays),
+    and a required link to an owned parent (composition) or to the user cascades.
+    """
+    if rel.on_delete != OnDelete.CASCADE or rel.kind == RelationKind.MANY_TO_MANY:
+        return rel.on_delete
+    if not required:
+        return OnDelete.SET_NULL
+    if auth and shared_target and not rel.targets_user:
+        return OnDelete.PROTECT
+    return OnDelete.CASCADE
 
 
 def _fields(entity: Entity) -> list[FieldView]:
