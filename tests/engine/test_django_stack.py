@@ -411,9 +411,15 @@ def test_an_app_without_entities_still_renders_clean(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout
 
 
-def test_checks_are_the_four_promised_in_order() -> None:
+def test_checks_are_the_five_promised_in_order() -> None:
     checks = DjangoStack().checks(rich_spec(auth=False))
-    assert [c.key for c in checks] == ["lint", "django_check", "migrations", "tests"]
+    assert [c.key for c in checks] == [
+        "lint",
+        "django_check",
+        "deploy_check",
+        "migrations",
+        "tests",
+    ]
     assert checks[-1].counts_tests
     assert all("DJANGO_SECRET_KEY" in c.env for c in checks[1:])
 

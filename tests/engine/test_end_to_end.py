@@ -118,6 +118,7 @@ def test_example_app_generates_and_verifies(tmp_path: Path, key: str) -> None:
     assert report.passed and [c.key for c in report.checks] == [
         "lint",
         "django_check",
+        "deploy_check",
         "migrations",
         "tests",
     ]

@@ -4,8 +4,10 @@ The initial migration is rendered straight from the spec rather than by ``makemi
 field's keyword arguments must deconstruct identically in both files or ``makemigrations --check``
 reports a change. Each keyword therefore carries two spellings of one value: the idiomatic one for
 models.py (``MinValueValidator(1)``, ``Status.choices``) and the fully qualified one a migration
-uses (``django.core.validators.MinValueValidator(1)``, a literal choices list). Which fields exist
-and in which order is the project view's business (project.py).
+uses (``django.core.validators.MinValueValidator(1)``, a literal choices list). A keyword also
+names the imports its sources need, so the modules' imports follow from the spec's structure and
+never from what free text says. Which fields exist and in which order is the project view's
+business (project.py).
 """
 
 from __future__ import annotations
@@ -69,11 +71,22 @@ def py(value: object) -> str:
     return repr(value)
 
 
+# What a keyword's sources may need imported (stack.Needs has one flag per name).
+NEED_UUID = "uuid"
+NEED_DECIMAL = "decimal"
+NEED_MIN_VALIDATOR = "min_validator"
+NEED_MAX_VALIDATOR = "max_validator"
+NEED_BUILTINS = "builtins"  # models.py only: a field named like a builtin the class body uses
+NEED_UPLOAD_SIZE = "upload_size"
+UPLOAD_VALIDATOR = "validate_upload_size"  # core/validators.py
+
+
 @dataclass(frozen=True, slots=True)
 class Kwarg:
     name: str
     model: str  # source in models.py
     migration: str  # source in the migration
+    needs: frozenset[str] = frozenset()  # NEED_* names the sources import
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +107,8 @@ class Declaration:
         return f"models.{self.cls}({', '.join(parts)})"
 
 
-def _same(name: str, source: str) -> Kwarg:
-    return Kwarg(name, source, source)
+def _same(name: str, source: str, *needs: str) -> Kwarg:
+    return Kwarg(name, source, source, frozenset(needs))
 
 
 def max_length(field: FieldSpec) -> int | None:
@@ -130,19 +143,29 @@ def nullable(field: FieldSpec) -> bool:
     return field.type not in _STRING_TYPES or field.unique
 
 
-def default(field: FieldSpec, choices_class: str | None) -> Kwarg | None:
+def default(
+    field: FieldSpec, choices_class: str | None, attributes: frozenset[str] = frozenset()
+) -> Kwarg | None:
+    """``attributes``: names the model's class body defines, which shadow builtins in it."""
     kind, value = field.type, field.default
     if kind == FieldType.JSON:
+        if "dict" in attributes:  # the migration's module scope still sees the builtin
+            return Kwarg("default", "builtins.dict", "dict", frozenset({NEED_BUILTINS}))
         return _same("default", "dict")
     if kind == FieldType.UUID and field.required:
-        return _same("default", "uuid.uuid4")
+        return _same("default", "uuid.uuid4", NEED_UUID)
     if kind == FieldType.BOOLEAN:
         return _same("default", py(bool(value)))
     if value is None:
         return None
     if kind == FieldType.DECIMAL:
         dec = Decimal(str(value))
-        return Kwarg("default", _number(dec, migration=False), _number(dec, migration=True))
+        return Kwarg(
+            "default",
+            _number(dec, migration=False),
+            _number(dec, migration=True),
+            frozenset({NEED_DECIMAL}),
+        )
     if kind == FieldType.ENUM and choices_class:
         return Kwarg("default", f"{choices_class}.{member_name(str(value))}", py(value))
     return _same("default", py(value))
@@ -153,7 +176,13 @@ def member_name(value: str) -> str:
     return value.upper()
 
 
-def field_declaration(field: FieldSpec, choices_class: str | None, upload_to: str) -> Declaration:
+def field_declaration(
+    field: FieldSpec,
+    choices_class: str | None,
+    upload_to: str,
+    attributes: frozenset[str] = frozenset(),
+) -> Declaration:
+    """``attributes``: the names the model's class body defines (see :func:`default`)."""
     kwargs: list[Kwarg] = []
     kind = field.type
     if not field.required:
@@ -165,7 +194,7 @@ def field_declaration(field: FieldSpec, choices_class: str | None, upload_to: st
         kwargs.append(Kwarg("choices", f"{choices_class}.choices", literal))
     if kind == FieldType.DECIMAL:
         kwargs.append(_same("decimal_places", py(field.decimal_places)))
-    found = default(field, choices_class)
+    found = default(field, choices_class, attributes)
     if found:
         kwargs.append(found)
     if field.help_text:
@@ -188,18 +217,25 @@ def field_declaration(field: FieldSpec, choices_class: str | None, upload_to: st
 
 
 def _validators(field: FieldSpec) -> Kwarg | None:
-    model, migration = [], []
-    for cls, value in (
-        ("MinValueValidator", bound(field, field.min_value)),
-        ("MaxValueValidator", bound(field, field.max_value)),
+    model, migration, needs = [], [], set()
+    for cls, need, value in (
+        ("MinValueValidator", NEED_MIN_VALIDATOR, bound(field, field.min_value)),
+        ("MaxValueValidator", NEED_MAX_VALIDATOR, bound(field, field.max_value)),
     ):
         if value is None:
             continue
         model.append(f"{cls}({_number(value, migration=False)})")
         migration.append(f"django.core.validators.{cls}({_number(value, migration=True)})")
+        needs |= {need, NEED_DECIMAL} if isinstance(value, Decimal) else {need}
+    if field.type in {FieldType.FILE, FieldType.IMAGE}:
+        model.append(UPLOAD_VALIDATOR)
+        migration.append(f"core.validators.{UPLOAD_VALIDATOR}")
+        needs.add(NEED_UPLOAD_SIZE)
     if not model:
         return None
-    return Kwarg("validators", f"[{', '.join(model)}]", f"[{', '.join(migration)}]")
+    return Kwarg(
+        "validators", f"[{', '.join(model)}]", f"[{', '.join(migration)}]", frozenset(needs)
+    )
 
 
 def relation_declaration(

@@ -37,12 +37,14 @@ PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
             "docs/er.md",
             "docs/schema.sql",
         ),
+        *_same("core/validators.py", when="has_files"),
     ),
     "backend": (
         FileTemplate("manage.py.j2", "manage.py", executable=True),
         *_same(
             "config/__init__.py",
             "config/settings.py",
+            "config/health.py",
             "config/urls.py",
             "config/wsgi.py",
             "config/asgi.py",

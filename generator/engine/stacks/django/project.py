@@ -79,7 +79,7 @@ PATCHABLE = (
 )
 MAX_LIST_COLUMNS = 4
 # First URL segments the project itself uses.
-RESERVED_SEGMENTS = frozenset({"admin", "api", "api-auth", "accounts", "static", "media"})
+RESERVED_SEGMENTS = frozenset({"admin", "api", "api-auth", "accounts", "static", "media", "health"})
 WIDGETS = {
     FieldType.DATE: 'forms.DateInput(attrs={"type": "date"})',
     FieldType.DATETIME: (
@@ -601,11 +601,12 @@ def _fields(entity: Entity) -> list[FieldView]:
     out: list[FieldView] = []
     classes: set[str] = set()
     ruled = samples(entity)  # values that keep the entity's rules
+    attributes = frozenset(f.name for f in entity.fields)  # the class body's own names
     for spec_field in entity.fields:
         choices_class = None
         if spec_field.type == FieldType.ENUM:
             choices_class = _unique_class(naming.to_pascal(spec_field.name) + "Choices", classes)
-        declaration = field_declaration(spec_field, choices_class, f"{entity.snake}/")
+        declaration = field_declaration(spec_field, choices_class, f"{entity.snake}/", attributes)
         value = ruled.get(spec_field.name) or sample(spec_field)
         out.append(FieldView(spec_field, declaration, choices_class, value))
     return out

@@ -11,7 +11,7 @@ earlier one carries that build's migrations and adds Django's own for the change
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from generator.engine.events import CancelToken
@@ -38,6 +38,7 @@ DEFAULT_PINS = {
     "djangorestframework": "3.18.3",
     "django-filter": "26.2",
     "django-htmx": "1.29.0",
+    "whitenoise": "6.12.0",
     "pillow": "13.0.0",
     "gunicorn": "23.0.0",
     "psycopg": "3.3.9",
@@ -45,33 +46,42 @@ DEFAULT_PINS = {
 }
 FIRST_PARTY = ("config", "core")  # the generated project's packages (its isort settings)
 CHECK_ENV = {"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": "takoss-verification-only"}
+# Production settings for `check --deploy`: a key as long and varied as a real one (not one).
+DEPLOY_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "takoss-deploy-check-only-9fQ2xL7vR4mK8pZ1sW6tY3nB5hJ0cD",
+    "DJANGO_ALLOWED_HOSTS": "app.example.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://app.example.com",
+    "DJANGO_SECURE_SSL_REDIRECT": "1",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
+    "DJANGO_SECURE_COOKIES": "1",
+    "DJANGO_SECURE_HSTS_SECONDS": "31536000",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Needs:
-    """Optional imports of models.py and the migration."""
+    """Optional imports of models.py and the migration, one flag per fields.NEED_* name."""
 
     uuid: bool
     decimal: bool
     min_validator: bool
     max_validator: bool
+    builtins: bool
+    upload_size: bool
 
 
 def _needs(project: ProjectView) -> Needs:
-    # Only the keywords Takoss writes itself: free text (help_text, labels) may say anything.
-    sources = " ".join(
-        k.model
+    # Each keyword names what its sources import: decided by field types and the validators
+    # set, never by searching the sources (a string default may say "uuid." or "Decimal(").
+    wanted = {
+        need
         for e in project.entities
         for f in e.fields
         for k in f.declaration.kwargs
-        if k.name in {"default", "validators"}
-    )
-    return Needs(
-        uuid="uuid." in sources,
-        decimal="Decimal(" in sources,
-        min_validator="MinValueValidator(" in sources,
-        max_validator="MaxValueValidator(" in sources,
-    )
+        for need in k.needs
+    }
+    return Needs(**{flag.name: flag.name in wanted for flag in fields(Needs)})
 
 
 def pins(ctx: RenderContext) -> dict[str, str]:
@@ -165,6 +175,12 @@ class DjangoStack:
                 "manage.py check",
                 ["{python}", "manage.py", "check", "--fail-level", "WARNING"],
                 env=dict(CHECK_ENV),
+            ),
+            Check(
+                "deploy_check",
+                "manage.py check --deploy",
+                ["{python}", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                env=dict(DEPLOY_ENV),
             ),
             Check(
                 "migrations",
