@@ -151,6 +151,20 @@ def test_a_field_named_dict_leaves_json_defaults_callable() -> None:
     assert "builtins" not in plain and "default=dict" in plain
 
 
+@pytest.mark.parametrize(
+    ("kind", "uses"),
+    [("date", "import datetime"), ("decimal", "from decimal import Decimal"), ("integer", "")],
+)
+def test_rule_tests_import_what_the_compared_types_need(kind: str, uses: str) -> None:
+    fields = [{"name": "low", "type": kind}, {"name": "high", "type": kind}]
+    rule = {"field": "high", "op": "gt", "other": "low", "message": "datetime. Decimal("}
+    spec = {"name": "R", "entities": [{"name": "Span", "fields": fields, "comparisons": [rule]}]}
+    imports = import_block(files_of(AppSpec.from_data(spec))["core/tests/test_rules.py"])
+    assert [
+        line for line in ("import datetime", "from decimal import Decimal") if line in imports
+    ] == ([uses] if uses else [])
+
+
 @pytest.mark.slow
 def test_specs_that_broke_verification_pass_their_own_checks(tmp_path: Path) -> None:
     spec = AppSpec.from_data(HOSTILE)
@@ -187,6 +201,20 @@ def test_production_settings_pass_check_deploy_without_being_asked(project: Path
     assert any("Token" in name for name in found["auth"]) and len(found["throttles"]) == 2
     assert found["static"].startswith("whitenoise.") and "django.views.static" not in found
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in found["middleware"]
+
+
+@pytest.mark.slow
+def test_a_made_up_forwarded_for_header_does_not_escape_throttling(project: Path) -> None:
+    code = (
+        "import json; from rest_framework.test import APIRequestFactory;"
+        "from rest_framework.throttling import AnonRateThrottle;"
+        "r = APIRequestFactory().get('/api/', HTTP_X_FORWARDED_FOR='10.9.9.9',"
+        " REMOTE_ADDR='10.0.0.1');"
+        "print(json.dumps(AnonRateThrottle().get_ident(r)))"
+    )
+    assert shell(project, PRODUCTION, code) == "10.0.0.1"
+    behind_one_proxy = PRODUCTION | {"DJANGO_NUM_PROXIES": "1"}
+    assert shell(project, behind_one_proxy, code) == "10.9.9.9"
 
 
 @pytest.mark.slow

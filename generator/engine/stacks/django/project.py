@@ -486,9 +486,22 @@ class ProjectView:
         return [e for e in self.entities if e.has_rules]
 
     @property
-    def broken_values(self) -> str:
-        """Every value the rule tests use to break a comparison (to decide their imports)."""
-        return " ".join(v for e in self.entities for r in e.comparison_rules for v in r.broken)
+    def compared_types(self) -> frozenset[FieldType]:
+        """Types of the fields the rules compare: the rule tests' values and imports follow them."""
+        return frozenset(
+            e.spec_field(name).type
+            for e in self.entities
+            for r in e.comparison_rules
+            for name in (r.big, r.small)
+        )
+
+    @property
+    def rules_use_datetime(self) -> bool:
+        return bool(self.compared_types & {FieldType.DATE, FieldType.DATETIME, FieldType.TIME})
+
+    @property
+    def rules_use_decimal(self) -> bool:
+        return FieldType.DECIMAL in self.compared_types
 
     def entity(self, name: str) -> EntityView:
         return next(e for e in self.entities if e.name == name)
