@@ -61,6 +61,7 @@ PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
             "core/tests/test_api.py",
         ),
         *_same("core/roles.py", "core/tests/test_roles.py", when="has_roles"),
+        *_same("core/media.py", "core/tests/test_media.py", when="has_files"),
     ),
     "frontend": (
         *_same(

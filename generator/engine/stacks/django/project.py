@@ -462,6 +462,11 @@ class ProjectView:
         return any(e.has_files for e in self.entities)
 
     @property
+    def file_fields(self) -> list[tuple[EntityView, FieldView]]:
+        """Every file and image field with its entity: core/media.py finds records by them."""
+        return [(e, f) for e in self.entities for f in e.fields if f.is_file]
+
+    @property
     def searchable(self) -> bool:
         return any(e.search_fields for e in self.entities)
 
