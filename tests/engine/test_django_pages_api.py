@@ -1,0 +1,79 @@
+"""Generated pages people can use: link columns, related records, messages, htmx partials.
+
+The behaviour itself is proven by each generated project's own tests (run by the slow tests in
+test_django_stack.py); these check that the templates say it and that those tests exist.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django_specs import courses_spec, rich_spec
+from test_django_stack import render
+
+from generator.engine.spec import AppSpec
+
+
+@pytest.fixture(scope="module")
+def courses() -> dict[str, str]:
+    return {f.path: f.content for f in render(courses_spec())}
+
+
+def files_of(spec: AppSpec) -> dict[str, str]:
+    return {f.path: f.content for f in render(spec)}
+
+
+def test_live_search_renders_a_partial_for_htmx_instead_of_cutting_the_page(
+    courses: dict[str, str],
+) -> None:
+    page = courses["templates/core/lesson_list.html"]
+    assert "hx-select" not in page
+    assert '{% partialdef results inline %}\n  <div id="results"' in page
+    assert 'hx-target="#results"' in page
+    views = courses["core/views.py"]
+    assert 'return [f"{name}#results" for name in names]' in views
+    assert "history_restore_request" in views  # a restore from history gets the whole page
+    assert 'patch_vary_headers(response, ["HX-Request"])' in views
+    tests = courses["core/tests/test_pages.py"]
+    assert "def test_live_search_answers_htmx_with_the_results_alone" in tests
+
+
+def test_lists_link_to_each_parent_by_its_name(courses: dict[str, str]) -> None:
+    page = courses["templates/core/quiz_list.html"]
+    assert '<a href="{{ object.lesson.get_absolute_url }}">{{ object.lesson }}</a>' in page
+    assert '<a href="{{ object.course.get_absolute_url }}">{{ object.course }}</a>' in page
+    owner_page = courses["templates/core/note_list.html"]
+    assert "object.author" not in owner_page  # the owner is the reader: no column
+    tests = courses["core/tests/test_pages.py"]
+    assert "def test_list_links_to_each_lesson" in tests
+    assert "def test_list_links_to_each_course" in tests
+
+
+def test_detail_pages_list_the_records_pointing_at_them_as_far_as_visible(
+    courses: dict[str, str],
+) -> None:
+    page = courses["templates/core/lesson_detail.html"]
+    assert "{% for item in related.quizzes %}" in page
+    assert "{% for item in related.notes %}" in page
+    views = courses["core/views.py"]
+    assert "return visible_to(queryset, self.request.user)[:RELATED_SHOWN]" in views
+    tests = courses["core/tests/test_pages.py"]
+    # a tag is shared, its quizzes are not: a stranger's quiz on the same tag is not listed
+    assert "def test_detail_lists_its_quizzes" in tests
+    assert "self.assertNotContains(response, theirs.get_absolute_url())" in tests
+
+
+def test_changes_leave_a_message_that_the_base_layout_shows(courses: dict[str, str]) -> None:
+    views = courses["core/views.py"]
+    assert 'messages.success(self.request, f"{described(self.object)} was {self.done}.")' in views
+    assert 'messages.success(self.request, f"{name} was deleted.")' in views
+    assert "{% for message in messages %}" in courses["templates/base.html"]
+    tests = courses["core/tests/test_pages.py"]
+    for done in ("created", "saved", "deleted"):
+        assert f'"was {done}."' in tests
+
+
+def test_pages_without_sign_in_list_every_related_record() -> None:
+    files = files_of(rich_spec(auth=False))
+    views = files["core/views.py"]
+    assert "visible_to" not in views
+    assert "return queryset[:RELATED_SHOWN]" in views
