@@ -1,4 +1,7 @@
-"""Generated pages people can use: link columns, related records, messages, htmx partials.
+"""Generated pages people can use, and an API that reads well and costs few queries.
+
+Pages: link columns, related records, messages, htmx partials. API: joined and prefetched
+relations, ids with readable names beside them.
 
 The behaviour itself is proven by each generated project's own tests (run by the slow tests in
 test_django_stack.py); these check that the templates say it and that those tests exist.
@@ -77,3 +80,49 @@ def test_pages_without_sign_in_list_every_related_record() -> None:
     views = files["core/views.py"]
     assert "visible_to" not in views
     assert "return queryset[:RELATED_SHOWN]" in views
+
+
+def test_api_lists_join_foreign_keys_and_prefetch_many_to_many(courses: dict[str, str]) -> None:
+    views = courses["core/api_views.py"]
+    assert (
+        'models.Quiz.objects.select_related("lesson", "course").prefetch_related("tags")' in views
+    )
+    assert "models.Tag.objects.all()" in views  # nothing to join
+    tests = courses["core/tests/test_api.py"]
+    assert tests.count("def test_list_queries_do_not_grow_with_rows") == 5  # one per entity
+    assert "with self.assertNumQueries(len(few)):" in tests
+    assert "row.tags.add(factories.make_tag_for(owner))" in tests  # rows with their links
+
+
+def test_api_reads_relations_as_ids_with_their_names(courses: dict[str, str]) -> None:
+    serializers = courses["core/serializers.py"]
+    assert 'lesson_display = serializers.StringRelatedField(source="lesson", read_only=True)' in (
+        serializers
+    )
+    assert 'tags_display = DisplayedField(source="tags", many=True, read_only=True)' in serializers
+    assert 'return {"id": value.pk, "display": str(value)}' in serializers
+    tests = courses["core/tests/test_api.py"]
+    assert tests.count("def test_related_records_read_as_ids_with_their_names") == 4  # not Tag
+    assert '"display": str(linked_tags)' in tests
+
+
+def test_a_field_named_like_a_display_keeps_its_name() -> None:
+    spec = AppSpec.from_data(
+        {
+            "name": "Shop",
+            "entities": [
+                {"name": "Shelf", "fields": [{"name": "name", "type": "string"}]},
+                {
+                    "name": "Item",
+                    "fields": [
+                        {"name": "name", "type": "string"},
+                        {"name": "shelf_display", "type": "string", "required": False},
+                    ],
+                },
+            ],
+            "relationships": [{"kind": "many_to_one", "source": "Item", "target": "Shelf"}],
+        }
+    )
+    serializers = files_of(spec)["core/serializers.py"]
+    assert "shelf_display = serializers" not in serializers
+    assert serializers.count('"shelf_display"') == 1
