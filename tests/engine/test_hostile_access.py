@@ -1,0 +1,367 @@
+"""Generated apps attacked over HTTP by a stranger and an anonymous client.
+
+The three apps of issue 10 (food-bank volunteers, property management, online courses) are
+analysed from their descriptions, rendered, migrated on SQLite with production settings (HTTPS
+off, as behind no proxy) and served by ``manage.py runserver``. Alice owns a row of every entity;
+Bob, a stranger with rows of his own, and an anonymous client then try to read, change and
+delete Alice's rows through the pages and the API. Nothing of hers may show, every attempt is a
+404 (or a 403 for shared reference data, which every signed-in user reads and managers alone
+change) or a redirect to log in, and the database must be unchanged at the end. Bob's own rows
+show, so an empty page cannot pass for a safe one. A protected delete is a message on the page
+and a 409 in the API. The property app gets a building photo, so /media/ is attacked too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from test_analysis_issue_texts import COURSES, FOOD_BANK, PROPERTY
+from test_django_stack import render, write
+
+from generator.engine.analysis import analyze
+from generator.engine.spec import AppSpec
+from generator.engine.stacks.django.project import EntityView, ProjectView, build
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "correct-horse-battery"
+_DROPPED = ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "DATABASE_URL")
+PRODUCTION_OVER_HTTP = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "hostile-access-only-4Kp9sV2mQ7xL1zR8tW3yB6nD0hJ5cF",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "DJANGO_SECURE_COOKIES": "0",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "0",
+    "DJANGO_SECURE_HSTS_SECONDS": "0",
+    "DJANGO_API_THROTTLE_ANON": "100000/minute",
+    "DJANGO_API_THROTTLE_USER": "100000/minute",
+    "DJANGO_LOG_LEVEL": "ERROR",
+}
+ERRORS = (httpx.HTTPError,)
+TEXTS = {"food-bank": FOOD_BANK, "property": PROPERTY, "courses": COURSES}
+
+# Alice and Bob, a staff member; a row of every entity for Alice, one of every owned entity for
+# Bob, and for each protected entity a row that another row of Alice's refers to.
+SEED = """
+import json
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from core import models
+from core.tests import factories
+
+User = get_user_model()
+alice = User.objects.create_user("alice", password={password!r})
+bob = User.objects.create_user("bob", password={password!r})
+staff = User.objects.create_user("staff", password={password!r}, is_staff=True)
+rows = {{}}
+for snake, owned, protector, link in {entities!r}:
+    make = getattr(factories, f"make_{{snake}}_for")
+    rows[snake] = {{"alice": make(alice).pk, "bob": make(bob).pk if owned else None}}
+    if protector:
+        holder = getattr(factories, f"make_{{protector}}_for")(alice)
+        rows[snake]["protected"] = getattr(holder, f"{{link}}_id")
+files = {{}}
+for snake, model, field in {files!r}:
+    row = getattr(models, model).objects.get(pk=rows[snake]["alice"])
+    files[f"{{snake}}.{{field}}"] = getattr(row, field).url
+tokens = {{user.username: Token.objects.create(user=user).key for user in (bob, staff)}}
+print(json.dumps({{"rows": rows, "files": files, "tokens": tokens}}))
+"""
+SNAPSHOT = """
+import json
+from django.apps import apps
+from django.core import serializers
+
+rows = {m.__name__: m.objects.order_by("pk") for m in apps.get_app_config("core").get_models()}
+print(json.dumps({name: serializers.serialize("json", query) for name, query in rows.items()}))
+"""
+
+
+def with_building_photo(spec: AppSpec) -> AppSpec:
+    data = spec.to_dict()
+    building = next(e for e in data["entities"] if e["name"] == "Building")
+    building["fields"].append({"name": "photo", "type": "image", "required": False})
+    return AppSpec.from_data(data)
+
+
+def spec_of(key: str) -> AppSpec:
+    spec = analyze(TEXTS[key])
+    return with_building_photo(spec) if key == "property" else spec
+
+
+def app_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if k not in _DROPPED}
+    return environ | PRODUCTION_OVER_HTTP | {"DJANGO_MEDIA_ROOT": str(root / "media")} | extra
+
+
+def manage(root: Path, env: dict[str, str], *argv: str, timeout: float = 120) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *argv],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, (
+        f"manage.py {argv[0]}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    )
+    return done.stdout
+
+
+def shell(root: Path, env: dict[str, str], code: str) -> Any:
+    """What ``code`` (run by ``manage.py shell``) prints as JSON on its last line."""
+    out = manage(root, env, "shell", "--no-imports", "-c", code)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def answers(
+    probe: Callable[[], object],
+    process: subprocess.Popen[bytes],
+    errors: tuple[type[Exception], ...],
+) -> bool:
+    """Whether ``probe`` succeeds within 30 s while ``process`` runs."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            probe()
+            return True
+        except errors:
+            time.sleep(0.1)  # not up yet
+    return False
+
+
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Stops a process this module started, by its pid."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def served(root: Path, env: dict[str, str]) -> Iterator[str]:
+    """The project served by runserver on a free loopback port, stopped afterwards."""
+    port = free_port()
+    log = root / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        if not answers(lambda: httpx.get(f"{base}/health/").raise_for_status(), process, ERRORS):
+            pytest.fail(f"runserver did not start:\n{log.read_text()[-3000:]}")
+        yield base
+    finally:
+        stop(process)
+
+
+@dataclass
+class Served:
+    project: ProjectView
+    root: Path
+    env: dict[str, str]
+    base: str
+    rows: dict[str, dict[str, int | None]]
+    files: dict[str, str]
+    tokens: dict[str, str]
+
+    def snapshot(self) -> Any:
+        return shell(self.root, self.env, SNAPSHOT)
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Token {token}"} if token else {}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=10)
+
+    def logged_in(self, username: str) -> httpx.Client:
+        """A browser session of ``username``, logged in through the login page (with CSRF)."""
+        client = self.client()
+        client.get("/accounts/login/")
+        response = client.post(
+            "/accounts/login/",
+            data={
+                "username": username,
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": client.cookies["csrftoken"],
+            },
+        )
+        assert response.status_code == 302, response.text[-2000:]
+        return client
+
+
+def posted(client: httpx.Client, url: str, data: dict[str, str] | None = None) -> httpx.Response:
+    token = client.cookies.get("csrftoken", "")
+    return client.post(url, data={"csrfmiddlewaretoken": token, **(data or {})})
+
+
+def owned(entity: EntityView) -> bool:
+    return bool(entity.owner_path)
+
+
+@pytest.fixture(scope="module", params=list(TEXTS))
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    spec = spec_of(request.param)
+    project = build(spec)
+    root = tmp_path_factory.mktemp(request.param)
+    write(render(spec), root)
+    env = app_env(root, {"DATABASE_URL": f"sqlite:///{root}/db.sqlite3"})
+    manage(root, env, "migrate", "--noinput", "-v", "0")
+    manage(root, env, "collectstatic", "--noinput", "-v", "0")
+    entities = [
+        (
+            e.snake,
+            owned(e),
+            e.protected_by and project.entity(e.protected_by.spec.source).snake,
+            e.protected_by and e.protected_by.name,
+        )
+        for e in project.entities
+    ]
+    files = [(e.snake, e.name, f.name) for e, f in project.file_fields]
+    seeded = shell(root, env, SEED.format(password=PASSWORD, entities=entities, files=files))
+    with served(root, env) as base:
+        yield Served(project, root, env, base, **seeded)
+
+
+def test_the_three_apps_have_owned_and_shared_rows_and_a_protected_delete() -> None:
+    """The matrix below covers what it claims: each kind of row is in some app."""
+    projects = [build(spec_of(key)) for key in TEXTS]
+    entities = [e for p in projects for e in p.entities]
+    assert any(len(e.owner_path) > 1 for e in entities)  # owned through a parent
+    assert any(e.owner_path and len(e.owner_path) == 1 for e in entities)  # owned directly
+    assert any(not e.owner_path for e in entities)  # shared reference data
+    assert sum(1 for p in projects if any(e.protected_by for e in p.entities)) >= 2
+    assert any(p.file_fields for p in projects)
+
+
+def test_pages_show_a_stranger_nothing_of_alices_and_change_nothing(app: Served) -> None:
+    before = app.snapshot()
+    bob = app.logged_in("bob")
+    for e in app.project.entities:
+        rows = app.rows[e.snake]
+        mine = f"/{e.url}/{rows['alice']}/"
+        listed = bob.get(f"/{e.url}/")
+        assert listed.status_code == 200, e.name
+        if not owned(e):  # shared reference data: read by all, changed by managers
+            assert f'href="{mine}"' in listed.text, e.name
+            assert bob.get(mine).status_code == 200, e.name
+            for url in (f"{mine}edit/", f"{mine}delete/"):
+                assert bob.get(url).status_code == 403, url
+                assert posted(bob, url).status_code == 403, url
+            continue
+        assert f'href="{mine}"' not in listed.text, f"{e.name}: Alice's row listed for Bob"
+        assert f'href="/{e.url}/{rows["bob"]}/"' in listed.text, f"{e.name}: Bob's own row"
+        for url in (mine, f"{mine}edit/", f"{mine}delete/"):
+            assert bob.get(url).status_code == 404, url
+        for url in (f"{mine}edit/", f"{mine}delete/"):
+            assert posted(bob, url).status_code == 404, url
+    assert app.snapshot() == before
+
+
+def test_pages_send_anonymous_visitors_to_log_in(app: Served) -> None:
+    before = app.snapshot()
+    anonymous = app.client()
+    anonymous.get("/accounts/login/")  # a CSRF cookie, so a refused POST is refused for access
+    for e in app.project.entities:
+        mine = f"/{e.url}/{app.rows[e.snake]['alice']}/"
+        for url in (f"/{e.url}/", f"/{e.url}/new/", mine, f"{mine}edit/", f"{mine}delete/"):
+            response = anonymous.get(url)
+            assert response.status_code == 302, url
+            assert response.headers["location"].startswith("/accounts/login/?next="), url
+        for url in (f"{mine}edit/", f"{mine}delete/"):
+            response = posted(anonymous, url)
+            assert response.status_code == 302, url
+            assert response.headers["location"].startswith("/accounts/login/?next="), url
+    assert app.snapshot() == before
+
+
+def test_the_api_gives_a_stranger_and_anonymous_clients_nothing_of_alices(app: Served) -> None:
+    before = app.snapshot()
+    bob, anonymous = app.client(app.tokens["bob"]), app.client()
+    for e in app.project.entities:
+        rows = app.rows[e.snake]
+        mine = f"/api/{e.url}/{rows['alice']}/"
+        listed = bob.get(f"/api/{e.url}/")
+        assert listed.status_code == 200, e.name
+        ids = {row["id"] for row in listed.json()["results"]}
+        attack = {f.name: "hacked" for f in e.fields if f.type in {"string", "text"}}
+        if owned(e):
+            assert rows["alice"] not in ids and rows["bob"] in ids, e.name
+            assert bob.get(mine).status_code == 404, mine
+            assert bob.patch(mine, json=attack).status_code == 404, mine
+            assert bob.put(mine, json=attack).status_code == 404, mine
+            assert bob.delete(mine).status_code == 404, mine
+        else:
+            assert rows["alice"] in ids and bob.get(mine).status_code == 200, e.name
+            assert bob.patch(mine, json=attack).status_code == 403, mine
+            assert bob.delete(mine).status_code == 403, mine
+        for response in (
+            anonymous.get(f"/api/{e.url}/"),
+            anonymous.get(mine),
+            anonymous.patch(mine, json=attack),
+            anonymous.delete(mine),
+        ):
+            assert response.status_code in {401, 403}, f"{response.request.method} {mine}"
+    assert app.snapshot() == before
+
+
+def test_a_protected_delete_is_a_message_on_the_page_and_a_409_in_the_api(app: Served) -> None:
+    protected = [e for e in app.project.entities if e.protected_by]
+    if not protected:
+        pytest.skip(f"{app.project.name} has no protected link")
+    before = app.snapshot()
+    page, api = app.logged_in("staff"), app.client(app.tokens["staff"])
+    for e in protected:
+        pk = app.rows[e.snake]["protected"]
+        response = posted(page, f"/{e.url}/{pk}/delete/")
+        assert response.status_code == 200, e.name
+        assert "cannot be deleted" in response.text, e.name
+        response = api.delete(f"/api/{e.url}/{pk}/")
+        assert response.status_code == 409, f"{e.name}: {response.text[:500]}"
+    assert app.snapshot() == before
+
+
+def test_uploads_go_only_to_those_who_may_see_their_record(app: Served) -> None:
+    if not app.files:
+        pytest.skip(f"{app.project.name} has no uploads")
+    alice, bob, anonymous = app.logged_in("alice"), app.logged_in("bob"), app.client()
+    for url in app.files.values():
+        assert url.startswith("/media/"), url
+        shown = alice.get(url)
+        assert shown.status_code == 200 and shown.content.startswith(b"\x89PNG"), url
+        assert bob.get(url).status_code == 404, url
+        refused = anonymous.get(url)
+        assert refused.status_code == 302, url
+        assert refused.headers["location"].startswith("/accounts/login/?next="), url
+    assert alice.get("/media/../db.sqlite3").status_code == 404
+    assert alice.get("/media/building/no-such-file.png").status_code == 404
