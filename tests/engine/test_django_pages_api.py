@@ -9,9 +9,13 @@ test_django_stack.py); these check that the templates say it and that those test
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django_specs import courses_spec, rich_spec
-from test_django_stack import render
+from test_django_production import manage
+from test_django_stack import render, write
 
 from generator.engine.spec import AppSpec
 
@@ -126,3 +130,27 @@ def test_a_field_named_like_a_display_keeps_its_name() -> None:
     serializers = files_of(spec)["core/serializers.py"]
     assert "shelf_display = serializers" not in serializers
     assert serializers.count('"shelf_display"') == 1
+
+
+@pytest.mark.slow
+def test_the_generated_tests_fail_without_the_joins_and_the_partial(tmp_path: Path) -> None:
+    # Given the courses app with its joins and prefetches taken out, and the view that picks the
+    # htmx partial always picking the whole page
+    write(render(courses_spec()), tmp_path)
+    api_views = tmp_path / "core/api_views.py"
+    source = re.sub(r"\.prefetch_related\([^)]*\)", "", api_views.read_text())
+    api_views.write_text(re.sub(r"\.select_related\([^)]*\)", ".all()", source))
+    views = tmp_path / "core/views.py"
+    views.write_text(views.read_text().replace("if htmx and not", "if False and not"))
+
+    # When its own tests run
+    done = manage(tmp_path, {"DJANGO_DEBUG": "1"}, "test", "core", "-v", "2")
+
+    # Then the query counts and the live search fail, where a list touches relations
+    report = done.stdout + done.stderr
+    assert done.returncode != 0
+    failed = set(re.findall(r"^FAIL: (\w+) \(core\.tests\.\w+\.(\w+)\.", report, re.MULTILINE))
+    for entity in ("Course", "Lesson", "Quiz", "Note"):
+        assert ("test_list_queries_do_not_grow_with_rows", f"{entity}ApiTests") in failed
+    assert ("test_list_queries_do_not_grow_with_rows", "TagApiTests") not in failed
+    assert ("test_live_search_answers_htmx_with_the_results_alone", "LessonPageTests") in failed
