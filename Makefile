@@ -6,14 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate browser git lint typecheck bench clean
+.PHONY: run test setup venv install migrate browser git postgres lint typecheck bench clean
 
 run: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Takoss is serving on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takoss.asgi:application
 
-test: setup browser
+test: setup browser postgres
 	$(VENV)/bin/mypy takoss accounts generator
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -24,6 +24,11 @@ setup: git install migrate
 # Debian's Chromium for tests/browser/ (Playwright drives it; it never downloads a browser).
 browser:
 	@scripts/ensure-chromium.sh
+
+# Debian's PostgreSQL server: tests/engine/test_hostile_access.py runs generated suites on a
+# throwaway cluster of it (pg_ctlcluster comes with every server version).
+postgres:
+	@scripts/ensure-debian-package.sh pg_ctlcluster postgresql "generated apps' tests run on PostgreSQL"
 
 # git for `takoss change`, which merges a new version into an edited project with git merge-file.
 git:

@@ -1,4 +1,4 @@
-"""Generated apps attacked over HTTP by a stranger and an anonymous client.
+"""Generated apps attacked over HTTP, and their own suites on a real PostgreSQL server.
 
 The three apps of issue 10 (food-bank volunteers, property management, online courses) are
 analysed from their descriptions, rendered, migrated on SQLite with production settings (HTTPS
@@ -9,24 +9,31 @@ delete Alice's rows through the pages and the API. Nothing of hers may show, eve
 change) or a redirect to log in, and the database must be unchanged at the end. Bob's own rows
 show, so an empty page cannot pass for a safe one. A protected delete is a message on the page
 and a 409 in the API. The property app gets a building photo, so /media/ is attacked too.
+
+Two of the apps then run their generated tests against a throwaway PostgreSQL cluster started
+here (skipped when it cannot start, failed when the CI variable is set).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
+import psycopg
 import pytest
 from test_analysis_issue_texts import COURSES, FOOD_BANK, PROPERTY
 from test_django_stack import render, write
@@ -52,6 +59,9 @@ PRODUCTION_OVER_HTTP = {
     "DJANGO_LOG_LEVEL": "ERROR",
 }
 ERRORS = (httpx.HTTPError,)
+PG_ERRORS = (psycopg.OperationalError,)
+# A throwaway cluster need not survive a crash.
+FAST = ("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 TEXTS = {"food-bank": FOOD_BANK, "property": PROPERTY, "courses": COURSES}
 
 # Alice and Bob, a staff member; a row of every entity for Alice, one of every owned entity for
@@ -365,3 +375,104 @@ def test_uploads_go_only_to_those_who_may_see_their_record(app: Served) -> None:
         assert refused.headers["location"].startswith("/accounts/login/?next="), url
     assert alice.get("/media/../db.sqlite3").status_code == 404
     assert alice.get("/media/building/no-such-file.png").status_code == 404
+
+
+# --- the generated suites on PostgreSQL --------------------------------------------------------
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skips when PostgreSQL cannot run here; under CI that is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is required under CI: {reason}")
+    pytest.skip(reason)
+
+
+def postgres_bin() -> Path | None:
+    """The newest installed server's bin directory (Debian keeps each version apart)."""
+    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    versions = [p for p in found if p.parent.name.isdigit()]
+    return max(versions, key=lambda p: int(p.parent.name), default=None)
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """A throwaway cluster on a free loopback port: the DATABASE_URL of its server, less the name.
+
+    The server refuses to run as root, so under root it runs as the postgres user, in a
+    directory of its own; it is stopped by its pid and its directory removed at the end.
+    """
+    bindir = postgres_bin()
+    if bindir is None:
+        unavailable("no /usr/lib/postgresql/*/bin/initdb (Debian: apt-get install postgresql)")
+    home = Path(tempfile.mkdtemp(prefix="takoss-pg-"))
+    try:
+        as_user: dict[str, Any] = {}
+        if os.geteuid() == 0:
+            try:
+                owner = pwd.getpwnam("postgres")
+            except KeyError:
+                unavailable("running as root, and there is no postgres user to run the server")
+            os.chown(home, owner.pw_uid, owner.pw_gid)
+            as_user = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
+        data = home / "data"
+        initdb = [bindir / "initdb", "-D", data, "-U", "takoss", "-A", "trust", "-E", "UTF8"]
+        made = subprocess.run(
+            [*initdb, "--locale=C", "--no-sync"],
+            cwd=home,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            **as_user,
+        )
+        if made.returncode != 0:
+            unavailable(f"initdb failed:\n{made.stdout[-2000:]}\n{made.stderr[-2000:]}")
+        port = free_port()
+        log = home / "server.log"
+        with log.open("wb") as out:
+            server = subprocess.Popen(
+                [
+                    bindir / "postgres",
+                    "-D",
+                    data,
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-k",
+                    home,
+                    *FAST,
+                ],
+                cwd=home,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                **as_user,
+            )
+        try:
+            url = f"postgres://takoss@127.0.0.1:{port}/"
+            if not answers(lambda: psycopg.connect(f"{url}postgres").close(), server, PG_ERRORS):
+                unavailable(f"the server did not start:\n{log.read_text()[-2000:]}")
+            yield url
+        finally:
+            stop(server, signal.SIGINT)  # a fast shutdown
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.parametrize("key", ["property", "courses"])
+def test_generated_suites_pass_on_postgresql(key: str, postgres: str, tmp_path: Path) -> None:
+    write(render(spec_of(key)), tmp_path)
+    env = app_env(tmp_path, {"DATABASE_URL": f"{postgres}{key}"})
+    done = subprocess.run(
+        [sys.executable, "manage.py", "test", "--noinput", "--parallel", "auto", "-v", "2"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = done.stdout[-3000:] + done.stderr[-5000:]
+    assert done.returncode == 0, report
+    assert f"'test_{key}'" in done.stderr, report  # on the server, not on SQLite
+    assert "Ran " in done.stderr and " 0 tests" not in done.stderr, report
