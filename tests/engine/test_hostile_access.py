@@ -16,7 +16,6 @@ here (skipped when it cannot start, failed when the CI variable is set).
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import shutil
@@ -36,6 +35,7 @@ import httpx
 import psycopg
 import pytest
 from test_analysis_issue_texts import COURSES, FOOD_BANK, PROPERTY
+from test_django_production import manage, shell
 from test_django_stack import render, write
 
 from generator.engine.analysis import analyze
@@ -118,26 +118,9 @@ def app_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
     return environ | PRODUCTION_OVER_HTTP | {"DJANGO_MEDIA_ROOT": str(root / "media")} | extra
 
 
-def manage(root: Path, env: dict[str, str], *argv: str, timeout: float = 120) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *argv],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert done.returncode == 0, (
-        f"manage.py {argv[0]}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    )
-    return done.stdout
-
-
-def shell(root: Path, env: dict[str, str], code: str) -> Any:
-    """What ``code`` (run by ``manage.py shell``) prints as JSON on its last line."""
-    out = manage(root, env, "shell", "--no-imports", "-c", code)
-    return json.loads(out.strip().splitlines()[-1])
+def ok(done: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert done.returncode == 0, f"{done.args}:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}"
+    return done
 
 
 def free_port() -> int:
@@ -246,8 +229,8 @@ def app(
     root = tmp_path_factory.mktemp(request.param)
     write(render(spec), root)
     env = app_env(root, {"DATABASE_URL": f"sqlite:///{root}/db.sqlite3"})
-    manage(root, env, "migrate", "--noinput", "-v", "0")
-    manage(root, env, "collectstatic", "--noinput", "-v", "0")
+    ok(manage(root, env, "migrate", "--noinput", "-v", "0"))
+    ok(manage(root, env, "collectstatic", "--noinput", "-v", "0"))
     entities = [
         (
             e.snake,
@@ -463,16 +446,7 @@ def postgres() -> Iterator[str]:
 def test_generated_suites_pass_on_postgresql(key: str, postgres: str, tmp_path: Path) -> None:
     write(render(spec_of(key)), tmp_path)
     env = app_env(tmp_path, {"DATABASE_URL": f"{postgres}{key}"})
-    done = subprocess.run(
-        [sys.executable, "manage.py", "test", "--noinput", "--parallel", "auto", "-v", "2"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    report = done.stdout[-3000:] + done.stderr[-5000:]
-    assert done.returncode == 0, report
+    done = ok(manage(tmp_path, env, "test", "--noinput", "--parallel", "auto", "-v", "2"))
+    report = done.stderr[-3000:]
     assert f"'test_{key}'" in done.stderr, report  # on the server, not on SQLite
     assert "Ran " in done.stderr and " 0 tests" not in done.stderr, report
