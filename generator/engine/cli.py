@@ -510,10 +510,12 @@ def _print_summary(console: Console, result: GenerationResult) -> None:
     for key, seconds in result.timings.items():
         timings.add_row(key, f"{seconds:.2f}s")
     console.print(timings)
+    # Paths stay on one line however narrow the terminal, so they can be copied whole.
     if result.output_dir:
-        console.print(f"Project: {result.output_dir}", highlight=False)
+        console.print(f"Project: {result.output_dir}", highlight=False, soft_wrap=True)
     if result.zip_path:
-        console.print(f"ZIP: {result.zip_path} (sha256 {result.zip_sha256})", highlight=False)
+        line = f"ZIP: {result.zip_path} (sha256 {result.zip_sha256})"
+        console.print(line, highlight=False, soft_wrap=True)
     if result.error is not None:
         console.print(f"[red]Failed:[/red] {result.error.message}", highlight=False)
     elif result.success:
