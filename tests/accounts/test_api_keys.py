@@ -225,3 +225,14 @@ def test_admin_can_revoke_keys_with_an_action(client, owner):
 
     assert response.status_code == 302
     assert api_key_authenticate(raw_key=raw_key) is None
+
+
+def test_the_page_names_the_header_that_a_key_works_in(client, owner):
+    _api_key, raw_key = api_key_create(user=owner, name="CI")
+    client.force_login(owner)
+    page = client.get(API_KEYS_URL).content.decode()
+    client.logout()
+
+    assert "<code>X-API-Key</code> header" in page
+    assert client.get("/api/projects", HTTP_X_API_KEY=raw_key).status_code == 200
+    assert client.get("/api/projects", HTTP_AUTHORIZATION=f"Bearer {raw_key}").status_code == 401
