@@ -30,6 +30,7 @@ from typing import Any
 from generator.engine import naming
 from generator.engine.editing import link_words, listing, rule_words
 from generator.engine.spec import (
+    ACCESS_WORDS,
     AppSpec,
     Comparison,
     Entity,
@@ -131,6 +132,9 @@ class _Diff:
         if (display or None) != new.display_field:
             before["display_field"], after["display_field"] = old.display_field, new.display_field
             words.append(f"{new.name} is shown by its {new.display_field or 'number'}")
+        if old.access != new.access:
+            before["access"], after["access"] = old.access.value, new.access.value
+            words.append(f"{new.name} is read by {ACCESS_WORDS[new.access]}")
         if words:
             summary = "; ".join(words)
             self.changed.append(

@@ -45,9 +45,11 @@ from generator.engine import naming
 from generator.engine.analysis import pages
 from generator.engine.analysis.fields import default_field
 from generator.engine.spec import (
+    ACCESS_WORDS,
     COMPARABLE,
     MAX_NOTES,
     USER,
+    Access,
     AppSpec,
     Choice,
     Comparison,
@@ -848,6 +850,20 @@ class RemoveRole(_Op):
         return f"Removed the role {naming.to_pascal(self.name)}."
 
 
+class SetAccess(_Op):
+    """Who reads an entity's rows (its owners, everyone signed in, anyone); see spec.Access."""
+
+    op: Literal["set_access"] = "set_access"
+    entity: str = _name()
+    access: Access
+
+    def apply(self, work: _Work) -> None:
+        _entity(work.spec, self.entity, "entity").access = self.access
+
+    def describe(self) -> str:
+        return f"{naming.to_pascal(self.entity)} is read by {ACCESS_WORDS[self.access]}."
+
+
 class AddFeature(_Op):
     op: Literal["add_feature"] = "add_feature"
     name: str = _name()
@@ -1047,6 +1063,7 @@ Op = Annotated[
     | ChangeRelationship
     | AddRole
     | RemoveRole
+    | SetAccess
     | AddFeature
     | RemoveFeature
     | DismissWarning

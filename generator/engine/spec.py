@@ -139,6 +139,29 @@ class PageKind(StrEnum):
     CUSTOM = "custom"
 
 
+class Access(StrEnum):
+    """Who reads an entity's rows. Changing them is always for their owner (or managers).
+
+    ``auto`` leaves it to the stack: a Django app makes an owned entity that another owner's
+    rows must link to (the course a student enrolls in) readable by every signed-in user, and
+    keeps the rest to their owners. ``private``: owners (and staff) alone; ``signed_in``: every
+    signed-in user; ``public``: anyone, anonymous visitors included.
+    """
+
+    AUTO = "auto"
+    PRIVATE = "private"
+    SIGNED_IN = "signed_in"
+    PUBLIC = "public"
+
+
+ACCESS_WORDS = {
+    Access.AUTO: "whoever the stack decides",
+    Access.PRIVATE: "its owners alone",
+    Access.SIGNED_IN: "every signed-in user",
+    Access.PUBLIC: "anyone",
+}
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=True)
 
@@ -213,6 +236,7 @@ class Entity(_Model):
     fields: list[FieldSpec] = Field(default_factory=list)
     unique_together: list[UniqueTogether] = Field(default_factory=list)
     comparisons: list[Comparison] = Field(default_factory=list)
+    access: Access = Access.AUTO
 
     @property
     def snake(self) -> str:

@@ -144,6 +144,13 @@ def test_a_field_rename_and_changes_list_the_properties(clinic: AppSpec) -> None
     assert dog_name["properties"] == ["type", "max_length", "choices"]
 
 
+def test_an_access_change_says_who_reads(clinic: AppSpec) -> None:
+    new, renames = _edit(clinic, {"op": "set_access", "entity": "Dog", "access": "signed_in"})
+    (dog,) = spec_diff(clinic, new, renames)["changed"]
+    assert dog["summary"] == "Dog is read by every signed-in user."
+    assert (dog["before"], dog["after"]) == ({"access": "auto"}, {"access": "signed_in"})
+
+
 def test_a_link_turned_around_is_one_change(clinic: AppSpec) -> None:
     new, renames = _edit(
         clinic, {"op": "change_relationship", "source": "Dog", "target": "Client", "reverse": True}

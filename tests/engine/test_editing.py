@@ -17,6 +17,7 @@ from generator.engine.editing import (
 )
 from generator.engine.spec import (
     USER,
+    Access,
     AppSpec,
     FeatureCategory,
     FieldType,
@@ -540,6 +541,16 @@ def test_roles(clinic: AppSpec) -> None:
     assert _problems(clinic, [{"op": "remove_role", "name": "Nurse"}]) == [
         "There is no role 'Nurse' (the roles are: Vet)."
     ]
+
+
+def test_access(clinic: AppSpec) -> None:
+    edited = apply_ops(clinic, [{"op": "set_access", "entity": "dogs", "access": "public"}])
+    assert edited.spec.entity("Dog").access == Access.PUBLIC  # type: ignore[union-attr]
+    assert edited.spec.entity("Client").access == Access.AUTO  # type: ignore[union-attr]
+    assert _problems(clinic, [{"op": "set_access", "entity": "Cat", "access": "public"}]) == [
+        "There is no entity 'Cat' (the app has Client, Dog, Visit and Note)."
+    ]
+    assert _problems(clinic, [{"op": "set_access", "entity": "Dog", "access": "everyone"}])
 
 
 def test_features(clinic: AppSpec) -> None:
