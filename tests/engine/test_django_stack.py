@@ -6,6 +6,7 @@ import ast
 import datetime
 import operator
 import os
+import re
 import subprocess
 import sys
 import time
@@ -376,6 +377,55 @@ def test_an_app_without_roles_or_rules_gets_none_of_their_files() -> None:
     assert "RuleCheckingSerializer" not in files["core/serializers.py"]
     assert "constraints" not in files["core/models.py"]
     assert "post_migrate" not in files["core/apps.py"]
+
+
+@pytest.mark.parametrize("auth", [True, False], ids=["auth", "no-auth"])
+def test_every_app_has_its_own_user_model_reached_only_through_settings(auth: bool) -> None:
+    files = {f.path: f.content for f in render(rich_spec(auth=auth))}
+    settings = files["config/settings.py"]
+
+    assert "class User(AbstractUser):" in files["accounts/models.py"]
+    assert 'AUTH_USER_MODEL = "accounts.User"' in settings
+    assert settings.index('"accounts",') < settings.index('"core",')
+    assert (
+        'migrations.CreateModel(\n            name="User",'
+        in files["accounts/migrations/0001_initial.py"]
+    )
+    assert "admin.site.register(User, UserAdmin)" in files["accounts/admin.py"]
+    elsewhere = {path: text for path, text in files.items() if not path.startswith("accounts/")}
+    for path, text in elsewhere.items():
+        assert not re.search(r"\bimport (.*, )?User\b|auth\.User\b|accounts\.models", text), path
+    if auth:  # the sign-up form makes the project's user; the rich app's models link to it
+        assert "model = get_user_model()" in files["core/accounts.py"]
+        assert "settings.AUTH_USER_MODEL" in files["core/models.py"]
+    assert '"accounts_user"' in files["docs/schema.sql"]
+
+
+def test_password_reset_comes_with_sign_up_only() -> None:
+    with_auth = {f.path: f.content for f in render(rich_spec(auth=True))}
+    without = {f.path: f.content for f in render(rich_spec(auth=False))}
+    reset = {
+        "accounts/tests/test_password_reset.py",
+        "templates/registration/password_reset_form.html",
+        "templates/registration/password_reset_done.html",
+        "templates/registration/password_reset_confirm.html",
+        "templates/registration/password_reset_complete.html",
+        "templates/registration/password_reset_email.txt",
+        "templates/registration/password_reset_subject.txt",
+    }
+
+    assert reset <= set(with_auth) and not reset & set(without)
+    assert (
+        "{% url 'password_reset' %}\">Forgot your password?"
+        in with_auth["templates/registration/login.html"]
+    )
+    urls = with_auth["config/urls.py"]
+    for name in ("password_reset", "password_reset_done", "password_reset_confirm"):
+        assert f'name="{name}"' in urls
+    assert 'email_template_name="registration/password_reset_email.txt"' in urls
+    assert "password_reset" not in without["config/urls.py"]
+    assert 'os.environ.get("DJANGO_EMAIL_BACKEND"' in with_auth["config/settings.py"]
+    assert "DJANGO_EMAIL_BACKEND=" in with_auth[".env.example"]
 
 
 def test_index_names_are_short_unique_and_stable() -> None:

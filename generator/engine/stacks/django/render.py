@@ -20,7 +20,7 @@ from generator.engine.stacks.django import sql
 from generator.engine.stacks.django.fields import member_name, py
 
 TEMPLATES = Path(__file__).with_name("templates")
-FIRST_PARTY = frozenset({"config", "core"})
+FIRST_PARTY = frozenset({"accounts", "config", "core"})
 LEFTOVER_MARKERS = ("[[", "[%", "%]", "[#", "#]")  # what an unrendered Jinja tag leaves
 
 

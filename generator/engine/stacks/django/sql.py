@@ -65,7 +65,7 @@ def table_columns(entity: EntityView) -> list[str]:
 
 
 def target_table(rel: RelationView) -> str:
-    return "auth_user" if rel.target_is_user else f"{APP_LABEL}_{rel.target.lower()}"
+    return "accounts_user" if rel.target_is_user else f"{APP_LABEL}_{rel.target.lower()}"
 
 
 def m2m_columns(entity: EntityView, rel: RelationView) -> tuple[str, str]:

@@ -44,7 +44,7 @@ DEFAULT_PINS = {
     "psycopg": "3.3.9",
     "ruff": "0.17.6",
 }
-FIRST_PARTY = ("config", "core")  # the generated project's packages (its isort settings)
+FIRST_PARTY = ("accounts", "config", "core")  # the generated packages (its isort settings)
 CHECK_ENV = {"DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": "takoss-verification-only"}
 # Production settings for `check --deploy`: a key as long and varied as a real one (not one).
 DEPLOY_ENV = {
