@@ -404,3 +404,48 @@ def test_a_possessive_noun_owns_the_thing() -> None:
     spec = analyze("We store each client's dogs and every dog's walks.")
     assert {"Client", "Dog", "Walk"} <= entities(spec)
     assert {"Dog -> Client", "Walk -> Dog"} <= links(spec)
+
+
+# --- links the text implies through its verbs -------------------------------------------------
+
+
+def test_coordinated_verbs_after_a_modal_are_a_sentence_not_a_list() -> None:
+    spec = analyze("A recipe has a title. Users can rate and review recipes, and search recipes.")
+    assert "Review" in entities(spec)
+    assert {"Review -> Recipe", "Review -> User"} <= links(spec)
+
+
+def test_plural_applications_are_records_not_the_app() -> None:
+    spec = analyze(
+        "Job board where companies post job listings with a title and a salary. "
+        "Candidates submit applications to job listings with a resume and a cover letter."
+    )
+    assert "Application" in entities(spec)
+    assert "Application -> JobListing" in links(spec)
+
+
+def test_links_to_a_short_name_follow_it_into_the_longer_one() -> None:
+    spec = analyze(
+        "The garage has parking spots; each spot has a number. "
+        "Drivers make reservations for a spot with a start time and an end time."
+    )
+    assert "Spot" not in entities(spec)
+    assert "Reservation -> ParkingSpot" in links(spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("Weather stations record observations. Each observation has a temperature.",
+         "Observation -> WeatherStation"),
+        ("Every page has a title and keeps many revisions.", "Revision -> Page"),
+    ],
+)  # fmt: skip
+def test_a_thing_that_records_things_owns_them(text: str, link: str) -> None:
+    assert link in links(analyze(text))
+
+
+def test_keeping_records_of_things_is_what_the_app_does() -> None:
+    spec = analyze("A vet clinic keeps records of pets and their owners. Each pet has a name.")
+    assert "Clinic" not in entities(spec)
+    assert not any(link.endswith("-> Clinic") for link in links(spec))

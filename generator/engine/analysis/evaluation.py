@@ -162,7 +162,7 @@ def _score_case(case: Mapping[str, Any], spec: AppSpec, out: Evaluation) -> None
     alternatives = [_alternatives(n) for n in case["entities"]]
     _score_entities(case_id, alternatives, set(produced), out.entities)
     for name, expected in (case.get("fields") or {}).items():
-        entity = next((produced[k] for k in _alternatives(name) if k in produced), None)
+        entity = next((produced[k] for k in sorted(_alternatives(name)) if k in produced), None)
         got = _produced_fields(spec, entity) if entity is not None else {}
         _score_fields(f"{case_id}/{name}", expected or {}, got, out.fields)
     if "relationships" in case or len(case["entities"]) > 1:

@@ -205,6 +205,13 @@ POSSESSION_VERBS = _words("have contain include hold comprise feature carry stor
 COMPOSITION_PHRASES = _words(
     "make_of make_up consist_of compose_of divide_into split_into come_in group_into"
 )
+# Verbs by which a thing (not a person) gathers records of its own: "stations record
+# observations", "every page keeps many revisions".
+RECORDING_VERBS = _words("record keep log collect gather receive accumulate")
+VAGUE_RECORDS = _words(
+    "record track data information detail note history log list register collection set "
+    "catalogue catalog database inventory"
+)
 BELONG_VERBS = _words("belong come")  # "each plant comes from one supplier"
 # Verbs whose object the person makes: in an imperative list ("create, edit, delete posts")
 # the user owns what is made.

@@ -87,7 +87,7 @@ def decide(ev: Evidence) -> Model:
     if backlog:
         kept = _recurring(kept, ev.stories)
     kept += [ev.things[k] for k in roles if ev.things[k].fields and k not in {USER_KEY}]
-    kept = _merge_heads(kept)
+    kept = _merge_heads(kept, ev)
     kept.sort(key=lambda t: t.order)
     if len(kept) > MAX_ENTITIES:
         model.warnings.append(f"Only the first {MAX_ENTITIES} entities were kept.")
@@ -153,8 +153,11 @@ def _split_compounds(ev: Evidence) -> None:
         into.stories |= thing.stories
         for name, spec in thing.fields.items():
             into.fields.setdefault(name, spec)
-    if not renames:
-        return
+    _rename(ev, renames)
+
+
+def _rename(ev: Evidence, renames: dict[str, str]) -> None:
+    """Links and pending references follow things merged into others."""
     for link in ev.links:
         link.source = renames.get(link.source, link.source)
         link.target = renames.get(link.target, link.target)
@@ -218,9 +221,11 @@ def _recurring(kept: list[Thing], stories: int) -> list[Thing]:
     return kept[:MAX_BACKLOG_ENTITIES]
 
 
-def _merge_heads(kept: list[Thing]) -> list[Thing]:
-    """ "order items" and "items" in one text are one thing: keep the longer name."""
+def _merge_heads(kept: list[Thing], ev: Evidence) -> list[Thing]:
+    """ "order items" and "items" in one text are one thing: keep the longer name (and the
+    links and pending references made to the shorter one)."""
     by_key = {t.key: t for t in kept}
+    renames: dict[str, str] = {}
     for thing in list(kept):
         if "_" in thing.key:
             continue
@@ -232,6 +237,8 @@ def _merge_heads(kept: list[Thing]) -> list[Thing]:
             into.order = min(into.order, thing.order)
             kept.remove(thing)
             del by_key[thing.key]
+            renames[thing.key] = into.key
+    _rename(ev, renames)
     return kept
 
 

@@ -485,12 +485,16 @@ class UnitReader:
         phrasal = f"{lemma} {particle}".strip()
         subject = self._subject(verb)
         objects = self._objects(verb)
+        if not objects and lemma not in hints.PARTICIPATION and phrasal not in hints.PARTICIPATION:
+            objects = self._shared_objects(verb)  # "users can create, edit and delete tasks"
         if subject is None and _composition(verb):  # "courses are made of lessons"
             whole = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
             subject = self._who(whole) if whole is not None else None
             objects = [o for o in objects if o != whole]
         owner = subject is not None and subject != USER_KEY
-        possession = lemma in hints.POSSESSION_VERBS and verb.dep_ not in {"xcomp", "relcl"}
+        possession = (lemma in hints.POSSESSION_VERBS or (
+            lemma in hints.RECORDING_VERBS and owner and self._records(verb, str(subject), objects)
+        )) and verb.dep_ not in {"xcomp", "relcl"}  # "weather stations record observations"
         if owner and (possession or _composition(verb)):
             self._possession(verb, str(subject))
             return
@@ -542,6 +546,16 @@ class UnitReader:
         for obj in objects:
             if obj.i not in self.done:
                 self._object(verb, lemma, subject, obj)
+
+    def _shared_objects(self, verb: Token) -> list[Token]:
+        """The object of the next coordinated verb, when this one has none of its own."""
+        for other in verb.conjuncts:
+            if other.i > verb.i and other.pos_ == "VERB":
+                found = [c for c in other.children if c.dep_ == "dobj"]
+                if found:
+                    return [n for t in found for n in (t, *t.conjuncts)
+                            if n.pos_ in _NOUNS and n.i not in self.done]  # fmt: skip
+        return []
 
     def _subject(self, verb: Token) -> str | None:
         """The key of who or what does ``verb``: a thing, the persona, USER_KEY, or None."""
@@ -698,6 +712,18 @@ class UnitReader:
             linked.managed = linked.managed or linked.person  # a record refers to them
             self.ev.link(M2O, subject, target, strength=STRONG)
         self._with_list(verb, objects, owner=subject)
+
+    def _records(self, verb: Token, subject: str, objects: list[Token]) -> bool:
+        """ "Stations record observations": a stored thing (not a person, not the app or its
+        place) gathers records of its own (not "keeps track of", not "keeps records")."""
+        thing = self.ev.things.get(subject)
+        if thing is None or thing.person or thing.app:
+            return False
+        if any(c.dep_ == "dobj" and _lemma(c) in hints.VAGUE_RECORDS for c in verb.children):
+            return False  # "a clinic keeps records of pets": what the app keeps
+        return bool(objects) and all(
+            o.tag_ in {"NNS", "NNPS"} and key_of(o) not in hints.VAGUE_RECORDS for o in objects
+        )
 
     def _is_person(self, key: str) -> bool:
         thing = self.ev.things.get(key)
@@ -909,6 +935,8 @@ def _describes(title: Token, items: Sequence[Item]) -> bool:
 
 def _names_app(token: Token) -> bool:
     lemma = token.lemma_.lower()
+    if token.tag_ in {"NNS", "NNPS"}:
+        return False  # "candidates submit applications": records, not the app
     return lemma in hints.APP_NOUNS or lemma in hints.APP_KIND_NOUNS
 
 
@@ -1024,10 +1052,19 @@ def _is_clause(tokens: Sequence[Token]) -> bool:
         return False  # "price paid", "hours worked": a noun phrase
     inside = {t.i for t in tokens}
     return any(
-        t.pos_ in {"VERB", "AUX"} and (len(tokens) > 3 or t.tag_ in _FINITE) and
+        t.pos_ in {"VERB", "AUX"} and (len(tokens) > 3 or t.tag_ in _FINITE or _modal_verbs(
+            t, inside)) and
         any(c.dep_ in {"nsubj", "nsubjpass"} and c.i in inside for c in t.children)
         for t in tokens
     )  # fmt: skip
+
+
+def _modal_verbs(verb: Token, inside: set[int]) -> bool:
+    """ "Users can rate and review recipes": a modal verb coordinated with another verb (the
+    parse holds together; "can create, edit and delete" read as nouns does not)."""
+    return any(c.dep_ == "aux" and c.i in inside for c in verb.children) and any(
+        c.dep_ == "conj" and c.pos_ == "VERB" for c in verb.children
+    )
 
 
 def _has_finite_verb(tokens: Iterable[Token]) -> bool:
