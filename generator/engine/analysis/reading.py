@@ -492,9 +492,14 @@ class UnitReader:
             subject = self._who(whole) if whole is not None else None
             objects = [o for o in objects if o != whole]
         owner = subject is not None and subject != USER_KEY
-        possession = (lemma in hints.POSSESSION_VERBS or (
-            lemma in hints.RECORDING_VERBS and owner and self._records(verb, str(subject), objects)
-        )) and verb.dep_ not in {"xcomp", "relcl"}  # "weather stations record observations"
+        possession = (
+            lemma in hints.POSSESSION_VERBS
+            or (
+                lemma in hints.RECORDING_VERBS
+                and owner
+                and self._records(verb, str(subject), objects)
+            )
+        ) and verb.dep_ not in {"xcomp", "relcl"}  # "weather stations record observations"
         if owner and (possession or _composition(verb)):
             self._possession(verb, str(subject))
             return
