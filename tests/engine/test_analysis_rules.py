@@ -449,3 +449,23 @@ def test_keeping_records_of_things_is_what_the_app_does() -> None:
     spec = analyze("A vet clinic keeps records of pets and their owners. Each pet has a name.")
     assert "Clinic" not in entities(spec)
     assert not any(link.endswith("-> Clinic") for link in links(spec))
+
+
+def test_a_thing_said_to_be_for_another_refers_to_it() -> None:
+    spec = analyze("Polls have several choices. People vote on polls; each vote is for one choice.")
+    assert "Vote -> Choice" in links(spec)
+
+
+def test_a_compound_name_is_a_part_of_its_first_word() -> None:
+    spec = analyze(
+        "Invoicing: clients, invoices and invoice lines. An invoice has a number. "
+        "Each invoice line has a description and a quantity."
+    )
+    assert "InvoiceLine -> Invoice" in links(spec)
+
+
+def test_a_review_of_nothing_named_is_about_the_main_thing_and_says_so() -> None:
+    spec = analyze("Movie reviews. Movies have a title and a genre. Users write reviews with a "
+                   "rating and a comment.")  # fmt: skip
+    assert "Review -> Movie" in links(spec)
+    assert "Each review was taken to be about a movie" in notes(spec)

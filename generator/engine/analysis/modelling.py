@@ -20,7 +20,15 @@ from typing import Any
 
 from generator.engine import naming
 from generator.engine.analysis import hints
-from generator.engine.analysis.evidence import MEDIUM, STRONG, USER_KEY, Evidence, Link, Thing
+from generator.engine.analysis.evidence import (
+    MEDIUM,
+    STRONG,
+    USER_KEY,
+    WEAK,
+    Evidence,
+    Link,
+    Thing,
+)
 from generator.engine.analysis.fields import default_field
 from generator.engine.analysis.lexicon import CURRENCY_UNITS, MEASURE_UNITS, TIME_UNITS
 from generator.engine.analysis.nlp import known_nouns
@@ -108,6 +116,7 @@ def decide(ev: Evidence) -> Model:
             model.notes.append(f"'{thing.surface}' act in the app and have data of their own: "
                                f"{_pascal(thing.key)} is a profile, one per user.")  # fmt: skip
     _link_entities(ev, model, keys, set(roles))
+    _implied_links(ev, model, keys)
     _validations(ev, model)
     _fill(model)
     _explain(ev, model, set(roles))
@@ -326,6 +335,34 @@ def _link_entities(ev: Evidence, model: Model, keys: set[str], roles: set[str]) 
             who = naming.to_label(person or USER_KEY)
             model.notes.append(
                 f"{_pascal(key)} links a {who} to a {naming.to_label(target)}, one per pair."
+            )
+
+
+def _implied_links(ev: Evidence, model: Model, keys: set[str]) -> None:
+    """Links no sentence states but the names imply: an "invoice line" is a line of an
+    invoice, and a review with nothing to review is of the thing the text is about."""
+
+    def linked(a: str, b: str) -> bool:
+        return any({ln.source, ln.target} == {a, b} for ln in model.links)
+
+    for key in sorted(keys):
+        parts = key.split("_")
+        prefix = next(("_".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)
+                       if "_".join(parts[:n]) in keys), None)  # fmt: skip
+        if prefix is not None and not linked(key, prefix):
+            model.links.append(Link(M2O, key, prefix, "", MEDIUM))
+    for key in sorted(keys, key=lambda k: ev.things[k].order if k in ev.things else 0):
+        if key.split("_")[-1] not in hints.INTERACTION_NOUNS or any(
+                ln.source == key and ln.target in keys for ln in model.links):  # fmt: skip
+            continue
+        subjects = [k for k in keys if k != key and k in ev.things and not ev.things[k].person
+                    and k.split("_")[-1] not in hints.INTERACTION_NOUNS]  # fmt: skip
+        if subjects:
+            about = max(subjects, key=lambda k: (ev.things[k].mentions, -ev.things[k].order))
+            model.links.append(Link(M2O, key, about, "", WEAK))
+            model.notes.append(
+                f"Each {naming.to_label(key)} was taken to be about a "
+                f"{naming.to_label(about)}; the text does not say what it is on."
             )
 
 

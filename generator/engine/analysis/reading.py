@@ -47,6 +47,7 @@ _USER_PRONOUNS = frozenset({"i", "we", "you", "me", "us", "everyone", "anyone", 
 _RELATIVE = frozenset({"who", "that", "which"})
 _SPLITTERS = frozenset({",", ";", "and", "or", "&", "+", "plus", "/"})
 _OBJECT_PREPS = frozenset({"for", "in", "on", "to", "into", "onto", "at", "up", "from"})
+_BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _FINITE = frozenset({"VBZ", "VBP", "VBD", "MD"})
@@ -503,6 +504,8 @@ class UnitReader:
         if owner and (possession or _composition(verb)):
             self._possession(verb, str(subject))
             return
+        if lemma == "be" and owner and not self._is_person(str(subject)):
+            self._refers(verb, str(subject))  # "each vote is for one choice"
         if lemma in hints.BELONG_VERBS and subject not in {None, USER_KEY}:
             self.ev.note(str(subject), MEDIUM)
             for obj in objects:
@@ -551,6 +554,18 @@ class UnitReader:
         for obj in objects:
             if obj.i not in self.done:
                 self._object(verb, lemma, subject, obj)
+
+    def _refers(self, verb: Token, subject: str) -> None:
+        """ "A booking is for one child in one lesson": the subject refers to each thing."""
+        preps = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in _BE_PREPS]
+        for prep in preps:
+            for target in (c for c in prep.children if c.dep_ == "pobj" and c.pos_ in _NOUNS):
+                for noun in (target, *_prep_objects(target, _BE_PREPS)):
+                    key = key_of(noun)
+                    if noun.pos_ not in _NOUNS or _attribute_word(key) or key == subject:
+                        continue
+                    self.ev.note(key, MEDIUM, surface=noun.text, person=is_person(key))
+                    self.ev.link(M2O, subject, key, strength=MEDIUM)
 
     def _shared_objects(self, verb: Token) -> list[Token]:
         """The object of the next coordinated verb, when this one has none of its own."""
