@@ -158,6 +158,26 @@ def test_the_base_migrations_are_carried_and_one_is_added(
     assert "core/migrations/0002_version_4.py migrates version 1's database to version 4." in logs
 
 
+def test_the_user_model_comes_from_the_first_version_and_is_never_made_again(
+    tmp_path: Path, first: BaseVersion
+) -> None:
+    user_migration = "accounts/migrations/0001_initial.py"
+    assert 'name="User"' in first.files[user_migration]
+    assert (
+        "swappable_dependency(settings.AUTH_USER_MODEL)"
+        in first.files[f"{MIGRATIONS}/0001_initial.py"]
+    )
+
+    result = build(tmp_path / "app", with_additions(v1()), version=2, base=first)
+
+    out = Path(result.output_dir or "")
+    assert sorted(p.name for p in (out / "accounts/migrations").glob("0*.py")) == [
+        "0001_initial.py"
+    ]
+    assert (out / user_migration).read_text(encoding="utf-8") == first.files[user_migration]
+    assert 'name="User"' not in _migration(result, "0002_version_2.py")
+
+
 def test_a_required_column_added_to_a_table_with_rows_gets_a_one_off_default(
     tmp_path: Path, first: BaseVersion
 ) -> None:

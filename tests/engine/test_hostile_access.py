@@ -16,8 +16,10 @@ here (skipped when it cannot start, failed when the CI variable is set).
 
 from __future__ import annotations
 
+import email
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -57,6 +59,8 @@ PRODUCTION_OVER_HTTP = {
     "DJANGO_API_THROTTLE_ANON": "100000/minute",
     "DJANGO_API_THROTTLE_USER": "100000/minute",
     "DJANGO_LOG_LEVEL": "ERROR",
+    # Mail (password resets) printed to the server's log, where the tests read it.
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
 }
 ERRORS = (httpx.HTTPError,)
 PG_ERRORS = (psycopg.OperationalError,)
@@ -358,6 +362,68 @@ def test_uploads_go_only_to_those_who_may_see_their_record(app: Served) -> None:
         assert refused.headers["location"].startswith("/accounts/login/?next="), url
     assert alice.get("/media/../db.sqlite3").status_code == 404
     assert alice.get("/media/building/no-such-file.png").status_code == 404
+
+
+def mails_to(app: Served, address: str) -> list[str]:
+    """Bodies of the mails to ``address`` that the console backend wrote to the server's log."""
+    log = (app.root / "server.log").read_text(encoding="utf-8", errors="replace")
+    bodies = []
+    for chunk in log.split("-" * 79):
+        start = chunk.find("Content-Type:")
+        if start < 0:
+            continue
+        message = email.message_from_string(chunk[start:].strip())
+        if message["To"] == address:
+            payload = message.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            bodies.append(payload.decode(message.get_content_charset() or "utf-8"))
+    return bodies
+
+
+def test_a_forgotten_password_is_reset_by_mail_and_nobody_learns_who_has_an_account(
+    app: Served,
+) -> None:
+    # Given an account with an email address, and a visitor at the reset form
+    shell(
+        app.root,
+        app.env,
+        "from django.contrib.auth import get_user_model\n"
+        f"get_user_model().objects.create_user('carol', 'carol@example.com', {PASSWORD!r})\n"
+        "print('null')",
+    )
+    visitor = app.client()
+    assert 'href="/accounts/password-reset/"' in visitor.get("/accounts/login/").text
+
+    # When the visitor asks for an unknown address, then for Carol's
+    answers = [
+        posted(visitor, "/accounts/password-reset/", {"email": address})
+        for address in ("nobody@example.com", "CAROL@example.com")
+    ]
+
+    # Then both get the same answer, and one mail goes to Carol alone
+    assert [r.status_code for r in answers] == [302, 302]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    assert mails_to(app, "nobody@example.com") == []
+    [body] = mails_to(app, "carol@example.com")
+    link = re.search(rf"{re.escape(app.base)}(/accounts/reset/\S+/)", body)
+    assert link is not None, body
+
+    # When Carol follows the link and chooses a new password
+    carol = app.client()
+    form_url = carol.get(link.group(1)).headers["location"]
+    assert "Choose a new password" in carol.get(form_url).text
+    done = posted(
+        carol, form_url, {"new_password1": "a-new-one-9471", "new_password2": "a-new-one-9471"}
+    )
+
+    # Then the new password logs in, the old one no longer does, and the link is spent
+    assert done.status_code == 302 and done.headers["location"] == "/accounts/reset/done/"
+    for password, works in (("a-new-one-9471", True), (PASSWORD, False)):
+        client = app.client()
+        client.get("/accounts/login/")
+        response = posted(client, "/accounts/login/", {"username": "carol", "password": password})
+        assert (response.status_code == 302) is works, password
+    assert "This link no longer works" in app.client().get(link.group(1)).text
 
 
 # --- the generated suites on PostgreSQL --------------------------------------------------------
