@@ -234,13 +234,17 @@ def rules_spec() -> AppSpec:
 
 def courses_spec() -> AppSpec:
     """Ownership through parents: a teacher's course, its lessons and their quizzes; shared tags;
-    a note with its own author and an optional lesson."""
+    a note with its own author and an optional lesson. Courses are public (anyone reads them)."""
     return AppSpec.from_data(
         {
             "name": "Courses",
             "features": [{"name": "Sign-in", "category": "authentication"}],
             "entities": [
-                {"name": "Course", "fields": [{"name": "title", "type": "string"}]},
+                {
+                    "name": "Course",
+                    "fields": [{"name": "title", "type": "string"}],
+                    "access": "public",
+                },
                 {"name": "Lesson", "fields": [{"name": "title", "type": "string"}]},
                 {"name": "Quiz", "fields": [{"name": "title", "type": "string"}]},
                 {"name": "Tag", "fields": [{"name": "name", "type": "string"}]},

@@ -139,12 +139,49 @@ def test_auth_decides_permissions_and_owner_handling() -> None:
     assert "IsAuthenticatedOrReadOnly" in with_auth["config/settings.py"]
     assert "serializer.save(owner=self.request.user)" in with_auth["core/api_views.py"]
     assert "form.instance.owner = self.request.user" in with_auth["core/views.py"]
-    assert "LoginRequiredMixin" in with_auth["core/views.py"]
+    assert "AccessMixin" in with_auth["core/views.py"]
     assert "core/accounts.py" in with_auth and "core/accounts.py" not in without
     assert "AllowAny" in without["config/settings.py"]
-    assert "LoginRequiredMixin" not in without["core/views.py"]
+    assert "AccessMixin" not in without["core/views.py"]
     assert "AUTH_USER_MODEL" not in without["core/models.py"]
 
+
+def test_who_reads_follows_the_spec_or_the_links_of_other_owners() -> None:
+    # Given the courses app, where students enroll in a teacher's course
+    data = courses_spec().to_dict()
+    data["entities"][0]["access"] = "auto"  # the spec makes courses public
+    data["entities"].append({"name": "Enrollment", "fields": [{"name": "note"}]})
+    data["relationships"] += [
+        {"source": "Enrollment", "target": "User", "name": "student"},
+        {"source": "Enrollment", "target": "Course"},
+    ]
+    readers = {e.name: e.readers for e in build(AppSpec.from_data(data)).entities}
+    # Then the course is a catalog: a student must see it to enroll; the rest stays the owners'
+    assert readers == {
+        "Course": "signed_in",
+        "Lesson": "owner",  # its link to the course is the way it is owned, not another owner's
+        "Quiz": "owner",
+        "Tag": "signed_in",  # shared reference data
+        "Note": "owner",  # its lesson is optional: nobody needs to see others' lessons
+        "Enrollment": "owner",
+    }
+    # And what the spec says wins, except that nobody's shared data cannot be kept private
+    data["entities"][0]["access"] = "private"
+    data["entities"][3]["access"] = "private"
+    data["entities"][4]["access"] = "public"
+    readers = {e.name: e.readers for e in build(AppSpec.from_data(data)).entities}
+    assert (readers["Course"], readers["Tag"], readers["Note"]) == ("owner", "signed_in", "public")
+
+
+def test_a_parent_owned_through_offers_only_the_users_own_rows() -> None:
+    project = build(courses_spec())
+    owning = {e.name: e.owning_relation and e.owning_relation.name for e in project.entities}
+    assert owning == {"Course": None, "Lesson": "course", "Quiz": "lesson", "Tag": None, "Note": None}
+    files = {f.path: f.content for f in render(courses_spec())}
+    assert 'owning = ("course",)' in files["core/forms.py"]
+    assert 'owning = ("course",)' in files["core/serializers.py"]
+    assert 'owning = ("course",)' in files["core/admin.py"]
+    assert '"core.Course": "public"' in files["core/permissions.py"]
 
 def test_owners_are_reached_through_required_parents() -> None:
     project = build(courses_spec())

@@ -43,6 +43,7 @@ PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
             "docs/schema.sql",
         ),
         *_same("core/validators.py", when="has_files"),
+        *_same("core/migrations/0002_roles.py", when="has_roles"),
     ),
     "backend": (
         FileTemplate("manage.py.j2", "manage.py", executable=True),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from generator.engine import naming
 from generator.engine.spec import (
     USER,
+    Access,
     AppSpec,
     Entity,
     FeatureCategory,
@@ -175,6 +176,9 @@ class EntityView:
     # The relations from a row to its owning user: its own key to the user, or its required
     # parent chain ending in one (a Lesson's course, then the course's owner). Empty: shared data.
     owner_path: list[RelationView] = field(default_factory=list)
+    # Who reads its rows: "owner" (and staff), "signed_in" (a catalog, or shared data) or
+    # "public" (anonymous visitors too). Changing them is for owners, or managers (shared data).
+    readers: str = "owner"
 
     @property
     def name(self) -> str:
@@ -189,6 +193,26 @@ class EntityView:
     def owner_step(self) -> RelationView | None:
         """The first relation of the owner path: the owner itself, or the parent."""
         return self.owner_path[0] if self.owner_path else None
+
+    @property
+    def public(self) -> bool:
+        return self.readers == "public"
+
+    @property
+    def read_by_strangers(self) -> bool:
+        """Owned rows that every signed-in user reads (a catalog): others may see, not change."""
+        return bool(self.owner_path) and self.readers != "owner"
+
+    @property
+    def owning_relation(self) -> RelationView | None:
+        """The parent through which the row is owned: its choices are the user's own rows."""
+        step = self.owner_step
+        return step if step is not None and not step.is_owner else None
+
+    @property
+    def user_pickers(self) -> list[RelationView]:
+        """Relations to the user that forms and the API offer (the owner is set by the server)."""
+        return [r for r in self.form_relations if r.target_is_user]
 
     @property
     def snake(self) -> str:
@@ -483,6 +507,29 @@ class ProjectView:
         return bool(self.spec.roles)
 
     @property
+    def has_public(self) -> bool:
+        return any(e.public for e in self.entities)
+
+    @property
+    def role_permissions(self) -> list[str]:
+        """The codenames every role's group is given (core/migrations/0002_roles.py).
+
+        Roles read every model (the querysets still scope the rows) and manage the shared
+        reference data: they add, change and delete it. The spec does not say which role manages
+        what, so every role manages all of it.
+        """
+        return [
+            f"{action}_{e.model_lower}"
+            for e in self.entities
+            for action in (("add", "change", "delete", "view") if not e.owner_path else ("view",))
+        ]
+
+    @property
+    def role_content_types(self) -> list[tuple[str, str]]:
+        """(model name, verbose name) of every model, for permissions the migration creates."""
+        return [(e.model_lower, e.spec.label) for e in self.entities]
+
+    @property
     def has_rules(self) -> bool:
         return any(e.has_rules for e in self.entities)
 
@@ -566,6 +613,9 @@ def build(spec: AppSpec) -> ProjectView:
             views[rel.target].incoming.append(relation)
     for name, path in paths.items():
         views[name].owner_path = [by_index[index] for index in path]
+    catalogs = _catalogs(spec, paths, required_links)
+    for view in views.values():
+        view.readers = _readers(view, catalogs) if auth else "public"
     # Constraint names, like index names, must be unique across the project.
     taken = {name for view in views.values() for _, name in view.indexes}
     for entity in spec.entities:
@@ -597,6 +647,36 @@ def _owner_paths(spec: AppSpec, owners: set[int], required: set[int]) -> dict[st
                     break
         grew = len(paths) > len(known)
     return paths
+
+
+def _catalogs(spec: AppSpec, paths: dict[str, list[int]], required: set[int]) -> set[str]:
+    """Owned entities that rows of another owner must link to: the course a student enrolls in.
+
+    A required link from an owned entity that is not the first step of its owner path (an
+    Enrollment's course, where the enrollment is the student's) needs every signed-in user to
+    see the targets, or nobody but their owner could ever make such a row.
+    """
+    return {
+        rel.target
+        for index, rel in enumerate(spec.relationships)
+        if index in required
+        and rel.source in paths
+        and rel.target in paths
+        and rel.target != rel.source
+        and paths[rel.source][0] != index
+    }
+
+
+def _readers(view: EntityView, catalogs: set[str]) -> str:
+    """Who reads the entity's rows: the spec's access, or for "auto" the stack's choice."""
+    access = view.spec.access
+    if access == Access.PUBLIC:
+        return "public"
+    if not view.owner_path or access == Access.SIGNED_IN:
+        return "signed_in"  # nobody owns shared reference data, so it cannot be private
+    if access == Access.PRIVATE:
+        return "owner"
+    return "signed_in" if view.name in catalogs else "owner"
 
 
 def _on_delete(rel: Relationship, *, required: bool, auth: bool, shared_target: bool) -> OnDelete:
