@@ -4,11 +4,15 @@ The three apps of issue 10 (food-bank volunteers, property management, online co
 analysed from their descriptions, rendered, migrated on SQLite with production settings (HTTPS
 off, as behind no proxy) and served by ``manage.py runserver``. Alice owns a row of every entity;
 Bob, a stranger with rows of his own, and an anonymous client then try to read, change and
-delete Alice's rows through the pages and the API. Nothing of hers may show, every attempt is a
-404 (or a 403 for shared reference data, which every signed-in user reads and managers alone
-change) or a redirect to log in, and the database must be unchanged at the end. Bob's own rows
-show, so an empty page cannot pass for a safe one. A protected delete is a message on the page
-and a 409 in the API. The property app gets a building photo, so /media/ is attacked too.
+delete Alice's rows through the pages and the API. Nothing of hers may show but her catalog rows
+(a course students enroll in) and shared reference data, which Bob reads and may not change (a
+403); every other attempt is a 404 or a redirect to log in, and the database must be unchanged
+at the end. Bob's own rows show, so an empty page cannot pass for a safe one. A protected delete
+is a message on the page and a 409 in the API. The property app gets a building photo, so
+/media/ is attacked too; the courses app's courses are public, so anonymous visitors read them
+and nothing else. A role member manages shared data by the permissions the roles' data
+migration gave their group, and a staff member who is no superuser sees only their own rows in
+the admin.
 
 Two of the apps then run their generated tests against a throwaway PostgreSQL cluster started
 here (skipped when it cannot start, failed when the CI variable is set).
@@ -68,11 +72,14 @@ PG_ERRORS = (psycopg.OperationalError,)
 FAST = ("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 TEXTS = {"food-bank": FOOD_BANK, "property": PROPERTY, "courses": COURSES}
 
-# Alice and Bob, a staff member; a row of every entity for Alice, one of every owned entity for
-# Bob, and for each protected entity a row that another row of Alice's refers to.
+# Alice and Bob; a staff member (no superuser) with every admin permission of the app; Rita, a
+# member of the first role's group as the roles' migration made it. A row of every entity for
+# Alice, one of every owned entity for Bob and for the staff member, and for each protected
+# entity a row that another row of Alice's refers to.
 SEED = """
 import json
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from rest_framework.authtoken.models import Token
 from core import models
 from core.tests import factories
@@ -81,10 +88,15 @@ User = get_user_model()
 alice = User.objects.create_user("alice", password={password!r})
 bob = User.objects.create_user("bob", password={password!r})
 staff = User.objects.create_user("staff", password={password!r}, is_staff=True)
+staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="core"))
+rita = User.objects.create_user("rita", password={password!r})
+if {role!r}:
+    rita.groups.add(Group.objects.get(name={role!r}))
 rows = {{}}
 for snake, owned, protector, link in {entities!r}:
     make = getattr(factories, f"make_{{snake}}_for")
     rows[snake] = {{"alice": make(alice).pk, "bob": make(bob).pk if owned else None}}
+    rows[snake]["staff"] = make(staff).pk if owned else None
     if protector:
         holder = getattr(factories, f"make_{{protector}}_for")(alice)
         rows[snake]["protected"] = getattr(holder, f"{{link}}_id")
@@ -92,7 +104,7 @@ files = {{}}
 for snake, model, field in {files!r}:
     row = getattr(models, model).objects.get(pk=rows[snake]["alice"])
     files[f"{{snake}}.{{field}}"] = getattr(row, field).url
-tokens = {{user.username: Token.objects.create(user=user).key for user in (bob, staff)}}
+tokens = {{user.username: Token.objects.create(user=user).key for user in (bob, staff, rita)}}
 print(json.dumps({{"rows": rows, "files": files, "tokens": tokens}}))
 """
 SNAPSHOT = """
@@ -112,9 +124,17 @@ def with_building_photo(spec: AppSpec) -> AppSpec:
     return AppSpec.from_data(data)
 
 
+def with_public_courses(spec: AppSpec) -> AppSpec:
+    data = spec.to_dict()
+    next(e for e in data["entities"] if e["name"] == "Course")["access"] = "public"
+    return AppSpec.from_data(data)
+
+
 def spec_of(key: str) -> AppSpec:
     spec = analyze(TEXTS[key])
-    return with_building_photo(spec) if key == "property" else spec
+    if key == "property":
+        return with_building_photo(spec)
+    return with_public_courses(spec) if key == "courses" else spec
 
 
 def app_env(root: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -245,7 +265,10 @@ def app(
         for e in project.entities
     ]
     files = [(e.snake, e.name, f.name) for e, f in project.file_fields]
-    seeded = shell(root, env, SEED.format(password=PASSWORD, entities=entities, files=files))
+    role = spec.roles[0].name if spec.roles else ""
+    seeded = shell(
+        root, env, SEED.format(password=PASSWORD, entities=entities, files=files, role=role)
+    )
     with served(root, env) as base:
         yield Served(project, root, env, base, **seeded)
 
@@ -259,9 +282,12 @@ def test_the_three_apps_have_owned_and_shared_rows_and_a_protected_delete() -> N
     assert any(not e.owner_path for e in entities)  # shared reference data
     assert sum(1 for p in projects if any(e.protected_by for e in p.entities)) >= 2
     assert any(p.file_fields for p in projects)
+    assert any(e.read_by_strangers and not e.public for e in entities)  # a catalog
+    assert any(e.public for e in entities)
+    assert any(p.roles and any(not e.owner_path for e in p.entities) for p in projects)
 
 
-def test_pages_show_a_stranger_nothing_of_alices_and_change_nothing(app: Served) -> None:
+def test_pages_show_a_stranger_only_alices_catalog_and_change_nothing(app: Served) -> None:
     before = app.snapshot()
     bob = app.logged_in("bob")
     for e in app.project.entities:
@@ -269,9 +295,11 @@ def test_pages_show_a_stranger_nothing_of_alices_and_change_nothing(app: Served)
         mine = f"/{e.url}/{rows['alice']}/"
         listed = bob.get(f"/{e.url}/")
         assert listed.status_code == 200, e.name
-        if not owned(e):  # shared reference data: read by all, changed by managers
+        if not owned(e) or e.read_by_strangers:  # read by all, changed by owners or managers
             assert f'href="{mine}"' in listed.text, e.name
-            assert bob.get(mine).status_code == 200, e.name
+            shown = bob.get(mine)
+            assert shown.status_code == 200, e.name
+            assert f'href="{mine}edit/"' not in shown.text, e.name
             for url in (f"{mine}edit/", f"{mine}delete/"):
                 assert bob.get(url).status_code == 403, url
                 assert posted(bob, url).status_code == 403, url
@@ -285,13 +313,19 @@ def test_pages_show_a_stranger_nothing_of_alices_and_change_nothing(app: Served)
     assert app.snapshot() == before
 
 
-def test_pages_send_anonymous_visitors_to_log_in(app: Served) -> None:
+def test_pages_send_anonymous_visitors_to_log_in_but_on_public_lists(app: Served) -> None:
     before = app.snapshot()
     anonymous = app.client()
     anonymous.get("/accounts/login/")  # a CSRF cookie, so a refused POST is refused for access
     for e in app.project.entities:
         mine = f"/{e.url}/{app.rows[e.snake]['alice']}/"
-        for url in (f"/{e.url}/", f"/{e.url}/new/", mine, f"{mine}edit/", f"{mine}delete/"):
+        read = (f"/{e.url}/", mine)
+        if e.public:
+            assert f'href="{mine}"' in anonymous.get(f"/{e.url}/").text, e.name
+            shown = anonymous.get(mine)
+            assert shown.status_code == 200 and f'href="{mine}edit/"' not in shown.text, e.name
+            read = ()
+        for url in (*read, f"/{e.url}/new/", f"{mine}edit/", f"{mine}delete/"):
             response = anonymous.get(url)
             assert response.status_code == 302, url
             assert response.headers["location"].startswith("/accounts/login/?next="), url
@@ -302,7 +336,9 @@ def test_pages_send_anonymous_visitors_to_log_in(app: Served) -> None:
     assert app.snapshot() == before
 
 
-def test_the_api_gives_a_stranger_and_anonymous_clients_nothing_of_alices(app: Served) -> None:
+def test_the_api_gives_a_stranger_and_anonymous_clients_only_what_all_may_read(
+    app: Served,
+) -> None:
     before = app.snapshot()
     bob, anonymous = app.client(app.tokens["bob"]), app.client()
     for e in app.project.entities:
@@ -312,7 +348,7 @@ def test_the_api_gives_a_stranger_and_anonymous_clients_nothing_of_alices(app: S
         assert listed.status_code == 200, e.name
         ids = {row["id"] for row in listed.json()["results"]}
         attack = {f.name: "hacked" for f in e.fields if f.type in {"string", "text"}}
-        if owned(e):
+        if owned(e) and not e.read_by_strangers:
             assert rows["alice"] not in ids and rows["bob"] in ids, e.name
             assert bob.get(mine).status_code == 404, mine
             assert bob.patch(mine, json=attack).status_code == 404, mine
@@ -321,14 +357,63 @@ def test_the_api_gives_a_stranger_and_anonymous_clients_nothing_of_alices(app: S
         else:
             assert rows["alice"] in ids and bob.get(mine).status_code == 200, e.name
             assert bob.patch(mine, json=attack).status_code == 403, mine
+            assert bob.put(mine, json=attack).status_code == 403, mine
             assert bob.delete(mine).status_code == 403, mine
-        for response in (
-            anonymous.get(f"/api/{e.url}/"),
-            anonymous.get(mine),
-            anonymous.patch(mine, json=attack),
-            anonymous.delete(mine),
-        ):
+        refused = [anonymous.patch(mine, json=attack), anonymous.delete(mine)]
+        if e.public:
+            public = anonymous.get(f"/api/{e.url}/").json()["results"]
+            assert rows["alice"] in {row["id"] for row in public}, e.name
+            assert anonymous.get(mine).json()["id"] == rows["alice"], e.name
+        else:
+            refused += [anonymous.get(f"/api/{e.url}/"), anonymous.get(mine)]
+        for response in refused:
             assert response.status_code in {401, 403}, f"{response.request.method} {mine}"
+    assert app.snapshot() == before
+
+
+def test_a_role_manages_shared_data_by_the_permissions_its_migration_gave(app: Served) -> None:
+    shared = [e for e in app.project.entities if not owned(e)]
+    if not (app.project.roles and shared):
+        pytest.skip(f"{app.project.name} has no role or no shared reference data")
+    rita, page = app.client(app.tokens["rita"]), app.logged_in("rita")
+    for e in shared:
+        mine = f"/{e.url}/{app.rows[e.snake]['alice']}/"
+        assert f'href="{mine}edit/"' in page.get(mine).text, e.name
+        assert page.get(f"{mine}edit/").status_code == 200, e.name
+        assert page.get(f"/{e.url}/new/").status_code == 200, e.name
+        assert rita.patch(f"/api/{e.url}/{app.rows[e.snake]['alice']}/", json={}).status_code == 200
+    for e in app.project.entities:  # the role gives no rights over others' own rows
+        if owned(e) and not e.read_by_strangers:
+            assert rita.get(f"/api/{e.url}/{app.rows[e.snake]['alice']}/").status_code == 404
+
+
+def test_staff_who_are_not_superusers_see_only_their_rows_in_the_admin(app: Served) -> None:
+    before = app.snapshot()
+    staff = app.logged_in("staff")
+    for e in app.project.entities:
+        rows = app.rows[e.snake]
+        admin = f"/admin/core/{e.model_lower}/"
+        listed = staff.get(admin)
+        assert listed.status_code == 200, e.name
+        alices = f"{admin}{rows['alice']}/change/"
+        if not owned(e):  # shared reference data: staff manage it
+            assert f'href="{alices}"' in listed.text, e.name
+            continue
+        assert f'href="{admin}{rows["staff"]}/change/"' in listed.text, f"{e.name}: their own row"
+        if e.read_by_strangers:  # seen, read-only
+            assert f'href="{alices}"' in listed.text, e.name
+            shown = staff.get(alices)
+            assert shown.status_code == 200 and 'name="_save"' not in shown.text, e.name
+            assert posted(staff, alices).status_code == 403, alices
+        else:
+            assert f'href="{alices}"' not in listed.text, f"{e.name}: Alice's row in the admin"
+            for url in (alices, f"{admin}{rows['alice']}/delete/"):
+                assert staff.get(url).status_code == 302, url  # "does not exist"
+                assert posted(staff, url).status_code == 302, url
+        assert posted(staff, f"{admin}{rows['alice']}/delete/", {"post": "yes"}).status_code in {
+            302,
+            403,
+        }
     assert app.snapshot() == before
 
 
