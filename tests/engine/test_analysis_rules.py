@@ -469,3 +469,23 @@ def test_a_review_of_nothing_named_is_about_the_main_thing_and_says_so() -> None
                    "rating and a comment.")  # fmt: skip
     assert "Review -> Movie" in links(spec)
     assert "Each review was taken to be about a movie" in notes(spec)
+
+
+def test_a_noun_named_in_passing_stays_out_and_the_warnings_name_it() -> None:
+    spec = analyze(
+        "Each dog has a name and a breed. Walks have a date and a price. "
+        "On rainy days we bring a towel."
+    )
+    assert entities(spec) == {"Dog", "Walk"}
+    assert (
+        "'towel' is mentioned but was not modelled; add it if the app stores it." in spec.warnings
+    )
+
+
+def test_one_person_of_mine_in_the_app_sentence_is_not_a_table() -> None:
+    spec = analyze("I run a dog walking business with my sister. Each dog has a name.")
+    assert entities(spec) == {"Dog"}
+
+
+def test_things_in_a_bare_list_stay_although_nothing_is_said_about_them() -> None:
+    assert entities(analyze("crm: contacts, companies, deals")) == {"Contact", "Company", "Deal"}

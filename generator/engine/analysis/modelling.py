@@ -43,6 +43,7 @@ from generator.engine.spec import (
 
 M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
 MAX_WARNED_NOUNS = 8
+PASSING_MENTIONS = 2  # mentions of a noun with no data and no link that stay out of the model
 MAX_BACKLOG_ENTITIES = 15
 # From this many user stories on, a text is a backlog: things must recur across stories. A
 # handful of stories is read like prose.
@@ -117,6 +118,7 @@ def decide(ev: Evidence) -> Model:
                                f"{_pascal(thing.key)} is a profile, one per user.")  # fmt: skip
     _link_entities(ev, model, keys, set(roles))
     _implied_links(ev, model, keys)
+    _drop_passing_mentions(ev, model)
     _validations(ev, model)
     _fill(model)
     _explain(ev, model, set(roles))
@@ -364,6 +366,21 @@ def _implied_links(ev: Evidence, model: Model, keys: set[str]) -> None:
                 f"Each {naming.to_label(key)} was taken to be about a "
                 f"{naming.to_label(about)}; the text does not say what it is on."
             )
+
+
+def _drop_passing_mentions(ev: Evidence, model: Model) -> None:
+    """A noun named once or twice in passing, with nothing stored and tied to nothing ("a bag",
+    "my sister"), is not a table: it is left out, and the warnings name it."""
+    tied = {k for ln in model.links for k in (ln.source, ln.target)}
+    for key in list(model.entities):
+        thing = ev.things.get(key)
+        if thing is None:
+            continue
+        kept = bool(thing.fields) or thing.listed or thing.managed
+        kept = kept or thing.link is not None or key in tied or thing.mentions > PASSING_MENTIONS
+        if kept or len(model.entities) < 2:
+            continue
+        del model.entities[key]
 
 
 def _validations(ev: Evidence, model: Model) -> None:

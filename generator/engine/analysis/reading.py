@@ -122,6 +122,9 @@ def key_of(token: Token) -> str:
 def _lemma(token: Token) -> str:
     word = token.lower_ if token.lower_ in {"data", "media", "news", "series", "species"} else \
         token.lemma_  # fmt: skip
+    if token.pos_ == "PROPN" and token.is_sent_start and token.dep_ == "nsubj" and \
+            token.head.tag_ == "VBP" and token.text[1:].islower():  # fmt: skip
+        word = naming.singularize(token.lower_)  # "Walks have a date": a plural, not a name
     return naming.to_snake(word.lower()) or token.lower_
 
 
@@ -338,8 +341,12 @@ class UnitReader:
         key = key_of(head)
         if _attribute_word(key) and cut == len(tokens) and head.tag_ not in {"NNS", "NNPS"}:
             return
+        if head.tag_ == "NN" and any(c.dep_ == "poss" and c.lower_ in {"my", "our"}
+                                     for c in head.children):  # fmt: skip
+            return  # "a business with my sister": one person, not a table
         thing = self.ev.note(key, MEDIUM, surface=head.text, person=is_person(key))
         thing.managed = thing.managed or thing.person  # "clients, dogs, walks": clients are kept
+        thing.listed = True
         rest = tokens[cut:]
         if rest and rest[0].text == "(":
             close = next((i for i, t in enumerate(rest) if t.text == ")"), len(rest))
