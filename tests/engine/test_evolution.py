@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from engine_fakes import FakeStack
@@ -326,6 +327,51 @@ def test_versions_migrate_in_order_and_keep_the_data(tmp_path: Path, first: Base
     }
     passed, output = _check(fourth, "data_kept")
     assert passed and "Data kept: 12 rows of 4 models" in output
+
+
+def with_roles(spec: AppSpec, *names: str) -> AppSpec:
+    data = spec.to_dict()
+    data["roles"] += [{"name": name} for name in names]
+    return AppSpec.from_data(data)
+
+
+def test_roles_and_models_added_later_get_their_groups_and_permissions(tmp_path: Path) -> None:
+    # Given version 1 with a role, whose migration makes its group
+    spec1 = with_roles(v1(), "Walker")
+    first = as_base(build(tmp_path / "v1", spec1), spec1, 1)
+    assert f"{MIGRATIONS}/0002_roles.py" in first.files
+
+    # When version 2 adds a role, shared reference data (tags) and an owned entity (walks)
+    spec2 = with_roles(with_additions(v1()), "Walker", "Owner")
+    second = build(tmp_path / "v2", spec2, version=2, base=first, verify=True)
+
+    # Then a migration after the model change gives what the roles did not have, and the app's
+    # own tests (each role manages tags) pass
+    assert second.success, (
+        [(c.key, c.output_tail[-3000:]) for c in second.verification.failed_checks]
+        if second.verification
+        else second.error
+    )
+    assert second.verification is not None and second.verification.tests_run > 0
+    assert _migrations(second) == [
+        "0001_initial.py",
+        "0002_roles.py",
+        "0003_version_2.py",
+        "0004_roles_version_2.py",
+    ]
+    grants = _migration(second, "0004_roles_version_2.py")
+    assert '("core", "0003_version_2")' in grants
+    given: dict[str, Any] = {}
+    exec(grants.split("\ndef ")[0], given)  # the module's constants
+    new_models = ["add_tag", "change_tag", "delete_tag", "view_tag", "view_walk"]
+    assert given["GRANTS"] == {
+        "Walker": new_models,
+        "Owner": ["view_client", "view_dog", *new_models],
+    }
+
+    # And a version that changes no role or model adds no roles migration
+    third = build(tmp_path / "v3", spec2, version=3, base=as_base(second, spec2, 2), verify=False)
+    assert "0005_roles_version_3.py" not in _migrations(third)
 
 
 @pytest.mark.slow

@@ -114,6 +114,29 @@ def make_migrations(
     return {f"{MIGRATIONS}{m['name']}.py": m["text"] for m in made["migrations"]}, notes
 
 
+def new_grants(base: AppSpec, spec: AppSpec) -> dict[str, list[str]]:
+    """What each role of ``spec`` must be given beyond ``base``'s grants: a new role's group
+    with all its permissions, an existing role the permissions of new or newly shared models.
+
+    Empty when nothing is new. Grants taken away (a removed model or role) are left alone.
+    """
+    before = build(base).role_grants
+    wanted = {}
+    for role, codenames in build(spec).role_grants.items():
+        had = set(before.get(role, ()))
+        missing = [name for name in codenames if name not in had]
+        if missing or role not in before:
+            wanted[role] = missing
+    return wanted
+
+
+def next_migration_name(migrations: Mapping[str, str], label: str) -> tuple[str, str]:
+    """(the highest-numbered migration's name, the name of one more called ``label``)."""
+    last = last_migration(migrations)
+    assert last is not None  # base_migrations refuses a base without one
+    return last, f"{int(last[:4]) + 1:04d}_{label}"
+
+
 def data_kept_check(spec: AppSpec, base: BaseVersion, env: Mapping[str, str]) -> Check:
     """Migrate a database filled at the base's last migration to the newest: no row lost.
 

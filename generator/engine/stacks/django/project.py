@@ -525,6 +525,11 @@ class ProjectView:
         ]
 
     @property
+    def role_grants(self) -> dict[str, list[str]]:
+        """Each role's group and the codenames it is given, in spec order."""
+        return {role.name: self.role_permissions for role in self.roles}
+
+    @property
     def role_content_types(self) -> list[tuple[str, str]]:
         """(model name, verbose name) of every model, for permissions the migration creates."""
         return [(e.model_lower, e.spec.label) for e in self.entities]

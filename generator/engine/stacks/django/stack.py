@@ -112,6 +112,19 @@ class DjangoStack:
             loadable, spec=spec, base=base, version=version, env=CHECK_ENV, cancel=cancel
         )
         carried = migrations.base_migrations(base)
+        grants = migrations.new_grants(base.spec, spec)
+        if grants:
+            after, name = migrations.next_migration_name(
+                {**carried, **made}, f"roles_version_{version}"
+            )
+            made[f"{migrations.MIGRATIONS}{name}.py"] = self._template(
+                "core/migrations/0002_roles.py.j2",
+                spec,
+                ctx,
+                grants=grants,
+                after=after,
+                version=version,
+            )
         kept = [f for f in files if not f.path.startswith(migrations.MIGRATIONS)]
         if f"{migrations.MIGRATIONS}__init__.py" not in carried:
             kept += [f for f in files if f.path == f"{migrations.MIGRATIONS}__init__.py"]
@@ -136,14 +149,7 @@ class DjangoStack:
         if phase not in RENDER_PHASES:
             raise ValueError(f"unknown phase {phase!r}; expected one of {RENDER_PHASES}")
         project = build(spec)
-        context: dict[str, Any] = {
-            "project": project,
-            "needs": _needs(project),
-            "ctx": ctx,
-            "pins": pins(ctx),
-            "line_length": LINE_LENGTH,
-            "target_version": TARGET_VERSION,
-        }
+        context = _context(project, ctx)
         env = environment()
         files: list[GeneratedFile] = []
         for item in PHASE_FILES[phase]:
@@ -158,6 +164,10 @@ class DjangoStack:
             else:
                 files.append(GeneratedFile(item.path, template.render(context), item.executable))
         return sorted(files, key=lambda f: f.path)
+
+    def _template(self, template: str, spec: AppSpec, ctx: RenderContext, **extra: Any) -> str:
+        """One template's output, unformatted, with ``extra`` beside the usual context."""
+        return environment().get_template(template).render(_context(build(spec), ctx), **extra)
 
     def render(self, spec: AppSpec, ctx: RenderContext) -> list[GeneratedFile]:
         """Every phase at once (tests and tools; the pipeline renders phase by phase)."""
@@ -199,6 +209,17 @@ class DjangoStack:
             ),
             *kept,
         ]
+
+
+def _context(project: ProjectView, ctx: RenderContext) -> dict[str, Any]:
+    return {
+        "project": project,
+        "needs": _needs(project),
+        "ctx": ctx,
+        "pins": pins(ctx),
+        "line_length": LINE_LENGTH,
+        "target_version": TARGET_VERSION,
+    }
 
 
 def _formatted(
