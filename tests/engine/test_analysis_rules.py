@@ -489,3 +489,30 @@ def test_one_person_of_mine_in_the_app_sentence_is_not_a_table() -> None:
 
 def test_things_in_a_bare_list_stay_although_nothing_is_said_about_them() -> None:
     assert entities(analyze("crm: contacts, companies, deals")) == {"Contact", "Company", "Deal"}
+
+
+def test_a_semicolon_ends_a_clause_of_its_own() -> None:
+    spec = analyze(
+        "Campsite bookings. The campsite has pitches with a number and a nightly price. "
+        "Guests book pitches for a range of dates; each booking has an arrival date."
+    )
+    assert {"Booking -> Pitch", "Booking -> User"} <= links(spec)
+
+
+def test_a_thing_and_its_people_point_at_the_people() -> None:
+    spec = analyze("A clinic keeps records of pets and their owners. Each pet has a name.")
+    assert "Pet -> Owner" in links(spec)
+    assert "Owner -> Pet" not in links(spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("Episodes have a title. Listeners leave comments on episodes.", "Comment -> User"),
+        ("Lectures have a title. Students give feedback on lectures.", "Feedback -> User"),
+        ("Forum: users start threads and reply with posts. Each thread has a title.",
+         "Thread -> User"),
+    ],
+)  # fmt: skip
+def test_what_people_write_or_start_is_theirs(text: str, link: str) -> None:
+    assert link in links(analyze(text))

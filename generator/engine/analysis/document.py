@@ -20,7 +20,7 @@ _HEADING_MARK = re.compile(r"^\s*#{1,6}\s+")
 _BULLET = re.compile(r"^\s*(?:[-*+•·▪◦‣]|\d{1,3}[.)]|[a-z][.)])\s+")
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]{0,500}\)")
 _MARKS = re.compile(r"[*_`~]{1,3}")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _STORY = re.compile(
     r"^\s*(?:[A-Za-z]{0,6}[-#]?\d{1,4}[:.)]?\s+|story:\s*)?as\s+(?:an?|the)\s+([^,]{1,80}?)\s*,?\s+i\s+"
     r"(?:want|would\s+like|'d\s+like|need|wish|should\s+be\s+able|can|am\s+able)\b"

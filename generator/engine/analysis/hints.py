@@ -162,7 +162,9 @@ SHARED_NOUNS = _words(
     """
 )
 # Nouns of one person's act on a thing, kept as records: "comments on posts".
-INTERACTION_NOUNS = _words("comment review rating reply vote like answer message reaction")
+INTERACTION_NOUNS = _words(
+    "comment review rating reply vote like answer message reaction feedback testimonial"
+)
 # Things a person takes, and each try is kept: "students take quizzes" -> QuizAttempt.
 ATTEMPTED = _words("quiz exam test assessment survey questionnaire")
 # Participation verbs whose object is usually the person's own thing, not a shared one:
@@ -184,7 +186,7 @@ AUTHORING_VERBS = _words(
     """
     create add write post publish submit place upload own make open log file raise compose
     draft author build sign buy purchase propose suggest nominate recommend list sell offer
-    host organize organise send
+    host organize organise send start
     """
 )
 # The relation name towards the user, by verb, when no role names the subject.

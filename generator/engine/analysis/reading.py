@@ -684,7 +684,9 @@ class UnitReader:
             if person is not None:
                 self.ev.link(M2O, key, self._who(person) or USER_KEY, "assignee")
             return
-        authoring = lemma in hints.AUTHORING_VERBS
+        authoring = lemma in hints.AUTHORING_VERBS or (
+            head in hints.INTERACTION_NOUNS and lemma not in hints.WEAK_VERBS
+        )  # "listeners leave comments on episodes": the comment is theirs
         if authoring and subject is not None and (subject == USER_KEY or self._is_person(subject)):
             name = hints.USER_RELATION_BY_VERB.get(lemma, "")
             if subject != USER_KEY:
@@ -879,6 +881,10 @@ class UnitReader:
             self.ev.note(key_of(token), STRONG, surface=token.text)
             holder = self.ev.note(key_of(owner), MEDIUM, surface=owner.text)
             holder.managed = True  # "clients and their dogs": the clients are kept too
+            if is_person(key_of(token)) and not is_person(key_of(owner)):
+                self.ev.things[key_of(token)].managed = True  # "pets and their owners"
+                self.ev.link(M2O, key_of(owner), key_of(token), strength=STRONG)
+                return
             self.ev.link(M2O, key_of(token), key_of(owner), strength=STRONG)
 
     # --- the app phrase -----------------------------------------------------------------
