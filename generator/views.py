@@ -31,6 +31,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from accounts.models import ExperienceLevel, User
 from generator import archive
+from generator.api.throttling import ClientAddressThrottle
 from generator.constants import GENERATION_STATUS_SUCCEEDED
 from generator.diagrams import er_diagram_svg
 from generator.engine import naming
@@ -237,7 +238,7 @@ UNDERSTANDING_BODY = "generator/understanding.html#understanding-body"
 UNDERSTAND_RATE = "120/minute"  # typing sends one request per pause: far fewer than this
 
 
-class UnderstandThrottle(UserRateThrottle):
+class UnderstandThrottle(ClientAddressThrottle, UserRateThrottle):
     """The site's rate limiter (DRF's, on the default cache), per user, for the live panel."""
 
     scope = "understand"

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from takoss.clientip import parse_proxies
 from takoss.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -296,3 +297,9 @@ SPECTACULAR_SETTINGS = {
 TAKOSS_SSE_KEEPALIVE_SECONDS = env_int("TAKOSS_SSE_KEEPALIVE_SECONDS", 15, minimum=1)
 # POST /api/generate waits at most this long, then answers 202 with the URLs to follow.
 TAKOSS_API_WAIT_SECONDS = env_int("TAKOSS_API_WAIT_SECONDS", 600, minimum=1)
+
+# --- Hardening (README "Configuration") --------------------------------------------------------
+# X-Forwarded-For is believed only from these proxies (IPs or CIDRs): every per-address limit
+# reads the client through takoss.clientip, allauth's too (accounts/adapter.py).
+TAKOSS_TRUSTED_PROXIES = parse_proxies(env_list("TAKOSS_TRUSTED_PROXIES", []))
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
