@@ -71,6 +71,7 @@ PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
         ),
         *_same("accounts/tests/test_password_reset.py", when="auth"),
         *_same("core/roles.py", "core/tests/test_roles.py", when="has_roles"),
+        *_same("core/tests/test_admin.py", when="auth"),
         *_same("core/media.py", "core/tests/test_media.py", when="has_files"),
     ),
     "frontend": (
