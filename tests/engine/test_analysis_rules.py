@@ -516,3 +516,12 @@ def test_a_thing_and_its_people_point_at_the_people() -> None:
 )  # fmt: skip
 def test_what_people_write_or_start_is_theirs(text: str, link: str) -> None:
     assert link in links(analyze(text))
+
+
+def test_my_things_in_a_story_are_mine() -> None:
+    spec = analyze(
+        "As a parent I want to add my children with their first name and school.\n"
+        "As a parent I want to offer a ride on a date with a departure time.\n"
+        "As a parent I want to book a seat for one of my children on a ride."
+    )
+    assert "Child -> User" in links(spec)

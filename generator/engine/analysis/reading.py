@@ -836,6 +836,11 @@ class UnitReader:
         mine = any(c.dep_ == "poss" and c.lower_ in {"my", "our"} for c in token.children)
         if mine and token.tag_ in {"NN", "NNP"}:
             self.ev.thing(key_of(token), token.text).app = True  # "our church": the domain
+        elif mine and token.tag_ == "NNS" and self.persona and not _attribute_word(key_of(token)):
+            self.ev.note(key_of(token), MEDIUM, surface=token.text, story=self.story)
+            self.ev.link(M2O, key_of(token), USER_KEY, self.persona, strength=MEDIUM)
+            if is_person(key_of(token)):
+                self.ev.things[key_of(token)].managed = True  # "my children": kept by me
         if _negated(token):
             self.ev.negated.setdefault(key_of(token), token.text)
             return
