@@ -1,14 +1,16 @@
 """Runs a stack's checks against a generated project: copied, sandboxed, time-limited.
 
-Each :class:`~generator.engine.stacks.base.Check` runs as a subprocess of the same interpreter
+Each :class:`~generator.engine.stacks.base.Check` runs as a process of the same interpreter
 inside a temporary copy of the project (the original is never touched, and the copy is removed
-afterwards). A check's own files (a script, its parameters) are written beside the copy, never
-into it; its argv and env name their folder ``{files}``. :func:`sandbox` makes such a copy for
-other jobs on generated code (making a migration) too. Every subprocess gets its own process
-group, so a timeout or a cancellation kills the whole tree (SIGTERM, then SIGKILL half a second
-later), and a sanitised environment without network: a generated ``sitecustomize`` refuses
-every socket connection and name lookup that is not loopback, proxies point at a closed
-loopback port and pip may not use an index.
+afterwards), started through :mod:`generator.engine.sandbox`: no network, a clean environment,
+an unprivileged user, limits, and the copy's folder as the one writable place. A check's own
+files (a script, its parameters) are written beside the copy, never into it; its argv and env
+name their folder ``{files}``. :func:`sandbox` makes such a copy for other jobs on generated code
+(making a migration) too. A timeout or a cancellation kills the check's whole tree (SIGTERM,
+then SIGKILL half a second later). A generated ``sitecustomize`` also refuses every socket
+connection and name lookup that is not loopback, so that a refused connection says why (and
+``TAKOSS_SANDBOX=none`` keeps that much); proxies point at a closed loopback port and pip may
+not use an index.
 
 Checks are independent (lint, framework check, migrations, tests), so they run concurrently on
 ``workers`` threads, longest (test-counting) checks first. Results are reported, in completion
@@ -24,10 +26,8 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -36,23 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from generator.engine.events import Cancelled, CancelToken
+from generator.engine.leftovers import temp_folder
+from generator.engine.sandbox import base_env, require, start
 from generator.engine.stacks.base import Check
 
 OUTPUT_TAIL_CHARS = 4000
 POLL_SECONDS = 0.1
-KILL_GRACE_SECONDS = 0.5
 DEFAULT_WORKERS = 2
 NETWORK_DISABLED = "network disabled during verification"
 UNROUTABLE_PROXY = "http://127.0.0.1:9"
-# Inherited variables that would point a generated project at Takoss's own code or settings.
-_DROPPED_ENV = (
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "PYTHONSTARTUP",
-    "DJANGO_SETTINGS_MODULE",
-    "DATABASE_URL",
-    "PYTHONSAFEPATH",
-)
 
 SITECUSTOMIZE = f'''"""Written by Takoss verification: no network except loopback."""
 import ipaddress
@@ -302,8 +294,11 @@ def check_files_dir(check: Check, workdir: Path) -> Path:
     return workdir / "files" / check.key
 
 
-def sandbox_env(sitecustomize_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+def sandbox_env(
+    project: Path, sitecustomize_dir: Path, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """A check's whole environment: nothing of the server's, the project as its home."""
+    env = base_env(project)
     env.update(
         {
             "PYTHONPATH": str(sitecustomize_dir),
@@ -327,19 +322,6 @@ def sandbox_env(sitecustomize_dir: Path, extra: dict[str, str] | None = None) ->
         env[name] = UNROUTABLE_PROXY
     env.update(extra or {})
     return env
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process group, SIGKILL it if anything is left after the grace period."""
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=KILL_GRACE_SECONDS)
-    with contextlib.suppress(ProcessLookupError):  # children may outlive the leader
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 def _tail(path: Path) -> str:
@@ -381,20 +363,16 @@ def run_check(
     files = check_files_dir(check, workdir)
     write_files(files, check.files)
     env = sandbox_env(
-        workdir / "site", {k: v.replace("{files}", str(files)) for k, v in check.env.items()}
+        project,
+        workdir / "site",
+        {k: v.replace("{files}", str(files)) for k, v in check.env.items()},
     )
     timeout = check.timeout * timeout_scale
     started = time.monotonic()
     with log.open("wb") as out:
         try:
-            proc = subprocess.Popen(
-                expand_argv(check.argv, files),
-                cwd=project,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+            proc = start(
+                expand_argv(check.argv, files), work=workdir, cwd=project, env=env, stdout=out
             )
         except OSError as exc:
             return CheckResult(
@@ -414,11 +392,11 @@ def run_check(
             except subprocess.TimeoutExpired:
                 pass
             if cancel is not None and cancel.cancelled:
-                _kill_group(proc)
+                proc.kill()
                 raise Cancelled(cancel.reason)
             if time.monotonic() - started > timeout:
                 timed_out = True
-                _kill_group(proc)
+                proc.kill()
                 break
     duration = time.monotonic() - started
     output = _tail(log)
@@ -480,8 +458,7 @@ def sandbox(
     project: Path | Mapping[str, str], *, prefix: str = "takoss-sandbox-"
 ) -> Iterator[Sandbox]:
     """A temporary copy of ``project`` (a folder, or files by path) to run checks in."""
-    workdir = Path(tempfile.mkdtemp(prefix=prefix))
-    try:
+    with temp_folder(prefix) as workdir:
         copy = workdir / "project"
         if isinstance(project, Path):
             shutil.copytree(
@@ -494,8 +471,6 @@ def sandbox(
             write_files(copy, project)
         write_files(workdir / "site", {"sitecustomize.py": SITECUSTOMIZE})
         yield Sandbox(workdir, copy)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def verify(
@@ -513,6 +488,7 @@ def verify(
     :class:`~generator.engine.events.Cancelled` (after killing every running check and removing
     the copy) when ``cancel`` fires.
     """
+    require()  # before any copying: no sandbox, no run
     started = time.monotonic()
     with sandbox(Path(project), prefix="takoss-verify-") as box:
         results = _run_all(

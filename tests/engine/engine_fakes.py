@@ -7,6 +7,9 @@ test can swap in a failing or sleeping one.
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from generator.engine.events import CancelToken
 from generator.engine.spec import AppSpec, Entity, FieldSpec, FieldType, SpecError
 from generator.engine.stacks.base import Check, GeneratedFile, RenderContext
@@ -38,6 +41,28 @@ def python_check(
         timeout=timeout,
         counts_tests=counts_tests,
     )
+
+
+def processes_with(token: str) -> list[int]:
+    """Pids of the machine's processes with ``token`` in their command line (any namespace)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and token.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            pass  # gone meanwhile
+    return found
+
+
+def gone(token: str, within: float = 3.0) -> bool:
+    """Whether no process with ``token`` in its command line is left (waits ``within`` s)."""
+    deadline = time.monotonic() + within
+    while processes_with(token):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def sleeping_check(seconds: float = 30.0) -> Check:
