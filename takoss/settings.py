@@ -198,6 +198,10 @@ TASKS = {
     }
 }
 
+# Generated code runs only inside bubblewrap (generator/engine/sandbox.py); "none" runs it
+# unisolated and must be asked for, with a warning logged on every run.
+TAKOSS_SANDBOX = env_choice("TAKOSS_SANDBOX", "bwrap", ("bwrap", "none"))
+
 # django-eventstream: one channel per generation (generator/publishing.py). Its storage must be
 # on: a listener's queue holds 10 events and, on overflow or reconnect with a last id, it replays
 # from storage; without storage those events are lost. The storage is a replay buffer (trimmed
