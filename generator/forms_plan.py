@@ -21,6 +21,7 @@ from django.http import QueryDict
 from django.utils.text import capfirst
 
 from generator.engine.spec import (
+    Access,
     AppSpec,
     FeatureCategory,
     FieldSpec,
@@ -59,6 +60,14 @@ KIND_LABELS = {
 }
 NUMERIC_TYPES = {FieldType.INTEGER, FieldType.DECIMAL, FieldType.FLOAT}
 LENGTH_TYPES = {FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL, FieldType.SLUG}
+
+
+ACCESS_LABELS = {
+    Access.AUTO: "Decided by the app (a catalog others link to is read by all signed in)",
+    Access.PRIVATE: "Its owners",
+    Access.SIGNED_IN: "Every signed-in user",
+    Access.PUBLIC: "Anyone, signed in or not",
+}
 
 
 def on_delete_labels(source_plural: str) -> dict[OnDelete, str]:
@@ -355,6 +364,20 @@ class RemoveRoleForm(RoleForm):
     op = "remove_role"
 
 
+class SetAccessForm(EditForm):
+    op = "set_access"
+    entity = _name("Entity")
+    access = forms.ChoiceField(
+        label="Who reads it",
+        choices=[(a.value, label) for a, label in ACCESS_LABELS.items()],
+        error_messages={"invalid_choice": "Choose who reads it from the list."},
+    )
+
+    def changes_nothing(self) -> bool:
+        found = self.spec.entity(self.cleaned_data["entity"])
+        return found is not None and found.access == self.cleaned_data["access"]
+
+
 class AddFeatureForm(EditForm):
     op = "add_feature"
     name = _name("Feature")
@@ -446,6 +469,7 @@ EDIT_FORMS: dict[str, type[EditForm]] = {
         ChangeRelationshipForm,
         AddRoleForm,
         RemoveRoleForm,
+        SetAccessForm,
         AddFeatureForm,
         RemoveFeatureForm,
         AddComparisonForm,

@@ -31,7 +31,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from generator.diagrams import er_diagram_svg
 from generator.engine.editing import rule_words
 from generator.engine.spec import (
+    ACCESS_WORDS,
     USER,
+    Access,
     AppSpec,
     Entity,
     FieldSpec,
@@ -45,6 +47,7 @@ from generator.engine.stacks import DEFAULT_STACK
 from generator.examples import EXAMPLES
 from generator.forms import WIZARD_STEPS, ProjectQuickForm, ProjectWizardForm
 from generator.forms_plan import (
+    ACCESS_LABELS,
     COMPARE_LABELS,
     FEATURE_LABELS,
     FIELD_TYPE_LABELS,
@@ -308,6 +311,7 @@ def _plan_context(
         "edit_url": reverse("generator:plan_edit", args=[project.pk]),
         "cards": [_card(spec, n, entity, shown, opened) for n, entity in enumerate(spec.entities)],
         "compare_labels": COMPARE_LABELS,
+        "access_labels": {access.value: label for access, label in ACCESS_LABELS.items()},
         "relations": [
             _relation_row(spec, data, n, r, shown) for n, r in enumerate(spec.relationships)
         ],
@@ -499,6 +503,7 @@ SAID = {
     "change_relationship": "Changed the link from {source} to {target}: {changed}.",
     "add_role": "Added the role {name}.",
     "remove_role": "Removed the role {name}.",
+    "set_access": "{entity} is now read by {access_words}.",
     "add_feature": "Added the feature {name}.",
     "remove_feature": "Removed the feature {name}.",
     "dismiss_warning": "Dismissed it.",
@@ -526,6 +531,7 @@ def describe(op: dict[str, Any]) -> str:
         changed=_changed(op),
         compare_words=COMPARE_LABELS.get(op.get("compare", ""), ""),
         fields_words=" and ".join(op.get("fields", [])),
+        access_words=ACCESS_WORDS[Access(op["access"])] if "access" in op else "",
     )
 
 

@@ -314,6 +314,23 @@ def test_adding_and_removing_a_role(owner_client, planned):
     assert spec_of(planned).roles == []
 
 
+def test_choosing_who_reads_an_entity(owner_client, planned):
+    card = f"e{names(planned).index('Task')}"
+    page = owner_client.get(plan_url(planned)).content.decode()
+    assert '<option value="auto" selected>' in page  # the default, before any choice
+
+    response = edit(
+        owner_client, planned, op="set_access", key=card, entity="Task", access="public"
+    )
+
+    assert spec_of(planned).entity("Task").access == "public"
+    assert "Task is now read by anyone." in response.content.decode()
+    assert '<option value="public" selected>' in response.content.decode()
+    response = edit(owner_client, planned, op="set_access", key=card, entity="Task", access="all")
+    assert errors_beside(response, card) == ["Who reads it: Choose who reads it from the list."]
+    assert spec_of(planned).entity("Task").access == "public"
+
+
 def test_adding_and_removing_a_feature(owner_client, planned):
     edit(
         owner_client,
