@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate browser git postgres lint typecheck bench clean
+.PHONY: run test setup venv install migrate browser git postgres lint typecheck bench clean secret-key
 
-run: setup
+run: setup secret-key
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Takoss is serving on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takoss.asgi:application
@@ -33,6 +33,12 @@ postgres:
 # git for `takoss change`, which merges a new version into an edited project with git merge-file.
 git:
 	@scripts/ensure-debian-package.sh git git "takoss change merges with git merge-file"
+
+# A random secret key once per checkout, in the git-ignored .takoss-secret-key (unless
+# TAKOSS_SECRET_KEY is set): never a public constant, which would let anyone forge sessions and
+# django-eventstream's es-meta. takoss/secret_key.py.
+secret-key: install
+	@$(PY) -m takoss.secret_key
 
 venv:
 	@scripts/ensure-venv.sh $(VENV)

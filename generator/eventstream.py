@@ -12,6 +12,9 @@
   while it is replaying from storage, django-eventstream 5.3 re-reads storage from the
   connection's *first* last id and sends the replayed events again; we drop every event whose
   id is not past the last one this connection sent, so each event arrives exactly once.
+  It also refuses an ``es-meta`` this server did not sign (the library's parameter naming the
+  user and channels of a stream, a JWT signed with SECRET_KEY) with a ``forbidden`` stream
+  error, where the library would crash with a 500.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import json
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+import jwt
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django_eventstream.channelmanager import DefaultChannelManager
 from django_eventstream.event import Event as StreamEvent
 from django_eventstream.storage import DjangoModelStorage
-from django_eventstream.utils import parse_last_event_id
+from django_eventstream.utils import parse_last_event_id, sse_error_response
 from django_eventstream.views import events as library_events
 
 if TYPE_CHECKING:
@@ -63,10 +68,30 @@ class ReplayStorage(DjangoModelStorage):
 
 
 def events(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+    refusal = _unsigned_meta(request)
+    if refusal is not None:
+        return refusal
     response = library_events(request, **kwargs)
     if isinstance(response, StreamingHttpResponse) and response.is_async:
         response.streaming_content = _without_repeats(response.streaming_content)  # type: ignore[arg-type]
     return response
+
+
+def _unsigned_meta(request: HttpRequest) -> HttpResponse | None:
+    """A ``forbidden`` stream error if ``es-meta`` is sent without this server's signature."""
+    token = request.GET.get("es-meta")
+    if not token:
+        return None
+    try:
+        jwt.decode(
+            token,
+            settings.SECRET_KEY.encode("utf-8"),
+            algorithms=["HS256"],
+            options={"require": ["exp"]},
+        )
+    except jwt.PyJWTError as exc:
+        return sse_error_response("forbidden", f"Invalid es-meta: {exc}.")
+    return None
 
 
 async def _without_repeats(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -15,15 +15,21 @@ from django.core.exceptions import ImproperlyConfigured
 
 from takoss.clientip import parse_proxies
 from takoss.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from takoss.secret_key import development_key, production_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("TAKOSS_DEBUG", True)
+DEBUG: bool = env_bool("TAKOSS_DEBUG", True)
+# Never a constant (takoss/secret_key.py): production requires a strong TAKOSS_SECRET_KEY;
+# development falls back to a random key kept in a git-ignored file, one per checkout.
+TAKOSS_SECRET_KEY_FILE: Path = Path(
+    env_str("TAKOSS_SECRET_KEY_FILE", str(BASE_DIR / ".takoss-secret-key"))
+)
 SECRET_KEY = env_str("TAKOSS_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("TAKOSS_SECRET_KEY must be set when TAKOSS_DEBUG is off.")
-    SECRET_KEY = "takoss-insecure-development-key-change-me"
+if not DEBUG:
+    SECRET_KEY = production_key(SECRET_KEY)
+elif not SECRET_KEY:
+    SECRET_KEY = development_key(TAKOSS_SECRET_KEY_FILE)
 ALLOWED_HOSTS = env_list("TAKOSS_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("TAKOSS_CSRF_TRUSTED_ORIGINS", [])
 
