@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 
 from generator.engine import naming
-from generator.engine.analysis import document, features, hints, modelling, nlp, pages
+from generator.engine.analysis import access, document, features, hints, modelling, nlp, pages
 from generator.engine.analysis.evidence import Evidence
 from generator.engine.analysis.reading import UnitReader, mark_app_phrase
 from generator.engine.events import CancelToken
@@ -146,6 +146,10 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
     to_name = {k: naming.to_pascal(k.replace("_", " ")) for k in evidence.things}
     clauses = [(t, {to_name[k] for k in keys if k in to_name}) for t, keys in evidence.clauses]
     found = features.detect(clauses, names)
+    public = access.public_entities(clauses, names)
+    for entity in entities:
+        if entity["name"] in public:
+            entity["access"] = "public"
     relationships = modelling.relationship_data(model)
     if any(r["target"] == "User" for r in relationships) and not any(
         f.category == FeatureCategory.AUTHENTICATION for f in found
@@ -163,7 +167,7 @@ def _read(text: str, cancel: CancelToken | None) -> dict:
         "features": [f.model_dump() for f in found],
         "pages": [p.model_dump() for p in plan],
         "warnings": warnings,
-        "notes": model.notes,
+        "notes": [*model.notes, *(access.public_note(name) for name in public)],
         "confidence": modelling.confidence(model, doc.stories),
         "_signals": modelling.signals(model, doc.stories),
     }
