@@ -179,6 +179,20 @@ def test_the_user_model_comes_from_the_first_version_and_is_never_made_again(
     assert 'name="User"' not in _migration(result, "0002_version_2.py")
 
 
+def test_a_base_built_with_the_built_in_user_is_refused(tmp_path: Path, first: BaseVersion) -> None:
+    files = {path: text for path, text in first.files.items() if not path.startswith("accounts/")}
+    base = BaseVersion(1, first.spec, files)  # a build from before accounts.User
+
+    result = build(tmp_path / "app", with_additions(v1()), version=2, base=base)
+
+    assert result.error is not None and result.error.kind == ERROR_INPUT
+    assert result.error.details["messages"] == [
+        "version 1 was built with Django's built-in user model, and its database cannot move to "
+        "the project's own (accounts.User) by migrations: build this spec as a new project"
+    ]
+    assert not (tmp_path / "app").exists()
+
+
 def test_a_required_column_added_to_a_table_with_rows_gets_a_one_off_default(
     tmp_path: Path, first: BaseVersion
 ) -> None:

@@ -30,6 +30,8 @@ from generator.engine.verification import sandbox
 from generator.engine.versions import BaseVersion
 
 MIGRATIONS = f"{APP_LABEL}/migrations/"
+# The project's own user model; builds before it used Django's built-in user.
+USER_MIGRATION = "accounts/migrations/0001_initial.py"
 SCRIPTS = Path(__file__).with_name("scripts")
 MAKE_TIMEOUT = 60.0
 SAMPLE_ROWS = 3  # per model: enough for unique values and links to differ
@@ -59,11 +61,24 @@ def last_migration(migrations: Mapping[str, str]) -> str | None:
 
 
 def base_migrations(base: BaseVersion) -> dict[str, str]:
-    """The base build's migrations; EvolutionRefused when it has none to grow from."""
+    """The base build's migrations; EvolutionRefused when it has none to grow from.
+
+    A base built before the project's own user model (accounts.User) is refused too: its
+    database's tables and applied migrations name Django's built-in user, and no migration can
+    move them to another user model (Django's migrate stops on the inconsistent history).
+    """
     carried = carried_migrations(base.files)
     if last_migration(carried) is None:
         raise EvolutionRefused(
             [f"version {base.number} has no migrations in {MIGRATIONS}: nothing to build on"]
+        )
+    if USER_MIGRATION not in base.files:
+        raise EvolutionRefused(
+            [
+                f"version {base.number} was built with Django's built-in user model, and its "
+                "database cannot move to the project's own (accounts.User) by migrations: "
+                "build this spec as a new project"
+            ]
         )
     return carried
 
