@@ -525,3 +525,17 @@ def test_my_things_in_a_story_are_mine() -> None:
         "As a parent I want to book a seat for one of my children on a ride."
     )
     assert "Child -> User" in links(spec)
+
+
+def test_a_sentence_read_as_one_noun_phrase_is_read_again_as_a_sentence() -> None:
+    spec = analyze(
+        "Coworking space booking\n- Desks: code, floor, has monitor flag\n"
+        "- Meeting rooms: name, capacity, hourly rate\n"
+        "- Members book desks and meeting rooms for a date with a start time and an end time"
+    )
+    assert {"Booking -> Desk", "Booking -> User"} <= links(spec)
+
+
+def test_booking_two_kinds_of_thing_links_the_booking_to_both() -> None:
+    spec = analyze("Rooms have a name. Desks have a code. Members book rooms and desks.")
+    assert {"Booking -> Room", "Booking -> Desk", "Booking -> User"} <= links(spec)

@@ -767,7 +767,10 @@ class UnitReader:
         link = noun.replace("*", target)
         self.ev.note(target, STRONG, surface=obj.text, story=self.story)
         thing = self.ev.note(link, STRONG, story=self.story)
-        thing.link = (subject, target, unique)
+        if thing.link is not None and thing.link[1] != target and thing.link[0] == subject:
+            self.ev.link(M2O, link, target, strength=STRONG)  # "book desks and meeting rooms"
+        else:
+            thing.link = (subject, target, unique)
         self._with_list(verb, [obj], owner=link)
         bounds = RANGE.search(" ".join(t.text for t in verb.subtree))
         if bounds and link in {"rating", "vote", "review"}:  # "rate a book from 1 to 5"
