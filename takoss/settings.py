@@ -313,3 +313,9 @@ TAKOSS_API_WAIT_SECONDS = env_int("TAKOSS_API_WAIT_SECONDS", 600, minimum=1)
 # reads the client through takoss.clientip, allauth's too (accounts/adapter.py).
 TAKOSS_TRUSTED_PROXIES = parse_proxies(env_list("TAKOSS_TRUSTED_PROXIES", []))
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# JSON nested deeper than takoss.jsonlimits.MAX_JSON_DEPTH is a 400 before any view parses it
+# (inside CORS, so a browser client can read the refusal).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("corsheaders.middleware.CorsMiddleware") + 1,
+    "takoss.jsonlimits.json_depth_limit",
+)
