@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-import tempfile
 import time
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -47,6 +46,7 @@ from generator.constants import (
 )
 from generator.engine import naming
 from generator.engine.events import CancelToken, Event, EventType
+from generator.engine.leftovers import temp_folder
 from generator.engine.pipeline import (
     GenerationError,
     GenerationInputError,
@@ -373,7 +373,7 @@ def _run_pipeline(generation: Generation, token: CancelToken) -> None:
     project = generation.project
     sink = GenerationEventSink(generation.pk)
     try:
-        with tempfile.TemporaryDirectory(prefix="takoss-run-") as tmp:
+        with temp_folder("takoss-run-") as tmp:  # removed when the run ends
             fields: dict[str, Any] = {
                 "name": project.name,
                 "requirements": project.requirements,

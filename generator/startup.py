@@ -1,5 +1,6 @@
-"""Start-up chores of a serving process: mark runs orphaned by a dead process interrupted, and
-load the English parser in the background so the first description is read without waiting.
+"""Start-up chores of a serving process: mark runs orphaned by a dead process interrupted, remove
+the temporary folders and kill the sandboxes a dead server left behind, and load the English
+parser in the background so the first description is read without waiting.
 
 They run on the first request the ASGI application receives rather than at import time, so
 importing ``takoss.asgi`` (tests, tools) never touches the database; the runs this process owns
@@ -14,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from generator.engine.leftovers import remove_leftovers
 from generator.services import generation_mark_interrupted_all
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,21 @@ def recover_interrupted_runs() -> None:
         return
     if count:
         logger.warning("Marked %d generation(s) interrupted: the server stopped during them", count)
+
+
+def clean_leftovers() -> None:
+    """Folders and sandboxes whose owner died (a killed server); live owners' are kept."""
+    try:
+        removed = remove_leftovers()
+    except Exception:  # cleaning is best effort: serving must still start
+        logger.exception("Could not remove what a stopped server left behind")
+        return
+    if removed.folders or removed.processes:
+        logger.warning(
+            "Removed %d temporary folder(s) and killed %d sandbox process(es) of a stopped server",
+            len(removed.folders),
+            len(removed.processes),
+        )
 
 
 def warm_up_parser() -> None:
@@ -48,7 +65,7 @@ def warm_up_parser() -> None:
 
 
 class RecoverOnFirstRequest:
-    """ASGI middleware: run :func:`recover_interrupted_runs` once, before the first request."""
+    """ASGI middleware: recover runs and clean leftovers once, before the first request."""
 
     def __init__(self, app: AsgiApp) -> None:
         self.app = app
@@ -58,5 +75,6 @@ class RecoverOnFirstRequest:
         if not self.recovered and scope["type"] in {"http", "websocket"}:
             self.recovered = True
             warm_up_parser()
+            await sync_to_async(clean_leftovers)()
             await sync_to_async(recover_interrupted_runs)()
         await self.app(scope, receive, send)

@@ -46,12 +46,15 @@ caller's business.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +145,10 @@ def mode() -> str:
     return _config.mode
 
 
+def hidden() -> tuple[Path, ...]:
+    return _config.hidden
+
+
 def require() -> None:
     """Raise :class:`SandboxUnavailable` unless generated code can be run in the chosen mode."""
     if _config.mode == MODE_NONE:
@@ -176,8 +183,10 @@ def base_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, st
 class Sandboxed:
     """A started sandbox: wait for it, poll it, kill its whole tree."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], info: int | None = None) -> None:
         self.process = process
+        self._info = info  # read end of bubblewrap's --info-fd: the namespace's first pid
+        self._info_text = b""
 
     @property
     def pid(self) -> int:
@@ -194,8 +203,40 @@ class Sandboxed:
         return self.process.wait(timeout=timeout)
 
     def kill(self) -> None:
-        """SIGTERM the process group, SIGKILL what is left after the grace period, reap."""
+        """Kill the whole tree and reap it.
+
+        Sandboxed: SIGKILL the PID namespace's first process (the kernel then kills everything
+        in it, even a tree whose bubblewrap was killed before it could arm --die-with-parent)
+        and bubblewrap's group. Unsandboxed: SIGTERM the process group, SIGKILL what is left
+        after the grace period.
+        """
+        if self._info is not None:
+            init = self._namespace_init() if self.process.poll() is None else None
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            if init is not None:  # not reaped by bubblewrap yet, so not a recycled pid
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(init, signal.SIGKILL)
+            self.process.wait()
+            os.close(self._info)
+            self._info = None
+            return
         kill_tree(self.process)
+
+    def _namespace_init(self, within: float = 2.0) -> int | None:
+        """The pid (seen from here) of the namespace's first process, once bubblewrap says."""
+        assert self._info is not None
+        deadline = time.monotonic() + within
+        while b"}" not in self._info_text:
+            ready, _, _ = select.select([self._info], [], [], max(0, deadline - time.monotonic()))
+            if not ready:
+                return None  # still setting up after ``within``: the group kill must do
+            chunk = os.read(self._info, 4096)
+            if not chunk:
+                return None  # bubblewrap ended before it had a namespace
+            self._info_text += chunk
+        pid = json.loads(self._info_text.decode()).get("child-pid")
+        return int(pid) if pid else None
 
 
 def kill_tree(process: subprocess.Popen[bytes]) -> None:
@@ -231,24 +272,37 @@ def start(
     work = work.resolve()
     cwd = (cwd or work).resolve()
     command = [*limits.prlimit_argv(), *argv]
-    outer_env = {"PATH": "/usr/bin:/bin", OWNER_ENV: owner_marker()}
     if _config.mode == MODE_NONE:
         logger.warning("%s: %s", UNSANDBOXED_WARNING, " ".join(argv[:3]))
-        full = command
-        outer_env = {**env, OWNER_ENV: owner_marker()}
-    else:
-        hand_over(work)
-        full = bwrap_argv(command, work=work, cwd=cwd, env=env, limits=limits)
-    process = subprocess.Popen(
-        full,
-        cwd=cwd,
-        env=outer_env,
-        stdin=subprocess.DEVNULL,
-        stdout=stdout,
-        stderr=stderr,
-        start_new_session=True,
-    )
-    return Sandboxed(process)
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**env, OWNER_ENV: owner_marker()},
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+        )
+        return Sandboxed(process)
+    hand_over(work)
+    info, info_w = os.pipe()
+    try:
+        process = subprocess.Popen(
+            bwrap_argv(command, work=work, cwd=cwd, env=env, limits=limits, info_fd=info_w),
+            cwd=cwd,
+            env={"PATH": "/usr/bin:/bin", OWNER_ENV: owner_marker()},
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+            pass_fds=(info_w,),
+        )
+    except BaseException:
+        os.close(info)
+        raise
+    finally:
+        os.close(info_w)
+    return Sandboxed(process, info)
 
 
 def bwrap_argv(
@@ -258,6 +312,7 @@ def bwrap_argv(
     cwd: Path,
     env: Mapping[str, str],
     limits: Limits = DEFAULT_LIMITS,
+    info_fd: int | None = None,
 ) -> list[str]:
     """bubblewrap's argv around ``command`` (prlimit's argv included)."""
     privileged = os.geteuid() == 0
@@ -273,6 +328,8 @@ def bwrap_argv(
         "--hostname",
         "sandbox",
     ]
+    if info_fd is not None:
+        argv += ["--info-fd", str(info_fd)]
     if privileged:
         # No user namespace: the tree must be the real uid 65534, so that the process limit
         # applies (root's processes are never counted) and files are nobody's.

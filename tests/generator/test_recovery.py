@@ -65,7 +65,9 @@ def test_runs_this_process_owns_are_left_alone(project):
 def test_the_recover_command(project, capsys):
     make_runs(project)
     call_command("takoss_recover")
-    assert capsys.readouterr().out.strip() == "Marked 2 generation(s) interrupted."
+    marked, removed = capsys.readouterr().out.strip().splitlines()
+    assert marked == "Marked 2 generation(s) interrupted."
+    assert removed.startswith("Removed ") and "sandbox process(es)" in removed
 
 
 @pytest.mark.django_db(transaction=True)
