@@ -372,6 +372,11 @@ class AppSpec(_Model):
                 data = yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:
             raise SpecError([f"the spec is not valid JSON or YAML: {exc}"]) from None
+        except RecursionError:
+            # Both parsers recurse once per level: thousands of levels exhaust the stack.
+            raise SpecError(
+                ["the spec is nested too deeply to read; a spec needs only a few levels"]
+            ) from None
         return cls.from_data(data)
 
     @classmethod

@@ -686,3 +686,14 @@ def test_a_rule_that_cannot_hold_is_refused_beside_the_rules(owner_client, plann
         owner_client, planned, op="add_unique_together", key="e1-rules-edit", entity="Task"
     )
     assert "Choose the fields" in nothing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "text", ["[" * 10_000, '{"name": ' * 10_000, "{a: " * 10_000, "name: " + "[" * 10_000]
+)
+def test_a_spec_nested_thousands_deep_is_refused_on_the_page(owner_client, planned, text):
+    response = paste(owner_client, planned, text)
+
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()
+    assert names(planned) == ["Project", "Task"]
