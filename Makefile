@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate browser git postgres lint typecheck bench clean secret-key
+.PHONY: run test setup venv install migrate browser git postgres sandbox lint typecheck bench clean secret-key
 
 run: setup secret-key
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -19,7 +19,7 @@ test: setup browser postgres
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-setup: git install migrate
+setup: git sandbox install migrate
 
 # Debian's Chromium for tests/browser/ (Playwright drives it; it never downloads a browser).
 browser:
@@ -39,6 +39,11 @@ git:
 # django-eventstream's es-meta. takoss/secret_key.py.
 secret-key: install
 	@$(PY) -m takoss.secret_key
+
+# Debian's bubblewrap: every run of generated code (verification, migrations, preview) happens
+# inside it (generator/engine/sandbox.py); prlimit and setpriv come with util-linux.
+sandbox:
+	@scripts/ensure-debian-package.sh bwrap bubblewrap "generated code runs only in its sandbox"
 
 venv:
 	@scripts/ensure-venv.sh $(VENV)
