@@ -539,3 +539,18 @@ def test_a_sentence_read_as_one_noun_phrase_is_read_again_as_a_sentence() -> Non
 def test_booking_two_kinds_of_thing_links_the_booking_to_both() -> None:
     spec = analyze("Rooms have a name. Desks have a code. Members book rooms and desks.")
     assert {"Booking -> Room", "Booking -> Desk", "Booking -> User"} <= links(spec)
+
+
+def test_a_titled_list_under_a_compound_of_an_abstract_word_describes_a_thing() -> None:
+    spec = analyze("aquarium log\ntanks — name, litres, setup date\n"
+                   "water tests — tank, date, ph, nitrate, temperature")  # fmt: skip
+    assert "WaterTest" in entities(spec)
+    assert "WaterTest -> Tank" in links(spec)
+    assert fields(spec, "Tank")["litres"] == "decimal"
+
+
+def test_a_hyphenated_phrasal_noun_is_one_thing() -> None:
+    spec = analyze("habits have a name and a target per week; every day I log check-ins for a "
+                   "habit with a date and an optional note")  # fmt: skip
+    assert "CheckIn -> Habit" in links(spec)
+    assert fields(spec, "CheckIn") == {"date": "date", "note": "text"}

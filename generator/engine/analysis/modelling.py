@@ -216,8 +216,9 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
 def _wordlike(key: str) -> bool:
     """Not a unit ("kg", "litre"), a letter, a number or a code ("entity1")."""
     parts = key.split("_")
-    if any(len(p) < 3 or not p.isalpha() for p in parts):
-        return False
+    if any((len(p) < 3 and (i == 0 or p not in {"in", "up", "on"})) or not p.isalpha()
+           for i, p in enumerate(parts)):  # fmt: skip
+        return False  # but "check_in", "sign_up" are words
     return not any(p in UNITS for p in parts)
 
 

@@ -38,6 +38,7 @@ from generator.engine.analysis.fields import (
     infer_type,
     ranged_field,
 )
+from generator.engine.analysis.lexicon import MEASURE_UNITS
 from generator.engine.analysis.nlp import known_nouns, known_verbs
 from generator.engine.spec import FieldSpec, FieldType, RelationKind
 
@@ -47,6 +48,7 @@ _USER_PRONOUNS = frozenset({"i", "we", "you", "me", "us", "everyone", "anyone", 
 _RELATIVE = frozenset({"who", "that", "which"})
 _SPLITTERS = frozenset({",", ";", "and", "or", "&", "+", "plus", "/"})
 _OBJECT_PREPS = frozenset({"for", "in", "on", "to", "into", "onto", "at", "up", "from"})
+_PARTICLES = frozenset({"in", "up", "out", "off", "on", "over", "back", "through"})
 _BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -93,6 +95,8 @@ def key_of(token: Token) -> str:
     modifier when the head alone is too generic ("order item") or tracks another thing."""
     head = _lemma(token)
     before = token.doc[token.i - 1] if token.i else None
+    if head in _PARTICLES and before is not None and before.text == "-" and token.i >= 2:
+        return f"{_lemma(token.doc[token.i - 2])}_{head}"  # "check-ins", "sign-ups"
     if before is None or before.dep_ != "compound" or before.head != token:
         return head
     if not (
@@ -409,6 +413,10 @@ class UnitReader:
             yes_no = field_from_words([*words, "flag"])
             if yes_no is not None:
                 self.ev.add_field(owner, yes_no)
+            return ""
+        if key in MEASURE_UNITS and len(words) <= 2:  # "tanks: name, litres": a measure
+            self.ev.add_field(owner, FieldSpec(name=naming.to_snake(" ".join(words)),
+                                               type=FieldType.DECIMAL))  # fmt: skip
             return ""
         quantified = any(t.lower_ in hints.MANY_WORDS for t in item.tokens)
         many = head.tag_ in {"NNS", "NNPS"} or any(
@@ -964,8 +972,10 @@ def _describes(title: Token, items: Sequence[Item]) -> bool:
     things, and so does a title that is a section, feature or abstract word."""
     key = key_of(title)
     head = key.split("_")[-1]
-    if head in hints.APP_ONLY_NOUNS or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS:
+    if head in hints.APP_ONLY_NOUNS or head in hints.FEATURE_NOUNS:
         return False
+    if head in hints.ABSTRACT_NOUNS and (key == head or key.split("_")[0] in hints.ABSTRACT_NOUNS):
+        return False  # "water tests: date, ph" names a thing; "tests: ..." alone does not
     if head in {"entity", "model", "table", "object", "resource", "concept", "requirement"}:
         return False
     if _attribute_like(items):
