@@ -30,6 +30,7 @@ def corpora() -> list[tuple[str, list[dict]]]:
         "holdout3.yaml",
         "dev.yaml",
         "dev2.yaml",
+        "dev3.yaml",
     ):
         if (DATA / name).exists():
             development += load_cases(DATA / name)

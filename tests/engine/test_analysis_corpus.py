@@ -22,7 +22,7 @@ from generator.engine.spec import AppSpec
 
 DATA = Path(__file__).parent / "data"
 DEVELOPMENT_FILES = ("corpus.yaml", "holdout.yaml", "holdout2.yaml", "holdout3.yaml", "dev.yaml",
-                     "dev2.yaml")  # fmt: skip
+                     "dev2.yaml", "dev3.yaml")  # fmt: skip
 GENRES = {"prose", "terse", "bullets", "stories"}
 
 
@@ -87,14 +87,14 @@ def backlogs() -> dict[str, Evaluation]:
 
 
 def test_development_texts_floors(development: Evaluation) -> None:
-    assert development.entities.f1 >= 0.74, _report(development.entities)
-    assert development.relationships.f1 >= 0.50, _report(development.relationships)
-    assert development.fields.f1 >= 0.72, _report(development.fields)
-    assert development.fields.type_accuracy >= 0.94, development.fields.wrong_types
+    assert development.entities.f1 >= 0.73, _report(development.entities)
+    assert development.relationships.f1 >= 0.49, _report(development.relationships)
+    assert development.fields.f1 >= 0.66, _report(development.fields)
+    assert development.fields.type_accuracy >= 0.93, development.fields.wrong_types
 
 
 def test_development_genre_floors(development: Evaluation) -> None:
-    floors = {"prose": 0.78, "terse": 0.78, "bullets": 0.75, "stories": 0.54}
+    floors = {"prose": 0.78, "terse": 0.76, "bullets": 0.72, "stories": 0.58}
     for genre, floor in floors.items():
         scores = development.by_genre[genre].entities
         assert scores.f1 >= floor, f"{genre}:\n{_report(scores)}"
