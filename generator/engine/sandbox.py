@@ -104,7 +104,7 @@ class Limits:
     memory_bytes: int = 4 << 30  # address space per process: threads and arenas reserve a lot
     file_bytes: int = 1 << 30
     processes: int = 256
-    tmp_bytes: int = 512 << 20  # the private /tmp lives in memory
+    tmp_bytes: int = 512 << 20  # each of the private /tmp and /dev/shm, in memory
 
     def prlimit_argv(self) -> list[str]:
         return [
@@ -369,8 +369,10 @@ def _mounts(command: Sequence[str], work: Path, limits: Limits) -> list[str]:
     for path in _program_dirs(command):
         if not any(path.is_relative_to(d) for d in (Path(s) for s in SYSTEM_DIRS)):
             argv += [*_parents(path, made), "--ro-bind", str(path), str(path)]
-    argv += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777"]
-    argv += ["--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    argv += ["--dev", "/dev", "--proc", "/proc"]
+    # Writable by everyone, like the host's: multiprocessing keeps shared memory in /dev/shm.
+    for tmp in ("/dev/shm", "/tmp"):
+        argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", tmp]
     made.add(Path("/tmp"))
     argv += [*_parents(work, made), "--bind", str(work), str(work)]
     for hidden in _config.hidden:

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_fakes import gone, processes_with, unit_tests_check
+from engine_fakes import FakeStack, fake_analyze, gone, processes_with, unit_tests_check
 
 from generator.engine import sandbox
 from generator.engine.leftovers import temp_folder
+from generator.engine.pipeline import GenerationRequest, generate
 from generator.engine.sandbox import Limits, SandboxUnavailable
 from generator.engine.verification import verify
 
@@ -326,6 +327,24 @@ def test_no_bwrap_and_the_default_mode_refuse_to_run(
 
     with pytest.raises(SandboxUnavailable, match="TAKOSS_SANDBOX=none"):
         sandbox.start(["true"], work=tmp_path, env={})
+
+
+def test_a_generation_without_bwrap_fails_saying_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine without bubblewrap
+
+    result = generate(
+        GenerationRequest(out_dir=tmp_path / "out", name="Log", requirements="Books with a title."),
+        analyzer=fake_analyze,
+        stack=FakeStack(),
+    )
+
+    assert not result.success and result.error is not None
+    assert result.error.phase == "verification"
+    assert "apt-get install bubblewrap" in result.error.message
+    assert "TAKOSS_SANDBOX=none" in result.error.message
+    assert not (tmp_path / "out").exists()
 
 
 def test_unsandboxed_runs_only_when_asked_and_warn_every_time(

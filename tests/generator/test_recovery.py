@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from generator import registry
 from generator.constants import INTERRUPTED_MESSAGE
+from generator.engine import sandbox
+from generator.engine.leftovers import MARKER_NAME, owner_marker, temp_folder
 from generator.models import Generation
 from generator.services import generation_mark_interrupted_all
 from generator.startup import RecoverOnFirstRequest
@@ -87,3 +98,58 @@ def test_the_server_recovers_before_its_first_request_only(project):
 
     assert seen == ["interrupted", "interrupted"]
     assert reload(runs["queued"]).status == "queued"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_server_removes_a_dead_servers_folders_before_its_first_request():
+    # Given a run folder left by a server that was killed, and one of this live process
+    dead_server = subprocess.Popen(["sleep", "30"])
+    dead_marker = owner_marker(dead_server.pid)
+    dead_server.kill()
+    dead_server.wait()
+    left = Path(tempfile.mkdtemp(prefix="takoss-run-"))
+    (left / MARKER_NAME).write_text(dead_marker)
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append(left.exists())
+
+    with temp_folder("takoss-verify-") as ours:
+        # When the next server serves its first request
+        async_to_sync(RecoverOnFirstRequest(app))({"type": "http"}, None, None)
+
+        # Then the dead server's folder was gone before it, and ours is kept
+        assert seen == [False]
+        assert ours.exists()
+
+
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+def test_the_sandbox_follows_the_setting_and_hides_the_servers_files(tmp_path):
+    before = sandbox.mode(), sandbox.hidden()
+    database = {"ENGINE": "django.db.backends.sqlite3", "NAME": tmp_path / "takoss.sqlite3"}
+    try:
+        with override_settings(
+            TAKOSS_SANDBOX="none", DATABASES={"default": database}, MEDIA_ROOT=tmp_path / "media"
+        ):
+            apps.get_app_config("generator").ready()
+
+            assert sandbox.mode() == "none"
+            assert {tmp_path / "takoss.sqlite3", tmp_path / "media"} <= set(sandbox.hidden())
+    finally:
+        sandbox.configure(mode=before[0], hidden=before[1])
+    assert settings.TAKOSS_SANDBOX == sandbox.mode() == "bwrap"
+
+
+def test_an_unknown_sandbox_setting_stops_the_start():
+    env = {**os.environ, "TAKOSS_SANDBOX": "docker", "DJANGO_SETTINGS_MODULE": "takoss.settings"}
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode != 0
+    assert "TAKOSS_SANDBOX='docker' is not supported; use one of bwrap, none." in done.stderr
