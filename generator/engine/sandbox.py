@@ -6,7 +6,8 @@ autodetector, the preview server later) starts it through :func:`start`. With th
 
 - its own network namespace with loopback only: nothing outside the sandbox is reachable, raw
   sockets and non-Python children included;
-- its own PID, IPC, UTS and cgroup namespaces, a fresh ``/proc``, ``/dev`` and ``/tmp``;
+- its own PID, IPC, UTS and cgroup namespaces, a fresh ``/proc`` and ``/dev``, and a private
+  ``/tmp`` and ``/dev/shm`` in memory, each of a limited size;
 - a read-only view of what running Python code needs and nothing more: ``/usr`` (and the
   merged-usr links), a few files of ``/etc`` (users, hosts, time zone, MIME types, certificates),
   the interpreter's prefix, the virtual environment and the folder of the program it runs. The
@@ -21,11 +22,13 @@ autodetector, the preview server later) starts it through :func:`start`. With th
 - a clean environment: only what the caller passes (see :func:`base_env`), never the server's;
 - limits set by ``prlimit`` inside the sandbox, after the drop: CPU seconds, address space,
   file size and processes (:class:`Limits`). The process count is per user: as root the tree is
-  counted with every other uid-65534 process of the machine, in a user namespace per sandbox;
+  counted with every other uid-65534 process of the machine; unprivileged, per sandbox (its
+  user namespace);
 - death with its owner: ``--die-with-parent`` kills the tree when the thread that started it or
-  the server dies (so start long-lived sandboxes from a long-lived thread), killing bubblewrap
-  kills its whole PID namespace, and :meth:`Sandboxed.kill` kills the process group. The caller
-  owns the wall-clock timeout (verification polls and kills).
+  the server dies (so start long-lived sandboxes from a long-lived thread: the kernel's
+  parent-death signal follows the starting thread), and :meth:`Sandboxed.kill` kills the PID
+  namespace's first process, which takes the whole namespace with it, and bubblewrap's
+  process group. The caller owns the wall-clock timeout (verification polls and kills).
 
 The mode ``none`` runs the same command unisolated (still with the clean environment, the
 limits and its own process group) and logs a warning on every start; it must be chosen
@@ -35,7 +38,13 @@ explicitly (``TAKOSS_SANDBOX=none``). With the default mode and no ``bwrap`` on 
 The preview will serve the generated app over a **unix socket inside ``work``** (e.g.
 ``work/preview.sock``, served by an ASGI server that can bind one), so it keeps the same
 network namespace as verification: the host reaches the socket through the bound folder, the
-app reaches nothing. No mode shares the host's network.
+app reaches nothing. No mode shares the host's network. daphne (``-u``), uvicorn (``--uds``)
+and gunicorn (``--bind unix:``) can serve on such a socket; the proxy connects to it as the
+server's user (root, or the user the socket's owner is mapped from).
+
+Takoss's own tools that only read generated text run outside: ``ruff format`` (formatting.py,
+``--isolated``, so no configuration is read from the text) and ``git merge-file``
+(merging.py) parse files and never execute them.
 
 Every sandbox's outermost process carries ``TAKOSS_SANDBOX_OWNER`` (the server's pid and start
 time, see :mod:`generator.engine.leftovers`) in its environment, so sandboxes of a server that
