@@ -554,3 +554,12 @@ def test_a_hyphenated_phrasal_noun_is_one_thing() -> None:
                    "habit with a date and an optional note")  # fmt: skip
     assert "CheckIn -> Habit" in links(spec)
     assert fields(spec, "CheckIn") == {"date": "date", "note": "text"}
+
+
+def test_a_list_after_a_clause_and_a_colon_details_the_clause_object() -> None:
+    spec = analyze(
+        "Each fridge has a name. Volunteers who drop off food log a donation: which fridge, "
+        "what was dropped off, roughly how many kilos and the use-by date."
+    )
+    assert fields(spec, "Donation") == {"kilos": "decimal", "use_by_date": "date"}
+    assert {"Donation -> Fridge", "Donation -> User"} <= links(spec)

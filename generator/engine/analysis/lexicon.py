@@ -21,7 +21,7 @@ TIME_UNITS = _words("second minute hour day week month year")
 MEASURE_UNITS = _words(
     """
     metre meter kilometre kilometer km mile cm mm centimetre centimeter millimetre millimeter
-    foot feet inch kg kilogram gram g lb pound ounce oz litre liter ml celsius fahrenheit
+    foot feet inch kg kilo kilogram gram g lb pound ounce oz litre liter ml celsius fahrenheit
     degree percent kwh watt
     """
 )

@@ -279,6 +279,8 @@ class UnitReader:
         items = _split_items(rest)
         if not items:
             return False
+        if sep is not None and titled and self._details_of_object(title, items, rest):
+            return False
         if any(_is_clause(i.tokens) for i in items):
             if sep is None or not titled or _is_clause(items[0].tokens):
                 return False  # "customers - i need their name, phone": a sentence
@@ -311,6 +313,23 @@ class UnitReader:
     def _is_app(self, token: Token) -> bool:
         thing = self.ev.things.get(key_of(token))
         return thing is not None and thing.app
+
+    def _details_of_object(self, title: list[Token], items: list[Item], rest: list[Token]) -> bool:
+        """ "volunteers log a donation: which fridge, how many kilos and the use-by date": the
+        list after a clause's colon gives the details of the clause's object."""
+        verb = next((t for t in title if t.pos_ == "VERB" and t.tag_ in _FINITE and
+                     t.dep_ == "ROOT"), None)  # fmt: skip
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None) if verb else None
+        if obj is None or obj.pos_ not in _NOUNS or not self._owner_noun(obj):
+            return False
+        described = [i for i in items if not _is_clause(i.tokens)]
+        if len(described) < 2:
+            return False
+        owner = key_of(obj)
+        self.ev.note(owner, STRONG, surface=obj.text, story=self.story)
+        self._items(owner, described)
+        self.done.update(t.i for t in rest)
+        return True
 
     def _mixed_list(self, title: list[Token], rest: list[Token]) -> bool:
         """ "fleet - vehicles (plate, make), drivers, each trip belongs to a vehicle": the
@@ -1316,7 +1335,17 @@ def _attribute_like(items: Sequence[Item]) -> bool:
 
 
 def _quantity_field(words: list[str]) -> FieldSpec | None:
-    """ "the number of volunteers needed" -> volunteers_needed, a positive integer."""
+    """ "the number of volunteers needed" -> volunteers_needed, a positive integer; "how many
+    kilos" -> kilos, a measure."""
+    at = words.index("how") if "how" in words else -1
+    if 0 <= at < len(words) - 2 and words[at + 1] in {"many", "much"}:
+        rest = words[at + 2 :]
+        unit = naming.singularize(rest[-1]) in MEASURE_UNITS
+        return FieldSpec(
+            name=naming.to_snake(" ".join(rest)),
+            type=FieldType.DECIMAL if unit else FieldType.INTEGER,
+            min_value=0,
+        )
     if len(words) < 3 or words[0] not in {"number", "count", "amount"} or words[1] != "of":
         return None
     rest = words[2:]
