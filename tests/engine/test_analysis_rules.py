@@ -563,3 +563,12 @@ def test_a_list_after_a_clause_and_a_colon_details_the_clause_object() -> None:
     )
     assert fields(spec, "Donation") == {"kilos": "decimal", "use_by_date": "date"}
     assert {"Donation -> Fridge", "Donation -> User"} <= links(spec)
+
+
+def test_people_who_do_not_log_in_are_records_not_a_role() -> None:
+    spec = analyze(
+        "Owners are kept with their name and email; an owner can have several dogs. "
+        "Each dog has a name. Owners don't book online, my receptionist does that."
+    )
+    assert "Owner" in entities(spec)
+    assert "Owner" not in roles(spec)

@@ -49,6 +49,7 @@ _RELATIVE = frozenset({"who", "that", "which"})
 _SPLITTERS = frozenset({",", ";", "and", "or", "&", "+", "plus", "/"})
 _OBJECT_PREPS = frozenset({"for", "in", "on", "to", "into", "onto", "at", "up", "from"})
 _PARTICLES = frozenset({"in", "up", "out", "off", "on", "over", "back", "through"})
+_APP_USE_VERBS = frozenset({"log", "sign", "use", "access", "book", "login", "register"})
 _BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -553,7 +554,10 @@ class UnitReader:
         if subject is not None and subject != USER_KEY:
             thing = self.ev.things.get(subject)
             passive = any(c.dep_ in {"auxpass", "agent"} for c in verb.children)
-            if thing is not None and thing.person and lemma not in {"be", "have"} and not passive:
+            if thing is not None and thing.person and _negated(verb) and lemma in _APP_USE_VERBS:
+                thing.managed = True  # "members do not log in": kept as records, not users
+            elif thing is not None and thing.person and lemma not in {"be", "have"} and \
+                    not passive and not _negated(verb):  # fmt: skip
                 thing.acts = True  # "written by authors" is not using the app
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
         if lemma in {"take", "sit", "attempt", "complete", "submit"} and any(
