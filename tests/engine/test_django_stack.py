@@ -176,12 +176,19 @@ def test_who_reads_follows_the_spec_or_the_links_of_other_owners() -> None:
 def test_a_parent_owned_through_offers_only_the_users_own_rows() -> None:
     project = build(courses_spec())
     owning = {e.name: e.owning_relation and e.owning_relation.name for e in project.entities}
-    assert owning == {"Course": None, "Lesson": "course", "Quiz": "lesson", "Tag": None, "Note": None}
+    assert owning == {
+        "Course": None,
+        "Lesson": "course",
+        "Quiz": "lesson",
+        "Tag": None,
+        "Note": None,
+    }
     files = {f.path: f.content for f in render(courses_spec())}
     assert 'owning = ("course",)' in files["core/forms.py"]
     assert 'owning = ("course",)' in files["core/serializers.py"]
     assert 'owning = ("course",)' in files["core/admin.py"]
     assert '"core.Course": "public"' in files["core/permissions.py"]
+
 
 def test_owners_are_reached_through_required_parents() -> None:
     project = build(courses_spec())
@@ -231,9 +238,12 @@ def test_on_delete_follows_meaning_unless_the_spec_chose() -> None:
     data["relationships"] += [
         {"kind": "many_to_one", "source": "Lesson", "target": "Tag"},
         {"kind": "many_to_one", "source": "Note", "target": "Tag", "on_delete": "restrict"},
+        {"kind": "many_to_one", "source": "Note", "target": "Course"},
     ]
     project = build(AppSpec.from_data(data))
     assert project.entity("Lesson").relation("tag").on_delete.value == "protect"  # reference
+    # a note is its author's: deleting the course it refers to must not delete it
+    assert project.entity("Note").relation("course").on_delete.value == "protect"
     assert project.entity("Note").relation("tag").on_delete.value == "restrict"  # chosen
     assert project.entity("Tag").protected_by is project.entity("Lesson").relation("tag")
     assert project.entity("Course").deleted_with is project.entity("Lesson").relation("course")

@@ -73,9 +73,9 @@ FAST = ("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writ
 TEXTS = {"food-bank": FOOD_BANK, "property": PROPERTY, "courses": COURSES}
 
 # Alice and Bob; a staff member (no superuser) with every admin permission of the app; Rita, a
-# member of the first role's group as the roles' migration made it. A row of every entity for
-# Alice, one of every owned entity for Bob and for the staff member, and for each protected
-# entity a row that another row of Alice's refers to.
+# member of the first role's group as the roles' migration made it; a superuser. A row of every
+# entity for Alice, one of every owned entity for Bob and for the staff member, and for each
+# protected entity a row that another row of Alice's refers to.
 SEED = """
 import json
 from django.contrib.auth import get_user_model
@@ -89,6 +89,7 @@ alice = User.objects.create_user("alice", password={password!r})
 bob = User.objects.create_user("bob", password={password!r})
 staff = User.objects.create_user("staff", password={password!r}, is_staff=True)
 staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="core"))
+root = User.objects.create_superuser("root", password={password!r})
 rita = User.objects.create_user("rita", password={password!r})
 if {role!r}:
     rita.groups.add(Group.objects.get(name={role!r}))
@@ -104,7 +105,7 @@ files = {{}}
 for snake, model, field in {files!r}:
     row = getattr(models, model).objects.get(pk=rows[snake]["alice"])
     files[f"{{snake}}.{{field}}"] = getattr(row, field).url
-tokens = {{user.username: Token.objects.create(user=user).key for user in (bob, staff, rita)}}
+tokens = {{user.username: Token.objects.create(user=user).key for user in (bob, staff, rita, root)}}
 print(json.dumps({{"rows": rows, "files": files, "tokens": tokens}}))
 """
 SNAPSHOT = """
@@ -422,7 +423,7 @@ def test_a_protected_delete_is_a_message_on_the_page_and_a_409_in_the_api(app: S
     if not protected:
         pytest.skip(f"{app.project.name} has no protected link")
     before = app.snapshot()
-    page, api = app.logged_in("staff"), app.client(app.tokens["staff"])
+    page, api = app.logged_in("root"), app.client(app.tokens["root"])
     for e in protected:
         pk = app.rows[e.snake]["protected"]
         response = posted(page, f"/{e.url}/{pk}/delete/")

@@ -589,8 +589,10 @@ def build(spec: AppSpec) -> ProjectView:
     by_index: dict[int, RelationView] = {}
     for index, rel in enumerate(spec.relationships):
         required = index in required_links
+        # A row owned otherwise than through this link refers to someone's row: a reference.
+        foreign = rel.source in paths and paths[rel.source][0] != index
         on_delete = _on_delete(
-            rel, required=required, auth=auth, shared_target=rel.target not in paths
+            rel, required=required, auth=auth, reference=rel.target not in paths or foreign
         )
         relation = RelationView(
             spec=rel,
@@ -684,18 +686,20 @@ def _readers(view: EntityView, catalogs: set[str]) -> str:
     return "signed_in" if view.name in catalogs else "owner"
 
 
-def _on_delete(rel: Relationship, *, required: bool, auth: bool, shared_target: bool) -> OnDelete:
+def _on_delete(rel: Relationship, *, required: bool, auth: bool, reference: bool) -> OnDelete:
     """What deleting the target does to the row, by meaning when the spec keeps the default.
 
     The spec's default is cascade, so only cascade is read as "not chosen": an optional link
-    sets null, a required link to shared reference data protects it (a category in use stays),
-    and a required link to an owned parent (composition) or to the user cascades.
+    sets null; a required reference protects its target: shared reference data (a category in
+    use stays), or a row of an owned entity that the row is not owned through (a course that
+    students' enrollments refer to stays: deleting it must not delete others' rows); a required
+    link to an owned parent (composition) or to the user cascades.
     """
     if rel.on_delete != OnDelete.CASCADE or rel.kind == RelationKind.MANY_TO_MANY:
         return rel.on_delete
     if not required:
         return OnDelete.SET_NULL
-    if auth and shared_target and not rel.targets_user:
+    if auth and reference and not rel.targets_user:
         return OnDelete.PROTECT
     return OnDelete.CASCADE
 
