@@ -572,3 +572,21 @@ def test_people_who_do_not_log_in_are_records_not_a_role() -> None:
     )
     assert "Owner" in entities(spec)
     assert "Owner" not in roles(spec)
+
+
+def test_the_subject_nearest_the_verb_acts() -> None:
+    spec = analyze("pub darts league. teams (name, pub), players belong to a team.")
+    assert "Player -> Team" in links(spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Funerals have a date. Our funeral directors are assigned to funerals.", "Director"),
+        ("repair shop. tickets have a fault and a status. techs assigned to tickets.", "Tech"),
+    ],
+)
+def test_people_assigned_to_things_work_on_them(text: str, role: str) -> None:
+    spec = analyze(text)
+    assert role in roles(spec)
+    assert any(link.endswith("-> User") for link in links(spec))

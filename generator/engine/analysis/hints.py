@@ -17,7 +17,7 @@ def _words(text: str) -> frozenset[str]:
 # names a person; whether a person is a role of the user or a stored record is decided later.
 PERSON_NOUNS = _words(
     """
-    user member customer client employee student teacher instructor doctor patient trainer
+    user member customer client tech employee student teacher instructor doctor patient trainer
     staff manager agent author editor reader buyer seller guest host tenant landlord driver
     owner volunteer subscriber attendee participant applicant candidate recruiter player coach
     parent tutor nurse librarian waiter chef technician mechanic freelancer contributor viewer

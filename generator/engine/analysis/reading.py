@@ -567,6 +567,9 @@ class UnitReader:
         if any(c.dep_ == "aux" and c.lower_ in {"would", "'d", "should"} for c in verb.children):
             participation = None  # "I'd like an app": a wish, not a like
         passive = any(c.dep_ == "auxpass" for c in verb.children)
+        if lemma in hints.ASSIGN_VERBS and verb.dep_ == "acl" and subject is not None and \
+                self._is_person(subject) and self._assigned_person(verb, subject):  # fmt: skip
+            return
         if lemma in hints.ASSIGN_VERBS and passive and subject not in {None, USER_KEY}:
             person = _prep_object(verb, {"to"})  # "bugs ... can be assigned to developers"
             if person is not None and person.pos_ in _NOUNS:
@@ -592,6 +595,18 @@ class UnitReader:
         for obj in objects:
             if obj.i not in self.done:
                 self._object(verb, lemma, subject, obj)
+
+    def _assigned_person(self, verb: Token, person: str) -> bool:
+        """ "funeral directors are assigned to funerals", "techs assigned to tickets": each
+        thing gets the person who works on it, and the person is a user of the app."""
+        target = _prep_object(verb, {"to"})
+        if target is None or target.pos_ not in _NOUNS or is_person(key_of(target)) or \
+                _attribute_word(key_of(target)):  # fmt: skip
+            return False
+        self.ev.note(key_of(target), MEDIUM, surface=target.text, story=self.story)
+        self.ev.things[person].acts = True
+        self.ev.link(M2O, key_of(target), person, "assignee", strength=MEDIUM)
+        return True
 
     def _refers(self, verb: Token, subject: str) -> None:
         """ "A booking is for one child in one lesson": the subject refers to each thing."""
@@ -620,8 +635,9 @@ class UnitReader:
         current: Token = verb
         for _ in range(8):
             if current.pos_ in {"VERB", "AUX"}:
-                subject = next((c for c in current.children if c.dep_ in {"nsubj", "agent"}),
-                               None)  # fmt: skip
+                subjects = [c for c in current.children if c.dep_ in {"nsubj", "agent"}]
+                # "teams (name, pub), players belong to a team": the nearest one acts
+                subject = max(subjects, key=lambda c: (c.i < current.i, c.i)) if subjects else None
                 if subject is not None:
                     if subject.dep_ == "agent":
                         subject = next((c for c in subject.children if c.dep_ == "pobj"),
@@ -707,6 +723,8 @@ class UnitReader:
         thing = self.ev.note(key, strength, surface=obj.text, story=self.story,
                              person=is_person(key))  # fmt: skip
         if thing.person:
+            if lemma in hints.ASSIGN_VERBS and self._assigned_person(verb, key):
+                return
             if owning and subject is not None and subject != key:
                 thing.managed = True
             return
