@@ -375,7 +375,7 @@ def _mounts(command: Sequence[str], work: Path, limits: Limits) -> list[str]:
             argv += ["--ro-bind", system, system]
     for entry in ETC_ENTRIES:
         argv += ["--ro-bind-try", f"/etc/{entry}", f"/etc/{entry}"]
-    for path in _program_dirs(command):
+    for path in _program_dirs(command, work):
         if not any(path.is_relative_to(d) for d in (Path(s) for s in SYSTEM_DIRS)):
             argv += [*_parents(path, made), "--ro-bind", str(path), str(path)]
     argv += ["--dev", "/dev", "--proc", "/proc"]
@@ -389,13 +389,13 @@ def _mounts(command: Sequence[str], work: Path, limits: Limits) -> list[str]:
     return argv
 
 
-def _program_dirs(command: Sequence[str]) -> list[Path]:
-    """The interpreter's prefix, the virtual environment, the folders of absolute programs."""
+def _program_dirs(command: Sequence[str], work: Path) -> list[Path]:
+    """The interpreter's prefix, the virtual environment, the folder of the program run (after
+    prlimit's ``--``) when it is an absolute path outside ``work``."""
     dirs = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()]
-    for arg in command:
-        if arg.startswith("/") and Path(arg).exists():
-            program = Path(arg)
-            dirs += [program.parent.resolve(), program.resolve().parent]
+    program = Path(command[command.index("--") + 1])
+    if program.is_absolute() and program.exists() and not program.is_relative_to(work):
+        dirs += [program.parent.resolve(), program.resolve().parent]
     kept: list[Path] = []
     for path in sorted(set(dirs), key=lambda p: len(p.parts)):
         if not any(path.is_relative_to(k) for k in kept):
@@ -414,7 +414,7 @@ def _parents(path: Path, made: set[Path]) -> list[str]:
 
 
 def _mask(hidden: Path, work: Path, command: Sequence[str]) -> list[str]:
-    bound = [work, *_program_dirs(command), *(Path(s) for s in SYSTEM_DIRS)]
+    bound = [work, *_program_dirs(command, work), *(Path(s) for s in SYSTEM_DIRS)]
     if not any(hidden.is_relative_to(b) for b in bound) or not hidden.exists():
         return []
     if hidden.is_dir():
