@@ -590,3 +590,12 @@ def test_people_assigned_to_things_work_on_them(text: str, role: str) -> None:
     spec = analyze(text)
     assert role in roles(spec)
     assert any(link.endswith("-> User") for link in links(spec))
+
+
+def test_signing_up_for_a_named_day_makes_a_signup() -> None:
+    spec = analyze(
+        "As a volunteer, I want to sign up for a planting day.\n"
+        "As an organiser, I want to add planting days with a date and a place."
+    )
+    assert "PlantingDay" in entities(spec)
+    assert any(link.endswith("-> PlantingDay") for link in links(spec))

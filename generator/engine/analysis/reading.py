@@ -50,6 +50,7 @@ _SPLITTERS = frozenset({",", ";", "and", "or", "&", "+", "plus", "/"})
 _OBJECT_PREPS = frozenset({"for", "in", "on", "to", "into", "onto", "at", "up", "from"})
 _PARTICLES = frozenset({"in", "up", "out", "off", "on", "over", "back", "through"})
 _APP_USE_VERBS = frozenset({"log", "sign", "use", "access", "book", "login", "register"})
+_EVENT_DAYS = frozenset({"day", "night", "evening", "weekend"})  # "a planting day"
 _BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -115,7 +116,7 @@ def key_of(token: Token) -> str:
     if earlier is not None and (earlier.text == "-" or earlier.pos_ in {"AUX", "PART", "PRON"}
                                 or earlier.lower_ == "to"):  # fmt: skip
         return head  # "book desks", "multiple-choice questions": not a compound name
-    if (head in hints.GENERIC_HEADS or head in hints.TRACKING_HEADS) and \
+    if (head in hints.GENERIC_HEADS or head in hints.TRACKING_HEADS or head in _EVENT_DAYS) and \
             modifier not in _DROPPED_MODIFIERS:  # fmt: skip
         return f"{modifier}_{head}"
     if modifier in _DROPPED_MODIFIERS or is_person(modifier) or head in hints.ATTRIBUTE_NOUNS or \
@@ -582,7 +583,12 @@ class UnitReader:
                 phrasal, hints.PARTICIPATION_PREPOSITIONS.get(lemma)
             )
             joined = self._objects(verb, prepositions_first=bool(natural), only=natural)
-            joined = [o for o in joined if not _attribute_word(key_of(o))]
+            joined = [
+                o
+                for o in joined
+                if not _attribute_word(key_of(o))
+                or ("_" in key_of(o) and key_of(o).split("_")[-1] in _EVENT_DAYS)
+            ]  # "a planting day"
             for obj in joined:
                 self._participate(subject, obj, participation, verb)
             objects = [o for o in objects if o not in joined]
