@@ -599,3 +599,15 @@ def test_signing_up_for_a_named_day_makes_a_signup() -> None:
     )
     assert "PlantingDay" in entities(spec)
     assert any(link.endswith("-> PlantingDay") for link in links(spec))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Services such as bath or nail trim each have a name and a price. Dogs have a name. "
+        "Each appointment books services for a duration.",
+        "Tastings run on Friday and Sunday. Each tasting has a date and a price.",
+    ],
+)
+def test_values_and_weekdays_are_never_tables(text: str) -> None:
+    assert not entities(analyze(text)) & {"Duration", "Friday", "Sunday"}

@@ -101,6 +101,9 @@ ABSTRACT_NOUNS = _words(
     metadata metadatum whole hi hey dear regards cheer track moment background math home
     reference night win chat spreadsheet whiteboard paper-diary notebook excel sheet
     removal creation signup login logout
+    monday tuesday wednesday thursday friday saturday sunday weekday
+    january february march april june july august september october november december
+    handful couple dozen
     """
 )
 

@@ -44,6 +44,11 @@ from generator.engine.spec import (
 M2O, O2O, M2M = RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE, RelationKind.MANY_TO_MANY
 MAX_WARNED_NOUNS = 8
 PASSING_MENTIONS = 2  # mentions of a noun with no data and no link that stay out of the model
+# Nouns that name a value in any phrasing; a table of them would hold one number or word.
+_VALUE_WORDS = frozenset(
+    "duration size capacity status distance height weight length width date time rate price "
+    "cost amount count number total age quantity temperature speed score deadline".split()
+)
 MAX_BACKLOG_ENTITIES = 15
 # From this many user stories on, a text is a backlog: things must recur across stories. A
 # handful of stories is read like prose.
@@ -204,6 +209,8 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
         return False
     if head in hints.ATTRIBUTE_NOUNS and not thing.fields and thing.strength < STRONG:
         return False
+    if thing.key in _VALUE_WORDS and not thing.fields and thing.link is None:
+        return False  # "a duration in minutes", "the status": values, never tables
     if backlog:
         return (
             len(thing.stories) >= 2
