@@ -611,3 +611,12 @@ def test_signing_up_for_a_named_day_makes_a_signup() -> None:
 )
 def test_values_and_weekdays_are_never_tables(text: str) -> None:
     assert not entities(analyze(text)) & {"Duration", "Friday", "Sunday"}
+
+
+def test_a_list_after_a_late_colon_details_the_nearest_clause_object() -> None:
+    spec = analyze(
+        "Archery club\n- rounds: name, distance in metres, number of arrows\n"
+        "- every time an archer shoots a round we save a score: date, total, number of golds"
+    )
+    assert {"date", "total"} <= set(fields(spec, "Score"))
+    assert "date" not in fields(spec, "Round")

@@ -273,6 +273,10 @@ class UnitReader:
     def _bare_list(self, doc: Doc, *, titled: bool = True) -> bool:
         """ "crm: contacts, companies, deals", "Patients: name, date of birth", "dogs, walks"."""
         tokens = list(doc)
+        colon = next((t.i for t in tokens if t.text in {":", "="} and t.i > 2), None)
+        after = tokens[colon + 1 :] if colon is not None else []
+        if titled and after and self._details_of_object(tokens[:colon], _split_items(after), after):
+            return False  # "… we save a score: date, total, number of golds"
         sep = next((t.i for t in tokens if _separator(t)), None)
         title, rest = (tokens[:sep], tokens[sep + 1 :]) if sep is not None and titled else \
             ([], tokens)  # fmt: skip
@@ -280,8 +284,6 @@ class UnitReader:
             return False
         items = _split_items(rest)
         if not items:
-            return False
-        if sep is not None and titled and self._details_of_object(title, items, rest):
             return False
         if any(_is_clause(i.tokens) for i in items):
             if sep is None or not titled or _is_clause(items[0].tokens):
@@ -319,11 +321,12 @@ class UnitReader:
     def _details_of_object(self, title: list[Token], items: list[Item], rest: list[Token]) -> bool:
         """ "volunteers log a donation: which fridge, how many kilos and the use-by date": the
         list after a clause's colon gives the details of the clause's object."""
-        verb = next((t for t in title if t.pos_ == "VERB" and t.tag_ in _FINITE and
-                     t.dep_ == "ROOT"), None)  # fmt: skip
-        obj = next((c for c in verb.children if c.dep_ == "dobj"), None) if verb else None
-        if obj is None or obj.pos_ not in _NOUNS or not self._owner_noun(obj):
-            return False
+        verbs = [t for t in title if t.pos_ == "VERB" and t.tag_ in _FINITE and
+                 any(c.dep_ == "dobj" for c in t.children)]  # fmt: skip
+        obj = next((c for c in verbs[-1].children if c.dep_ == "dobj"), None) if verbs else None
+        if obj is None or obj.pos_ not in _NOUNS or obj.lower_ in _USER_PRONOUNS or \
+                key_of(obj) in {USER_KEY, "people", "person"}:  # fmt: skip
+            return False  # (a "score" with a date and a total is a record, not a value)
         described = [i for i in items if not _is_clause(i.tokens)]
         if len(described) < 2:
             return False
