@@ -190,6 +190,12 @@ class EntityView:
         return "__".join(r.name for r in self.owner_path)
 
     @property
+    def owner_words(self) -> str:
+        """Who owns a row, in words ("its course's instructor"), or ""."""
+        names = [r.label for r in self.owner_path]
+        return "its " + "'s ".join(names) if names else ""
+
+    @property
     def owner_step(self) -> RelationView | None:
         """The first relation of the owner path: the owner itself, or the parent."""
         return self.owner_path[0] if self.owner_path else None
