@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -17,10 +18,10 @@ from django.test import override_settings
 
 from generator import registry
 from generator.constants import INTERRUPTED_MESSAGE
-from generator.engine import sandbox
+from generator.engine import pipeline, sandbox
 from generator.engine.leftovers import MARKER_NAME, owner_marker, temp_folder
 from generator.models import Generation
-from generator.services import generation_mark_interrupted_all
+from generator.services import generation_mark_interrupted_all, generation_start
 from generator.startup import RecoverOnFirstRequest
 from tests.generator.helpers import reload
 
@@ -153,3 +154,31 @@ def test_an_unknown_sandbox_setting_stops_the_start():
 
     assert done.returncode != 0
     assert "TAKOSS_SANDBOX='docker' is not supported; use one of bwrap, none." in done.stderr
+
+
+def folders_of_this_process() -> list[Path]:
+    mine = owner_marker()
+    return [
+        folder
+        for folder in Path(tempfile.gettempdir()).glob("takoss-*")
+        if (folder / MARKER_NAME).is_file() and (folder / MARKER_NAME).read_text() == mine
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_runs_folders_are_removed_when_it_ends(project, owner, backend, channel_sends):
+    seen: list[list[Path]] = []
+    verify = pipeline.verify
+
+    def verify_and_look(*args, **kwargs):
+        seen.append(folders_of_this_process())  # the run's folder exists while it runs
+        return verify(*args, **kwargs)
+
+    with patch.object(pipeline, "verify", verify_and_look):
+        generation = generation_start(project=project, user=owner)
+        assert backend.wait_idle(timeout=120)
+
+    assert reload(generation).status == "succeeded", reload(generation).error
+    assert [folder.name[: len("takoss-run-")] for folder in seen[0]] == ["takoss-run-"]
+    assert folders_of_this_process() == []
