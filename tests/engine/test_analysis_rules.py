@@ -620,3 +620,16 @@ def test_a_list_after_a_late_colon_details_the_nearest_clause_object() -> None:
     )
     assert {"date", "total"} <= set(fields(spec, "Score"))
     assert "date" not in fields(spec, "Round")
+
+
+def test_a_persona_with_a_phrase_after_it_is_named_by_its_noun() -> None:
+    spec = analyze(
+        "As a driver of the mobile library, I want to see today's route with its stops.\n"
+        "As a parent in the co-op, I want to post a sitting request with a date."
+    )
+    assert {"Driver", "Parent"} <= roles(spec)
+
+
+def test_values_named_in_the_plural_for_many_records_are_one_per_record() -> None:
+    spec = analyze("As a parent, I want to list my children with their first names and ages.")
+    assert {"first_name", "age"} <= set(fields(spec, "Child"))

@@ -228,6 +228,13 @@ def _is_activity(word: str) -> bool:
     return word in _ACTIVITIES or (word.endswith("ing") and word not in _MOMENTS)
 
 
+# Values each record has one of, even when the text names them in the plural ("their ages").
+_ONE_PER_RECORD = frozenset(
+    "name age date address email phone birthday nationality gender title surname "
+    "price colour color breed species size".split()
+)
+
+
 def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSpec | None:
     """A field from an item's words, e.g. ["optional", "due", "date"] -> due_date (date).
 
@@ -244,6 +251,9 @@ def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSp
         kept, forced = kept[:-1], FieldType.JSON
     if len(kept) > 1 and kept[0] == "json":
         kept, forced = kept[1:], FieldType.JSON
+    if kept and naming.singularize(kept[-1]) in _ONE_PER_RECORD and \
+            naming.singularize(kept[-1]) != kept[-1]:  # fmt: skip
+        kept = [*kept[:-1], naming.singularize(kept[-1])]  # "children with their first names"
     name = naming.to_snake(" ".join(kept[-4:]))
     if not name:
         return None

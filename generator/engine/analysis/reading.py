@@ -51,6 +51,7 @@ _OBJECT_PREPS = frozenset({"for", "in", "on", "to", "into", "onto", "at", "up", 
 _PARTICLES = frozenset({"in", "up", "out", "off", "on", "over", "back", "through"})
 _APP_USE_VERBS = frozenset({"log", "sign", "use", "access", "book", "login", "register"})
 _EVENT_DAYS = frozenset({"day", "night", "evening", "weekend"})  # "a planting day"
+_PERSONA_CUTS = frozenset({"of", "in", "at", "for", "from", "on", "with", "who", "that"})
 _BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -150,7 +151,8 @@ def is_person(lemma: str) -> bool:
 
 def persona_key(persona: str) -> str:
     words = _CAMEL.sub(" ", persona).lower().split()
-    words = [w for w in words if w not in {"a", "an", "the"}]
+    cut = next((i for i, w in enumerate(words) if i and w in _PERSONA_CUTS), len(words))
+    words = [w for w in words[:cut] if w not in {"a", "an", "the"}]  # "a parent in the co-op"
     return naming.to_snake(naming.singularize(" ".join(words[-3:]))) if words else USER_KEY
 
 
