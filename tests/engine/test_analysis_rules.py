@@ -633,3 +633,8 @@ def test_a_persona_with_a_phrase_after_it_is_named_by_its_noun() -> None:
 def test_values_named_in_the_plural_for_many_records_are_one_per_record() -> None:
     spec = analyze("As a parent, I want to list my children with their first names and ages.")
     assert {"first_name", "age"} <= set(fields(spec, "Child"))
+
+
+def test_our_place_that_has_things_is_the_business_not_a_table() -> None:
+    spec = analyze("Our sports centre has six courts. Every court has a number and a surface.")
+    assert entities(spec) == {"Court"}

@@ -542,6 +542,8 @@ class UnitReader:
                 and self._records(verb, str(subject), objects)
             )
         ) and verb.dep_ not in {"xcomp", "relcl"}  # "weather stations record observations"
+        if owner and possession and self._our_place(verb, str(subject)):
+            return
         if owner and (possession or _composition(verb)):
             self._possession(verb, str(subject))
             return
@@ -606,6 +608,19 @@ class UnitReader:
         for obj in objects:
             if obj.i not in self.done:
                 self._object(verb, lemma, subject, obj)
+
+    def _our_place(self, verb: Token, subject: str) -> bool:
+        """ "Our sports centre has six padel courts": the business itself has the things the
+        app keeps; it is not a table of its own, and its things are the app's."""
+        token = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        ours = token is not None and any(c.dep_ == "poss" and c.lower_ in {"our", "my"}
+                                         for c in token.children)  # fmt: skip
+        if token is None or token.tag_ != "NN" or not ours:
+            return False
+        self.ev.thing(subject, token.text).app = True
+        for part in _top_items(_clause_rest(verb, verb.i + 1)):
+            self._list_entity(part)
+        return True
 
     def _assigned_person(self, verb: Token, person: str) -> bool:
         """ "funeral directors are assigned to funerals", "techs assigned to tickets": each
