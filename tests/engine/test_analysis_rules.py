@@ -638,3 +638,12 @@ def test_values_named_in_the_plural_for_many_records_are_one_per_record() -> Non
 def test_our_place_that_has_things_is_the_business_not_a_table() -> None:
     spec = analyze("Our sports centre has six courts. Every court has a number and a surface.")
     assert entities(spec) == {"Court"}
+
+
+def test_terse_definitions_and_shorthand() -> None:
+    spec = analyze(
+        "farrier visits. yards (name, addr) hv horses (name, shoe size). visit = date + yard"
+    )
+    assert {"Horse -> Yard", "Visit -> Yard"} <= links(spec)
+    assert fields(spec, "Yard") == {"name": "string", "address": "string"}
+    assert fields(spec, "Visit") == {"date": "date"}

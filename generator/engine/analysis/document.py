@@ -40,6 +40,10 @@ _TYPOS = {
     "quantitiy": "quantity", "emial": "email", "emails": "emails", "phne": "phone",
     "companys": "companies", "rentl": "rental", "appointmnet": "appointment",
     "reciept": "receipt", "reciepts": "receipts", "inventroy": "inventory",
+    # note-taking shorthand
+    "hv": "have", "ppl": "people", "qty": "quantity", "addr": "address",
+    "desc": "description", "descr": "description", "tel": "phone", "cust": "customer",
+    "custs": "customers", "appt": "appointment", "appts": "appointments",
 }  # fmt: skip
 _TYPO = re.compile(r"\b(" + "|".join(_TYPOS) + r")\b", re.IGNORECASE)
 

@@ -1009,8 +1009,8 @@ def _separator(token: Token) -> bool:
     """The colon or spaced dash after a title: "crm: contacts", "my biz - clients, dogs"."""
     if token.i == 0 or token.i > 12:
         return False
-    if token.text == ":":
-        return True
+    if token.text in {":", "="}:
+        return True  # "patients: name, phone", "visit = date + yard"
     return token.text in {"-", "—"} and bool(token.whitespace_) and \
         bool(token.doc[token.i - 1].whitespace_)  # fmt: skip
 
@@ -1031,6 +1031,8 @@ def _title_noun(title: Sequence[Token]) -> Token | None:
     if nouns:
         return nouns[0]
     chain = [t for t in title if t.pos_ in _NOUNS]  # "bike rental shop": the shop
+    if not chain and 0 < len(title) <= 3 and title[-1].lower_ in known_nouns():
+        return title[-1]  # "visit = date + yard": a noun the tagger took for a verb
     return chain[-1] if chain else None
 
 
