@@ -647,3 +647,20 @@ def test_terse_definitions_and_shorthand() -> None:
     assert {"Horse -> Yard", "Visit -> Yard"} <= links(spec)
     assert fields(spec, "Yard") == {"name": "string", "address": "string"}
     assert fields(spec, "Visit") == {"date": "date"}
+
+
+def test_people_leave_ratings_and_book_places_at_sessions() -> None:
+    spec = analyze(
+        "Each tasting has a date and a theme. Wines have a name and a vintage. "
+        "Guests book places at a tasting, saying how many people are coming. "
+        "Afterwards guests may leave a rating of one to five for each wine."
+    )
+    assert {"Booking -> Tasting", "Rating -> Wine", "Rating -> User"} <= links(spec)
+
+
+def test_products_like_shirts_is_not_a_verb() -> None:
+    spec = analyze(
+        "merch table stock for our tours. products like shirts, hoodies, totes - each has a "
+        "name and price. every product comes in sizes with its own stock count."
+    )
+    assert "Like" not in entities(spec)

@@ -110,13 +110,14 @@ def reread_verbless(doc: Doc) -> Doc:
     """ "Guests book rooms": the small model can read a short sentence as one noun compound.
     When a sentence has no verb but a word that is a verb after a plural noun, read it again
     as "Guests can book rooms"."""
-    if len(doc) > 40 or any(t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc):
+    if len(doc) > 40:
         return doc
     for token in doc[1:-1]:
         if token.pos_ in {"VERB", "AUX"}:
             return doc  # a verb before the pattern: the sentence has its own
         before = doc[token.i - 1]
         if before.tag_ in {"NNS", "NNPS"} and token.lower_ in known_verbs() and \
+                token.lower_ not in {"like", "need", "love"} and \
                 doc[token.i + 1].pos_ in {"NOUN", "PROPN", "DET", "ADJ"}:  # fmt: skip
             text = f"{doc[: token.i].text} can {doc[token.i :].text}"
             again = pipeline()(text)

@@ -590,6 +590,7 @@ class UnitReader:
                 phrasal, hints.PARTICIPATION_PREPOSITIONS.get(lemma)
             )
             joined = self._objects(verb, prepositions_first=bool(natural), only=natural)
+            joined = [self._place_at(o) for o in joined]
             joined = [
                 o
                 for o in joined
@@ -645,6 +646,13 @@ class UnitReader:
                         continue
                     self.ev.note(key, MEDIUM, surface=noun.text, person=is_person(key))
                     self.ev.link(M2O, subject, key, strength=MEDIUM)
+
+    def _place_at(self, obj: Token) -> Token:
+        """ "guests book places at a session": the place is in the session they book."""
+        if _lemma(obj) not in {"place", "spot", "space"}:
+            return obj
+        targets = _prep_objects(obj, _PLACE_PREPS) or _prep_objects(obj.head, _PLACE_PREPS)
+        return next((t for t in targets if t.pos_ in _NOUNS), obj)
 
     def _shared_objects(self, verb: Token) -> list[Token]:
         """The object of the next coordinated verb, when this one has none of its own."""
@@ -738,12 +746,17 @@ class UnitReader:
             thing.link = (subject, tracked, True)
             return
         existing = self.ev.things.get(key)
-        if (existing is not None and existing.app) or (_attribute_word(key) and not (
+        left = (
+            head in hints.INTERACTION_NOUNS
+            and lemma not in hints.WEAK_VERBS
+            and (subject == USER_KEY or (subject is not None and self._is_person(subject)))
+        )  # "guests leave a rating for each wine": a record of theirs
+        if (existing is not None and existing.app) or (_attribute_word(key) and not left and not (
                 obj.tag_ in {"NNS", "NNPS"} and lemma in hints.OWNING_VERBS)):  # fmt: skip
             return  # "record the date": attributes are not things
         owning = lemma in hints.OWNING_VERBS
         self.ev.focus = key
-        strength = STRONG if owning and verb.dep_ != "xcomp" else MEDIUM
+        strength = STRONG if (owning and verb.dep_ != "xcomp") or left else MEDIUM
         if lemma in hints.WEAK_VERBS:
             strength = WEAK
         thing = self.ev.note(key, strength, surface=obj.text, story=self.story,
