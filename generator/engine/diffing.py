@@ -37,6 +37,7 @@ from generator.engine.spec import (
     Feature,
     FieldSpec,
     Relationship,
+    Role,
     UniqueTogether,
 )
 from generator.engine.versions import Renames
@@ -317,22 +318,32 @@ class _Diff:
                 self.removed.append(
                     _item("role", role.name, f"Removed the role {role.name}.", _dump(role), None)
                 )
-            elif role.description != new[key].description:
-                self.changed.append(
-                    _item(
-                        "role",
-                        role.name,
-                        f"The role {role.name} has a new description.",
-                        {"description": role.description},
-                        {"description": new[key].description},
-                        properties=["description"],
-                    )
-                )
+            else:
+                self.role_changes(role, new[key])
         for key, role in new.items():
             if key not in old:
                 self.added.append(
                     _item("role", role.name, f"Added the role {role.name}.", None, _dump(role))
                 )
+
+    def role_changes(self, old: Role, new: Role) -> None:
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        words = []
+        if old.description != new.description:
+            before["description"], after["description"] = old.description, new.description
+            words.append(f"The role {new.name} has a new description")
+        manages = None if old.manages is None else [self.entity_now(e) for e in old.manages]
+        if manages != new.manages:
+            before["manages"], after["manages"] = old.manages, new.manages
+            managed = "all shared data" if new.manages is None else listing(new.manages) or "none"
+            words.append(f"The role {new.name} manages {managed}")
+        if words:
+            self.changed.append(
+                _item(
+                    "role", new.name, "; ".join(words) + ".", before, after, properties=list(after)
+                )
+            )
 
     def features(self) -> None:
         old = list(self.old.features)

@@ -391,6 +391,9 @@ class RemoveEntity(_Op):
         spec.pages = [p for p in spec.pages if p.entity != entity.name]
         for feature in spec.features:
             feature.entities = [e for e in feature.entities if e != entity.name]
+        for role in spec.roles:
+            if role.manages is not None:
+                role.manages = [e for e in role.manages if e != entity.name]
 
     def describe(self) -> str:
         return f"Removed the entity {naming.to_pascal(self.name)}."
@@ -426,6 +429,9 @@ class RenameEntity(_Op):
         _rename_pages(spec, before, renamed)
         for feature in spec.features:
             feature.entities = [new if e == old else e for e in feature.entities]
+        for role in spec.roles:
+            if role.manages is not None:
+                role.manages = [new if e == old else e for e in role.manages]
 
     def describe(self) -> str:
         return f"Renamed {naming.to_pascal(self.old)} to {naming.to_pascal(self.new)}."

@@ -290,10 +290,15 @@ class PageSpec(_Model):
 
 
 class Role(_Model):
-    """A kind of person who uses the app ("Volunteer", "Coordinator"): PascalCase, singular."""
+    """A kind of person who uses the app ("Volunteer", "Coordinator"): PascalCase, singular.
+
+    ``manages`` names the entities whose shared reference data (rows nobody owns) the role's
+    members add, change and delete; None (the default) is all of it, [] none.
+    """
 
     name: str
     description: str = ""
+    manages: list[str] | None = None
 
 
 class AppSpec(_Model):
@@ -467,6 +472,10 @@ class _Sanitiser:
             raise ValueError("; ".join(self.errors))
         self._features()
         self._pages()
+        for role in spec.roles:
+            if role.manages is not None:
+                where = f"role {role.name!r}"
+                role.manages = _unique(self._known_entities(role.manages, where))
         spec.constraints = _unique(
             [_clip(c.strip(), MAX_TEXT_LENGTH) for c in spec.constraints if c.strip()]
         )

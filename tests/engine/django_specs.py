@@ -157,8 +157,9 @@ def rules_spec() -> AppSpec:
         {
             "name": "Course Hub",
             "roles": [
-                {"name": "Volunteer", "description": "Helps at events"},
-                {"name": "coordinator"},
+                # manages no shared data; the coordinator manages all but students (staff's)
+                {"name": "Volunteer", "description": "Helps at events", "manages": []},
+                {"name": "coordinator", "manages": ["Course", "Question", "Option"]},
             ],
             "notes": ["'volunteers' was read as a user role, not a table"],
             "entities": [

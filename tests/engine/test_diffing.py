@@ -214,6 +214,17 @@ def test_rules_roles_and_features(clinic: AppSpec) -> None:
     assert [i["kind"] for i in spec_diff(new, later, more)["changed"]] == ["field"]
 
 
+def test_what_a_role_manages_is_a_change_and_follows_renames(clinic: AppSpec) -> None:
+    data = clinic.to_dict()
+    data["roles"][0]["manages"] = ["Dog"]
+    managing = AppSpec.from_data(data)
+    (vet,) = spec_diff(clinic, managing)["changed"]
+    assert vet["summary"] == "The role Vet manages Dog."
+    assert (vet["before"], vet["after"]) == ({"manages": None}, {"manages": ["Dog"]})
+    renamed, renames = _edit(managing, {"op": "rename_entity", "old": "Dog", "new": "Pet"})
+    assert [i["kind"] for i in spec_diff(managing, renamed, renames)["changed"]] == ["entity"]
+
+
 def test_the_diff_from_an_empty_spec_adds_everything(clinic: AppSpec) -> None:
     diff = spec_diff(AppSpec(name=clinic.name), clinic)
     assert [i["kind"] for i in diff["added"]] == [

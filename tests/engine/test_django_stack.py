@@ -190,6 +190,22 @@ def test_a_parent_owned_through_offers_only_the_users_own_rows() -> None:
     assert '"core.Course": "public"' in files["core/permissions.py"]
 
 
+def test_roles_view_everything_and_manage_the_shared_data_the_spec_gives_them() -> None:
+    project = build(rules_spec())
+    views = ["view_course", "view_student", "view_enrollment", "view_question", "view_option"]
+    assert project.role_grants["Volunteer"] == views  # manages: []
+    coordinator = set(project.role_grants["Coordinator"])
+    assert {"add_course", "change_question", "delete_option", *views} <= coordinator
+    assert not {"add_student", "change_student", "delete_student"} & coordinator
+    assert project.managers_of(project.entity("Student")) == []  # staff alone
+    assert project.managers_of(project.entity("Course")) == ["Coordinator"]
+    # without manages, every role manages all shared data
+    assert set(build(rich_spec(auth=True)).role_grants["Volunteer"]) >= {
+        "change_tag",
+        "add_project",
+    }
+
+
 def test_owners_are_reached_through_required_parents() -> None:
     project = build(courses_spec())
     paths = {e.name: e.owner_lookup for e in project.entities}

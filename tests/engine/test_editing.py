@@ -553,6 +553,20 @@ def test_access(clinic: AppSpec) -> None:
     assert _problems(clinic, [{"op": "set_access", "entity": "Dog", "access": "everyone"}])
 
 
+def test_what_roles_manage_follows_entity_renames_and_removals(clinic: AppSpec) -> None:
+    data = clinic.to_dict()
+    data["roles"][0]["manages"] = ["Dog", "Visit"]
+    spec = AppSpec.from_data(data)
+    edited = apply_ops(
+        spec,
+        [
+            {"op": "rename_entity", "old": "Dog", "new": "Pet"},
+            {"op": "remove_entity", "name": "Visit"},
+        ],
+    )
+    assert edited.spec.roles[0].manages == ["Pet"]
+
+
 def test_features(clinic: AppSpec) -> None:
     edited = apply_ops(
         clinic,

@@ -295,6 +295,23 @@ def test_roles_are_cleaned_and_deduplicated() -> None:
     assert "Role 'volunteer' appears twice; the second was dropped." in spec.warnings
 
 
+def test_what_a_role_manages_names_known_entities() -> None:
+    spec = AppSpec.from_data(
+        {
+            "name": "Shop",
+            "entities": [{"name": "Category"}, {"name": "Product"}],
+            "roles": [
+                {"name": "Clerk", "manages": ["categories", "Nothing", "Category"]},
+                {"name": "Buyer"},
+            ],
+        }
+    )
+
+    assert spec.roles[0].manages == ["Category"]
+    assert spec.roles[1].manages is None  # all shared data, as before the field existed
+    assert "role 'Clerk' mentions unknown entity 'Nothing'; it was ignored." in spec.warnings
+
+
 def test_a_role_needs_a_name() -> None:
     with pytest.raises(SpecError) as caught:
         AppSpec.from_data(_spec(roles=[{"name": "Volunteer"}, {"name": "!!"}]))

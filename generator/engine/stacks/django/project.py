@@ -516,24 +516,41 @@ class ProjectView:
     def has_public(self) -> bool:
         return any(e.public for e in self.entities)
 
-    @property
-    def role_permissions(self) -> list[str]:
-        """The codenames every role's group is given (core/migrations/0002_roles.py).
-
-        Roles read every model (the querysets still scope the rows) and manage the shared
-        reference data: they add, change and delete it. The spec does not say which role manages
-        what, so every role manages all of it.
-        """
+    def managed_by(self, role: Role) -> list[EntityView]:
+        """The shared reference data ``role`` adds, changes and deletes (the spec's ``manages``;
+        all of it when the spec does not say)."""
         return [
-            f"{action}_{e.model_lower}"
+            e
             for e in self.entities
-            for action in (("add", "change", "delete", "view") if not e.owner_path else ("view",))
+            if not e.owner_path and (role.manages is None or e.name in role.manages)
+        ]
+
+    def managers_of(self, entity: EntityView) -> list[str]:
+        """The roles that manage ``entity``, by name."""
+        return [
+            role.name
+            for role in self.roles
+            if entity.name in {e.name for e in self.managed_by(role)}
         ]
 
     @property
     def role_grants(self) -> dict[str, list[str]]:
-        """Each role's group and the codenames it is given, in spec order."""
-        return {role.name: self.role_permissions for role in self.roles}
+        """Each role's group and the permission codenames it is given, in spec order.
+
+        Roles view every model (the querysets still scope the rows) and add, change and delete
+        the shared reference data they manage (core/migrations/0002_roles.py gives these).
+        """
+        grants = {}
+        for role in self.roles:
+            managed = {e.name for e in self.managed_by(role)}
+            grants[role.name] = [
+                f"{action}_{e.model_lower}"
+                for e in self.entities
+                for action in (
+                    ("add", "change", "delete", "view") if e.name in managed else ("view",)
+                )
+            ]
+        return grants
 
     @property
     def role_content_types(self) -> list[tuple[str, str]]:
