@@ -664,3 +664,11 @@ def test_products_like_shirts_is_not_a_verb() -> None:
         "name and price. every product comes in sizes with its own stock count."
     )
     assert "Like" not in entities(spec)
+
+
+def test_what_a_story_wants_to_create_is_a_thing() -> None:
+    spec = analyze(
+        "As a performer, I want to sign up for a slot at a night.\n"
+        "As the organiser, I want to create nights with a date, a venue and a number of slots."
+    )
+    assert {"date", "venue"} <= set(fields(spec, "Night"))

@@ -756,7 +756,8 @@ class UnitReader:
             return  # "record the date": attributes are not things
         owning = lemma in hints.OWNING_VERBS
         self.ev.focus = key
-        strength = STRONG if (owning and verb.dep_ != "xcomp") or left else MEDIUM
+        wanted = verb.dep_ != "xcomp" or self.story is not None  # "I want to create nights"
+        strength = STRONG if (owning and wanted) or left else MEDIUM
         if lemma in hints.WEAK_VERBS:
             strength = WEAK
         thing = self.ev.note(key, strength, surface=obj.text, story=self.story,
