@@ -672,3 +672,12 @@ def test_what_a_story_wants_to_create_is_a_thing() -> None:
         "As the organiser, I want to create nights with a date, a venue and a number of slots."
     )
     assert {"date", "venue"} <= set(fields(spec, "Night"))
+
+
+def test_a_choice_line_under_a_heading_gives_the_heading_thing_a_choice() -> None:
+    spec = analyze(
+        "Ski hire shop\n\nEquipment\n- type: skis, boots, poles, helmet, snowboard\n"
+        "- brand, size, barcode, condition, daily price\n"
+    )
+    assert entities(spec) == {"Equipment"}
+    assert any(f.type.value == "enum" for e in spec.entities for f in e.fields)

@@ -129,9 +129,16 @@ def key_of(token: Token) -> str:
 def _lemma(token: Token) -> str:
     word = token.lower_ if token.lower_ in {"data", "media", "news", "series", "species"} else \
         token.lemma_  # fmt: skip
-    if token.pos_ == "PROPN" and token.is_sent_start and token.dep_ == "nsubj" and \
-            token.head.tag_ == "VBP" and token.text[1:].islower():  # fmt: skip
-        word = naming.singularize(token.lower_)  # "Walks have a date": a plural, not a name
+    if (
+        token.pos_ == "PROPN"
+        and token.is_sent_start
+        and token.text[1:].islower()
+        and (
+            (token.dep_ == "nsubj" and token.head.tag_ == "VBP")
+            or (token.lower_.endswith("s") and naming.singularize(token.lower_) in known_nouns())
+        )
+    ):
+        word = naming.singularize(token.lower_)  # "Walks have a date", "Pickups: date"
     return naming.to_snake(word.lower()) or token.lower_
 
 
@@ -292,6 +299,10 @@ class UnitReader:
                 return False  # "customers - i need their name, phone": a sentence
             return self._mixed_list(title, rest)
         title_noun = _title_noun(title)
+        if title_noun is not None and len(title) <= 2 and key_of(title_noun) in hints.ENUM_HINTS \
+                and self._values_of(title, items):  # fmt: skip
+            self.done.update(t.i for t in tokens)
+            return True
         if title_noun is None and self.ev.focus and _attribute_like(items):
             self._items(self.ev.focus, items)  # "track my brews?? start date, tea type, ..."
             self.done.update(t.i for t in tokens)
@@ -319,6 +330,22 @@ class UnitReader:
     def _is_app(self, token: Token) -> bool:
         thing = self.ev.things.get(key_of(token))
         return thing is not None and thing.app
+
+    def _values_of(self, title: list[Token], items: list[Item]) -> bool:
+        """ "Equipment / - type: skis, boots, poles": the values of a choice of the thing the
+        heading (or the sentence before) is about."""
+        heading = self.unit.heading.split()
+        owner = naming.to_snake(naming.singularize(heading[-1].lower())) if heading else \
+            self.ev.focus  # fmt: skip
+        values = [" ".join(t.text for t in i.tokens) for i in items if i.tokens]
+        if not owner or len(values) < 2 or any(len(v.split()) > 3 for v in values):
+            return False
+        spec = field_from_words([t.lower_ for t in title], tuple(values))
+        if spec is None:
+            return False
+        self.ev.note(owner, STRONG)
+        self.ev.add_field(owner, spec)
+        return True
 
     def _details_of_object(self, title: list[Token], items: list[Item], rest: list[Token]) -> bool:
         """ "volunteers log a donation: which fridge, how many kilos and the use-by date": the
