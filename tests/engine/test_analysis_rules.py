@@ -681,3 +681,12 @@ def test_a_choice_line_under_a_heading_gives_the_heading_thing_a_choice() -> Non
     )
     assert entities(spec) == {"Equipment"}
     assert any(f.type.value == "enum" for e in spec.entities for f in e.fields)
+
+
+def test_a_dash_after_a_titled_list_starts_a_sentence_of_its_own() -> None:
+    spec = analyze(
+        "Businesses: name, address, contact phone\n"
+        "Bins: size in litres, colour (clear, green, brown) — a business has one or more bins"
+    )
+    assert "Bin -> Business" in links(spec)
+    assert "colour" in fields(spec, "Bin")

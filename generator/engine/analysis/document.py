@@ -21,6 +21,7 @@ _BULLET = re.compile(r"^\s*(?:[-*+•·▪◦‣]|\d{1,3}[.)]|[a-z][.)])\s+")
 _LINK = re.compile(r"\[([^\]\n]{0,200})\]\([^)\n]{0,500}\)")
 _MARKS = re.compile(r"[*_`~]{1,3}")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_LIST_DASH = re.compile(r"\s+[-\u2014\u2013]\s+")
 _STORY = re.compile(
     r"^\s*(?:[A-Za-z]{0,6}[-#]?\d{1,4}[:.)]?\s+|story:\s*)?as\s+(?:an?|the)\s+([^,]{1,80}?)\s*,?\s+i\s+"
     r"(?:want|would\s+like|'d\s+like|need|wish|should\s+be\s+able|can|am\s+able)\b"
@@ -109,8 +110,20 @@ def split(text: str) -> Document:
         kind = "bullet" if bullet else "line"
         under = heading if bullet else ""
         for sentence in _SENTENCE_END.split(body):
-            _add(doc, Unit(sentence.strip(), kind, heading=under))
+            for part in _after_list(sentence):
+                _add(doc, Unit(part.strip(), kind, heading=under))
     return doc
+
+
+def _after_list(sentence: str) -> list[str]:
+    """ "Bins: size, colour (clear, green) — a business has one or more bins": a dash after a
+    titled list starts a sentence of its own."""
+    parts = _LIST_DASH.split(sentence, maxsplit=1)
+    if len(parts) < 2 or ":" not in parts[0] or len(parts[1].split()) < 3:
+        return [sentence]
+    if parts[1].split()[0].lower() in {"each", "every", "all", "with", "both", "and", "or"}:
+        return [sentence]  # "races: 10K, marathon - each with a distance": the list goes on
+    return parts
 
 
 def _join_wrapped(lines: list[str]) -> list[str]:
