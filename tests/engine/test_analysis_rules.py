@@ -690,3 +690,27 @@ def test_a_dash_after_a_titled_list_starts_a_sentence_of_its_own() -> None:
     )
     assert "Bin -> Business" in links(spec)
     assert "colour" in fields(spec, "Bin")
+
+
+def test_a_record_for_each_thing_lists_the_things_fields() -> None:
+    spec = analyze(
+        "As a care coordinator, I want to keep a record for each client: name, address, "
+        "key safe code, care needs.\n"
+        "As a client's relative, I want to read the visit notes."
+    )
+    assert {"name", "address", "key_safe_code"} <= set(fields(spec, "Client"))
+    assert "Relative" in roles(spec)
+
+
+def test_booking_a_person_onto_a_thing_books_the_thing_for_them() -> None:
+    spec = analyze(
+        "As a parent, I want to book my child onto a block of skating lessons.\n"
+        "As a parent, I want to add my children with their name and skate size."
+    )
+    assert {"Booking -> Block", "Booking -> Child"} <= links(spec)
+
+
+def test_sentences_after_a_colon_are_not_details_of_its_object() -> None:
+    spec = analyze("I want to plan my vegetable garden: beds have a size and a location, and I "
+                   "plant crops in beds with a sowing date.")  # fmt: skip
+    assert "Garden" not in entities(spec)

@@ -52,6 +52,7 @@ _PARTICLES = frozenset({"in", "up", "out", "off", "on", "over", "back", "through
 _APP_USE_VERBS = frozenset({"log", "sign", "use", "access", "book", "login", "register"})
 _EVENT_DAYS = frozenset({"day", "night", "evening", "weekend"})  # "a planting day"
 _PERSONA_CUTS = frozenset({"of", "in", "at", "for", "from", "on", "with", "who", "that"})
+_ONTO = frozenset({"onto", "into", "on", "in", "for"})
 _BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -157,6 +158,7 @@ def is_person(lemma: str) -> bool:
 
 
 def persona_key(persona: str) -> str:
+    persona = re.sub(r"^.*\b\w+['\u2019]s\s+", "", persona)  # "a client's relative" is a relative
     words = _CAMEL.sub(" ", persona).lower().split()
     cut = next((i for i, w in enumerate(words) if i and w in _PERSONA_CUTS), len(words))
     words = [w for w in words[:cut] if w not in {"a", "an", "the"}]  # "a parent in the co-op"
@@ -350,15 +352,29 @@ class UnitReader:
     def _details_of_object(self, title: list[Token], items: list[Item], rest: list[Token]) -> bool:
         """ "volunteers log a donation: which fridge, how many kilos and the use-by date": the
         list after a clause's colon gives the details of the clause's object."""
-        verbs = [t for t in title if t.pos_ == "VERB" and t.tag_ in _FINITE and
+        verbs = [t for t in title if t.pos_ == "VERB" and t.tag_ in _FINITE | {"VB"} and
                  any(c.dep_ == "dobj" for c in t.children)]  # fmt: skip
         obj = next((c for c in verbs[-1].children if c.dep_ == "dobj"), None) if verbs else None
         if obj is None or obj.pos_ not in _NOUNS or obj.lower_ in _USER_PRONOUNS or \
                 key_of(obj) in {USER_KEY, "people", "person"}:  # fmt: skip
             return False  # (a "score" with a date and a total is a record, not a value)
+        if any(
+            t.dep_ in {"nsubj", "nsubjpass"}
+            and t.pos_ in _NOUNS
+            and t.head.tag_ in {"VBZ", "VBP", "MD"}
+            for i in items
+            for t in i.tokens
+        ):
+            return False  # "my garden: beds have a size, and I plant crops": sentences follow
         described = [i for i in items if not _is_clause(i.tokens)]
         if len(described) < 2:
             return False
+        if _lemma(obj) in hints.VAGUE_RECORDS:  # "keep a record for each client: name, ..."
+            whose = next((t for t in _prep_objects(obj, frozenset({"for", "of", "on", "about"}))
+                          if t.pos_ in _NOUNS), None)  # fmt: skip
+            if whose is None:
+                return False
+            obj = whose
         owner = key_of(obj)
         self.ev.note(owner, STRONG, surface=obj.text, story=self.story)
         self._items(owner, described)
@@ -876,6 +892,14 @@ class UnitReader:
 
     def _participate(self, subject: str, obj: Token, rule: tuple[str, bool], verb: Token) -> None:
         target = key_of(obj)
+        onto = next((t for t in _prep_objects(verb, _ONTO) if t.pos_ in _NOUNS), None)
+        if is_person(target) and onto is not None and not is_person(key_of(onto)):
+            person = self.ev.note(target, MEDIUM, surface=obj.text, person=True, story=self.story)
+            person.managed = True  # "parents book their child onto a block of lessons"
+            self._participate(subject, _collection_member(onto), rule, verb)
+            self.ev.link(M2O, rule[0].replace("*", key_of(_collection_member(onto))), target,
+                         strength=STRONG)  # fmt: skip
+            return
         if is_person(target) and verb.lemma_.lower() not in {"follow", "rate", "review"}:
             self._object(verb, verb.lemma_.lower(), subject, obj)
             return
