@@ -53,6 +53,7 @@ _APP_USE_VERBS = frozenset({"log", "sign", "use", "access", "book", "login", "re
 _EVENT_DAYS = frozenset({"day", "night", "evening", "weekend"})  # "a planting day"
 _PERSONA_CUTS = frozenset({"of", "in", "at", "for", "from", "on", "with", "who", "that"})
 _ONTO = frozenset({"onto", "into", "on", "in", "for"})
+_ABOUT = frozenset({"for", "of", "on", "about", "per"})
 _BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -778,6 +779,8 @@ class UnitReader:
 
     def _object(self, verb: Token, lemma: str, subject: str | None, obj: Token) -> None:
         key = key_of(obj)
+        if key in hints.VAGUE_RECORDS - {"note"} and _prep_objects(obj, _ABOUT):
+            return  # "keep a record for each client": the client is the thing
         if _negated(obj) or _negated(verb):
             self.ev.negated.setdefault(key, obj.text)  # "we don't need payments"
             return
