@@ -699,6 +699,7 @@ def test_a_record_for_each_thing_lists_the_things_fields() -> None:
         "As a client's relative, I want to read the visit notes."
     )
     assert {"name", "address", "key_safe_code"} <= set(fields(spec, "Client"))
+    assert "Record" not in entities(spec)
     assert "Relative" in roles(spec)
 
 
