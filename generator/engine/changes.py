@@ -24,7 +24,9 @@ What it reads (names in any case, singular or plural, possessive, with near miss
   Post.title to headline";
 - settings: "make email unique on customers", "make the price of products a decimal", "add a
   sku to products and make it unique" ("it" is the field just named);
-- roles and features: "add an admin role", "add search to posts", "add notifications".
+- roles and features: "add an admin role", "add search to posts", "add notifications";
+- who reads an entity: "make posts public", "courses are visible to every signed-in user",
+  "anyone can browse the events", "notes are private".
 
 Field names and types come from the analyzer's field rules (analysis/fields.py), defaults for a
 new thing from its lexicon, people and shared things from its hints; only the words of commands
@@ -71,6 +73,7 @@ from generator.engine.editing import (
     RemoveRole,
     RenameEntity,
     RenameField,
+    SetAccess,
     _Op,
     apply_ops,
     find_entity,
@@ -83,7 +86,9 @@ from generator.engine.editing import (
 )
 from generator.engine.events import CancelToken
 from generator.engine.spec import (
+    ACCESS_WORDS,
     USER,
+    Access,
     AppSpec,
     Choice,
     Entity,
@@ -278,6 +283,18 @@ _PROPS = {
     "nullable": {"required": False},
     "blank": {"required": False},
 }
+_ACCESS = {
+    "public": Access.PUBLIC,
+    "private": Access.PRIVATE,
+    "visible to everyone": Access.PUBLIC,
+    "visible to anyone": Access.PUBLIC,
+    "visible to every signed-in user": Access.SIGNED_IN,
+    "visible to signed-in users": Access.SIGNED_IN,
+    "visible to all signed-in users": Access.SIGNED_IN,
+    "visible to all users": Access.SIGNED_IN,
+    "visible to their owners only": Access.PRIVATE,
+}
+_ACCESS_WORDS = "|".join(re.escape(words).replace(r"\ ", r"\s+") for words in _ACCESS)
 _PROP_WORDS = "|".join(sorted((re.escape(p) for p in _PROPS), key=len, reverse=True))
 # The words for a type ("make the price an integer", "the phone is a number"): FieldType's own
 # values, and these.
@@ -394,6 +411,7 @@ class _Reader:
         for reader in (
             self._rename,
             self._remove,
+            self._access,
             self._make,
             self._add,
             self._give,
@@ -626,6 +644,37 @@ class _Reader:
         return None
 
     # settings -----------------------------------------------------------------------------
+    def _access(self, text: str) -> bool:
+        """Who reads an entity: "make posts public", "anyone can browse the events"."""
+        said = re.fullmatch(
+            rf"(?:make|mark|set)\s+(.+?)\s+(?:as\s+)?({_ACCESS_WORDS})", text, re.I
+        ) or re.fullmatch(
+            rf"(.+?)\s+(?:is|are|should be|must be|becomes?|will be)\s+(?:now\s+)?"
+            rf"({_ACCESS_WORDS})",
+            text,
+            re.I,
+        )
+        anyone = re.fullmatch(
+            r"(?:let\s+)?(?:anyone|everyone|visitors|guests)\s+(?:can\s+|may\s+)?"
+            r"(?:see|read|view|browse)\s+(.+?)(?:\s+without (?:an account|signing in|logging in))?",
+            text,
+            re.I,
+        )
+        if said:
+            what, access = said.group(1), _ACCESS[" ".join(said.group(2).lower().split())]
+        elif anyone:
+            what, access = anyone.group(1), Access.PUBLIC
+        else:
+            return False
+        entity = self.entity(what)
+        if entity is None:
+            return False  # a field's, perhaps: not about who reads
+        if entity.access == access:
+            self.notes.append(f"Already so: {entity.name} is read by {ACCESS_WORDS[access]}.")
+            return True
+        self.do(SetAccess(entity=entity.name, access=access))
+        return True
+
     def _make(self, text: str) -> bool:
         match = re.fullmatch(
             rf"(?:make|mark|set)\s+(.+?)\s+(?:as\s+)?({_PROP_WORDS})"

@@ -284,6 +284,32 @@ def test_remove_a_feature_and_a_role(blog: AppSpec) -> None:
     assert change.spec.roles == []
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("make posts public", {"Post": "public"}),
+        ("anyone can browse the posts without an account", {"Post": "public"}),
+        ("comments are visible to every signed-in user", {"Comment": "signed_in"}),
+        ("posts are private and comments are public", {"Post": "private", "Comment": "public"}),
+    ],
+)
+def test_who_reads_an_entity(blog: AppSpec, text: str, wanted: dict[str, str]) -> None:
+    change = read_change(blog, text)
+    assert {e.name: e.access.value for e in change.spec.entities} == {
+        "Post": "auto",
+        "Comment": "auto",
+        **wanted,
+    }
+    assert change.unread == []
+
+
+def test_who_reads_as_it_already_is_is_noted(blog: AppSpec) -> None:
+    public = read_change(blog, "make posts public").spec
+    change = read_change(public, "posts are public. Add a subtitle to posts")
+    assert change.notes[0] == "Already so: Post is read by anyone."
+    assert read_change(blog, "make the title of posts unique").spec.entity("Post").access == "auto"  # type: ignore[union-attr]
+
+
 # --- renaming --------------------------------------------------------------------------------
 
 
