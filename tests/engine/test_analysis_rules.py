@@ -715,3 +715,11 @@ def test_sentences_after_a_colon_are_not_details_of_its_object() -> None:
     spec = analyze("I want to plan my vegetable garden: beds have a size and a location, and I "
                    "plant crops in beds with a sowing date.")  # fmt: skip
     assert "Garden" not in entities(spec)
+
+
+def test_things_people_upload_or_raise_are_kept_though_nothing_else_is_said() -> None:
+    spec = analyze(
+        "Customers open tickets. A ticket has a subject and a status. "
+        "Agents reply to tickets with messages. Attachments can be uploaded."
+    )
+    assert "Attachment" in entities(spec)

@@ -30,7 +30,7 @@ class Thing:
     link: tuple[str, str, bool] | None = None  # a link entity: (person side, thing side, unique)
     app: bool = False  # names the app or its domain ("a food bank")
     managed: bool = False  # a person someone else manages ("teachers manage students")
-    listed: bool = False  # named in a list of the things the app keeps ("clients, dogs, walks")
+    listed: bool = False  # named as kept: in a list ("clients, dogs, walks") or as made by someone
 
 
 @dataclass

@@ -808,6 +808,8 @@ class UnitReader:
             strength = WEAK
         thing = self.ev.note(key, strength, surface=obj.text, story=self.story,
                              person=is_person(key))  # fmt: skip
+        if obj.dep_ == "nsubjpass" and lemma in hints.AUTHORING_VERBS and not _negated(verb):
+            thing.listed = True  # "attachments can be uploaded": records someone makes
         if thing.person:
             if lemma in hints.ASSIGN_VERBS and self._assigned_person(verb, key):
                 return
