@@ -35,7 +35,7 @@ CSRF_TRUSTED_ORIGINS = env_list("TAKOSS_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "takoss.apps.TakossAdminConfig",  # django.contrib.admin with Takoss's site (takoss/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,4 +1,5 @@
-"""Admin: projects and runs listed, searchable, events inline read-only, cancel and re-run."""
+"""Admin: projects and runs listed, searchable, a run's events behind a link, cancel and re-run;
+read-only records without Save, JSON folded and indented, one Accounts section, Takoss's titles."""
 
 from __future__ import annotations
 
@@ -39,8 +40,93 @@ def test_project_and_generation_pages_load_for_staff(staff_client, project, owne
     responses = [staff_client.get(url) for url in pages]
     assert [r.status_code for r in responses] == [200, 200, 200, 200]
     assert "Task Manager" in responses[0].text
-    assert "Analyzing requirements…" in responses[3].text  # the event history, inline
-    assert 'name="events-0-message"' not in responses[3].text  # …and read-only
+    events = staff_client.get(
+        reverse("admin:generator_generationevent_changelist"), {"generation": generation.pk}
+    )
+    assert "Analyzing requirements…" in events.text  # the event history, behind the run's link
+    assert 'name="form-0-message"' not in events.text  # …and read-only
+
+
+def _run_with_events(project, owner, count: int) -> Generation:
+    generation = generation_start(project=project, user=owner)
+    for seq in range(1, count + 1):
+        generation_record_event(
+            generation_id=generation.pk,
+            event=Event(
+                seq=seq, type=EventType.LOG, phase="backend", message=f"step {seq}", progress=50
+            ),
+        )
+    return generation
+
+
+def test_a_runs_page_links_to_its_events_instead_of_listing_them(staff_client, project, owner):
+    # Given a run with 150 events and another run with 2
+    generation = _run_with_events(project, owner, 150)
+    _run_with_events(project, owner, 2)
+    # When staff open the run's page
+    page = staff_client.get(reverse("admin:generator_generation_change", args=[generation.pk]))
+    # Then it counts the events and links to them, and lists none of them
+    assert page.status_code == 200
+    assert "step 17" not in page.text
+    link = reverse("admin:generator_generationevent_changelist") + f"?generation={generation.pk}"
+    assert f'<a href="{link}">150 events</a>' in page.text
+    # And the link shows only that run's events, 50 to a page
+    events = staff_client.get(link)
+    assert events.status_code == 200
+    assert ">step 1<" in events.text and ">step 51<" not in events.text
+    assert events.context["cl"].result_count == 150
+
+
+def test_a_runs_spec_is_indented_json_folded_in_details(staff_client, project, owner):
+    generation = generation_start(project=project, user=owner)
+    Generation.objects.filter(pk=generation.pk).update(
+        spec={"name": "Tasks", "entities": [{"name": "Task"}, {"name": "Tag"}]}
+    )
+    page = staff_client.get(reverse("admin:generator_generation_change", args=[generation.pk]))
+    assert "<summary>Show the spec (2 entities)</summary>" in page.text
+    assert "<pre" in page.text and "{\n  &quot;name&quot;: &quot;Tasks&quot;," in page.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:generator_generation_change",
+        "admin:generator_generationevent_change",
+        "admin:generator_specversion_change",
+        "admin:accounts_apikey_change",
+    ],
+)
+def test_read_only_pages_have_no_save_button(staff_client, project, owner, url):
+    from accounts.services import api_key_create
+
+    generation = _run_with_events(project, owner, 1)
+    api_key, _ = api_key_create(user=owner, name="ci")
+    from generator.services import version_create
+    from tests.generator.helpers import SPEC
+
+    version = version_create(project=project, user=owner, spec=SPEC, source="spec")
+    pk = {
+        "admin:generator_generation_change": generation.pk,
+        "admin:generator_generationevent_change": generation.events.get().pk,
+        "admin:generator_specversion_change": version.pk,
+        "admin:accounts_apikey_change": api_key.pk,
+    }[url]
+    page = staff_client.get(reverse(url, args=[pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text
+    assert 'name="_continue"' not in page.text
+
+
+def test_the_admin_says_takoss_and_has_one_accounts_section(staff_client):
+    page = staff_client.get(reverse("admin:index"))
+    assert "Takoss administration" in page.text
+    assert "Django administration" not in page.text
+    sections = [app["name"] for app in page.context["app_list"]]
+    assert sections.count("Accounts") == 1
+    accounts = next(app for app in page.context["app_list"] if app["name"] == "Accounts")
+    assert {m["object_name"] for m in accounts["models"]} >= {"User", "ApiKey", "EmailAddress"}
+    # allauth's own pages stay where allauth put them
+    assert staff_client.get(reverse("admin:account_emailaddress_changelist")).status_code == 200
 
 
 def test_generation_admin_refuses_adding_runs(staff_client):
