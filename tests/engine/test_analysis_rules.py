@@ -723,3 +723,10 @@ def test_things_people_upload_or_raise_are_kept_though_nothing_else_is_said() ->
         "Agents reply to tickets with messages. Attachments can be uploaded."
     )
     assert "Attachment" in entities(spec)
+
+
+def test_registering_my_own_things_adds_them_rather_than_joining() -> None:
+    spec = analyze("As an exhibitor, I want to register my dogs once with their registered name, "
+                   "breed, sex and date of birth.")  # fmt: skip
+    assert "Registration" not in entities(spec)
+    assert {"breed", "date_of_birth"} <= set(fields(spec, "Dog"))

@@ -629,6 +629,10 @@ class UnitReader:
                 return
         if lemma in hints.SHARED_OBJECT_ONLY:
             participation = None  # "attendees buy tickets": the ticket is theirs
+        if lemma == "register" and objects and all(
+                any(c.dep_ == "poss" and c.lower_ in {"my", "our", "their"} for c in o.children)
+                and not is_person(key_of(o)) for o in objects):  # fmt: skip
+            participation = None  # "register my dogs": adding one's own things, not joining
         if participation and objects and subject is not None:
             natural = hints.PARTICIPATION_PREPOSITIONS.get(
                 phrasal, hints.PARTICIPATION_PREPOSITIONS.get(lemma)
