@@ -1,8 +1,8 @@
 """Project records, their generation runs and each run's permanent event history.
 
 Writes go through generator/services.py; this module defines the records and the querysets
-that filter them: ``for_user`` (the user's own; the REST API uses only this) and ``visible_to``
-(the web pages: owners see their own, staff see everything).
+that filter them: ``for_user`` (the user's own) and ``visible_to`` (what the web pages, the
+dashboard and the REST API show: owners see their own, staff see everyone's).
 """
 
 from __future__ import annotations

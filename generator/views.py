@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -71,8 +72,10 @@ class AuthenticatedHttpRequest(HtmxHttpRequest):
 @require_GET
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    projects = Project.objects.for_user(request.user).search(query).with_last_run()
+    projects = Project.objects.visible_to(request.user).search(query).with_last_run()
+    projects = projects.select_related("owner")
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    _add_last_success(page.object_list)
     context = {
         "page": page,
         "query": query,
@@ -89,8 +92,30 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def project_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One dashboard row, polled while its last run is in progress."""
-    project = get_object_or_404(Project.objects.for_user(request.user).with_last_run(), pk=pk)
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).with_last_run().select_related("owner"), pk=pk
+    )
+    _add_last_success([project])
     return render(request, "generator/dashboard.html#project-row", {"project": project})
+
+
+def _add_last_success(projects: Any) -> None:
+    """Set ``last_success`` (the newest succeeded run, or None) and ``entity_count`` (its
+    spec's, or None) on each project: the dashboard shows them, with the run's download link,
+    so two projects of the same name can be told apart."""
+    projects = list(projects)
+    newest = Generation.objects.filter(
+        project=OuterRef("pk"), status=GENERATION_STATUS_SUCCEEDED
+    ).order_by("-number")
+    ids = Project.objects.filter(pk__in=[p.pk for p in projects]).annotate(
+        run_id=Subquery(newest.values("pk")[:1])
+    )
+    runs = Generation.objects.filter(pk__in=[i for i in ids.values_list("run_id", flat=True) if i])
+    by_project = {run.project_id: run for run in runs.only("pk", "project_id", "number", "spec")}
+    for project in projects:
+        project.last_success = by_project.get(project.pk)
+        spec = project.last_success.spec if project.last_success else None
+        project.entity_count = len(spec.get("entities") or []) if isinstance(spec, dict) else None
 
 
 # --- new project ------------------------------------------------------------------------------

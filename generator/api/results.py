@@ -104,6 +104,7 @@ def project_summary(project: Project, absolute: Absolute) -> dict[str, Any]:
     return {
         "id": project.pk,
         "name": project.name,
+        "owner": project.owner.email,
         "description": project.description,
         "requirements": project.requirements,
         "stack": project.stack,

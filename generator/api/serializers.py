@@ -286,6 +286,7 @@ class LastRunOutput(serializers.Serializer):
 class ProjectOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    owner = serializers.EmailField(help_text="Staff see everyone's projects: whose this one is.")
     description = serializers.CharField(allow_blank=True)
     requirements = serializers.CharField()
     stack = serializers.CharField()

@@ -138,7 +138,7 @@ def _start(owner: User, data: dict[str, Any], absolute: Callable[[str], str]) ->
 def _open_events(request: HttpRequest, pk: int) -> int | HttpResponse:
     try:
         user = authenticate(request)
-        if not Generation.objects.for_user(user).filter(pk=pk).exists():
+        if not Generation.objects.visible_to(user).filter(pk=pk).exists():
             raise exceptions.NotFound("Not found.")
         return _after(request)
     except Exception as exc:

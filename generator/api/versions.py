@@ -2,9 +2,9 @@
 building and restoring a version, and comparing two.
 
 Thin, like generator/api/views.py: the services in generator/services.py make and build
-versions and the engine diffs them; this module looks things up through ``for_user`` (another
-user's project is a 404), checks the input and shapes the answer. Downloading a version's ZIP
-is ``GET /api/projects/{id}/download?version=N`` (views.ProjectDownloadView).
+versions and the engine diffs them; this module looks things up through ``visible_to`` (another
+user's project is a 404, except for staff), checks the input and shapes the answer. Downloading
+a version's ZIP is ``GET /api/projects/{id}/download?version=N`` (views.ProjectDownloadView).
 """
 
 from __future__ import annotations

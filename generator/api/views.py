@@ -1,8 +1,8 @@
 """The API's JSON endpoints (DRF). Thin: validate, call a service or a queryset, shape the answer.
 
-Objects are always looked up through ``for_user(request.user)``, so another user's project or run
-is a 404, for staff too: the API is every user's own workspace (staff see everyone's on the web
-pages and in the admin). The two streaming endpoints are async Django views in
+Objects are always looked up through ``visible_to(request.user)``, as on the web pages: another
+user's project or run is a 404, except for staff, who see everyone's (the list marks each
+project's ``owner``). The two streaming endpoints are async Django views in
 generator/api/streams.py, not here: DRF has no async views; the spec version endpoints are in
 generator/api/versions.py.
 """
@@ -391,7 +391,7 @@ class ProjectsView(generics.ListAPIView):
 
     def get_queryset(self) -> Any:
         search = self.request.query_params.get("search", "")
-        return Project.objects.for_user(self.request.user).search(search)
+        return Project.objects.visible_to(self.request.user).search(search).select_related("owner")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
@@ -521,12 +521,12 @@ def _with_fields(call: Any, names: dict[str, str]) -> Any:
 
 
 def _project(request: Request, pk: int) -> Project:
-    return get_object_or_404(Project.objects.for_user(request.user), pk=pk)
+    return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
 
 
 def _generation(request: Request, pk: int) -> Generation:
     return get_object_or_404(
-        Generation.objects.for_user(request.user).select_related("project"), pk=pk
+        Generation.objects.visible_to(request.user).select_related("project"), pk=pk
     )
 
 

@@ -89,8 +89,8 @@ def test_a_revoked_api_key_is_401_everywhere(api, owner, name, path):
             )
 
 
-def test_staff_see_only_their_own_work_through_the_api(api, stranger, finished_run):
-    # The admin and the web pages let staff open any project; the API is each user's own.
+def test_staff_see_everyones_work_through_the_api_as_on_the_web(api, stranger, finished_run):
+    # One rule on the dashboard, the web pages, the admin and the API: staff see every project.
     stranger.is_staff = True
     stranger.save()
     from tests.api.conftest import bearer
@@ -103,11 +103,19 @@ def test_staff_see_only_their_own_work_through_the_api(api, stranger, finished_r
         f"/api/projects/{project_id}/files/core/models.py",
         f"/api/projects/{project_id}/download",
         f"/api/generations/{run_id}",
-        f"/api/generations/{run_id}/events",
     ):
+        assert api.get(path).status_code == 200, path
+    listed = api.get("/api/projects").json()["results"]
+    assert [(p["id"], p["owner"]) for p in listed] == [(project_id, "owner@example.com")]
+
+
+def test_a_stranger_who_is_not_staff_sees_nothing_of_anothers_work(api, stranger, finished_run):
+    from tests.api.conftest import bearer
+
+    api.credentials(**bearer(stranger))
+    project_id, run_id = finished_run.project_id, finished_run.pk
+    for path in (f"/api/projects/{project_id}", f"/api/generations/{run_id}/events"):
         assert_error(api.get(path), 404, "not_found")
+    assert api.get("/api/projects").json()["results"] == []
     assert_error(api.delete(f"/api/projects/{project_id}"), 404)
     assert_error(api.post(f"/api/generations/{run_id}/cancel"), 404)
-    assert_error(api.post(f"/api/projects/{project_id}/regenerate"), 404)
-    assert api.get("/api/projects").json()["count"] == 0
-    finished_run.project.refresh_from_db()  # still there
