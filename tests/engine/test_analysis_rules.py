@@ -730,3 +730,10 @@ def test_registering_my_own_things_adds_them_rather_than_joining() -> None:
                    "breed, sex and date of birth.")  # fmt: skip
     assert "Registration" not in entities(spec)
     assert {"breed", "date_of_birth"} <= set(fields(spec, "Dog"))
+
+
+def test_values_in_parentheses_inside_an_attribute_run_make_a_choice() -> None:
+    spec = analyze("For each dog I want the name, the breed, the coat type (short, wire, long or "
+                   "curly) and the date of birth.")  # fmt: skip
+    assert fields(spec, "Dog")["coat_type"] == "enum"
+    assert choices(spec, "Dog", "coat_type") == ["short", "wire", "long", "curly"]

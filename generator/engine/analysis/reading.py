@@ -216,7 +216,8 @@ class UnitReader:
                 continue
             phrases[-1] = phrases[-1][:cut] if cut else phrases[-1]
             self.ev.note(owner, STRONG, person=is_person(owner))
-            self._items(owner, [Item(p) for p in phrases if p])
+            # "the coat type (short, wire, long or curly)": the parentheses give its values
+            self._items(owner, [(_split_items(p) or [Item(p)])[0] for p in phrases if p])
             self.done.update(t.i for p in phrases for t in p)
 
     def _run_owner(self, doc: Doc, phrases: list[list[Token]]) -> tuple[str | None, int, bool]:
@@ -1175,9 +1176,10 @@ def _runs(doc: Doc, done: set[int]) -> list[list[list[Token]]]:
 
 
 def _phrase_key(phrase: list[Token]) -> str:
+    bare = next((i for i, t in enumerate(phrase) if t.text == "("), len(phrase))
     words = [
         t.lower_
-        for t in phrase
+        for t in phrase[:bare]
         if t.lower_ not in FILLER_WORDS and t.dep_ not in {"poss", "case"} and not t.is_punct
     ]
     return naming.to_snake(" ".join(words))
@@ -1196,7 +1198,8 @@ def _trailing_phrase(part: list[Token]) -> list[Token]:
         if verb or (token.pos_ == "ADP" and token.lower_ not in {"of", "in"}):
             start = index + 1
     phrase = part[start:]
-    return phrase if phrase and len(phrase) <= 6 else []
+    bare = next((i for i, t in enumerate(phrase) if t.text == "("), len(phrase))
+    return phrase if phrase and bare <= 6 else []  # "(short, wire, long)" does not count
 
 
 def _collection_member(token: Token) -> Token:
