@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
-from generator import views, views_plan, views_versions
+from generator import preview_proxy, views, views_plan, views_preview, views_versions
 from generator.eventstream import events
 
 app_name = "generator"
@@ -71,4 +71,22 @@ urlpatterns += [
     path("projects/<int:pk>/plan/spec/", views_plan.plan_spec, name="plan_spec"),
     path("projects/<int:pk>/plan/commit/", views_plan.plan_commit, name="plan_commit"),
     path("projects/<int:pk>/plan/discard/", views_plan.plan_discard, name="plan_discard"),
+]
+
+# The live preview: the panel's actions (generator/views_preview.py) and the proxy to the app
+# (generator/preview_proxy.py), whose path is everything after the prefix.
+urlpatterns += [
+    path("projects/<int:pk>/preview-panel/", views_preview.preview_panel, name="preview_panel"),
+    path(
+        "projects/<int:pk>/preview-start/", views_preview.preview_start_view, name="preview_start"
+    ),
+    path("projects/<int:pk>/preview-stop/", views_preview.preview_stop_view, name="preview_stop"),
+    path(
+        "projects/<int:pk>/preview-sign-in/", views_preview.preview_sign_in, name="preview_sign_in"
+    ),
+    re_path(
+        r"^projects/(?P<pk>[0-9]+)/preview/(?P<path>.*)$",
+        preview_proxy.preview_proxy,
+        name="preview",
+    ),
 ]

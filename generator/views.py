@@ -50,6 +50,7 @@ from generator.services import (
     project_delete,
 )
 from generator.tracker import tracker_state
+from generator.views_preview import panel_context
 
 PROJECTS_PER_PAGE = 10
 PAGE = "generator/project.html"
@@ -414,6 +415,7 @@ def _render_run(
         context["runs"] = project.generations.order_by("-number")
         return render(request, f"{PAGE}#run-refresh", context)
     context["runs"] = project.generations.order_by("-number")
+    context["panel"] = panel_context(project, request)["panel"]
     return render(request, PAGE, context)
 
 

@@ -144,6 +144,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SIGNUP_REDIRECT_URL = "accounts:onboarding"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Takoss] "
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}  # "Remember me", in sentence case
 ACCOUNT_EMAIL_VERIFICATION = env_choice(
     "TAKOSS_EMAIL_VERIFICATION", "none", ("none", "optional", "mandatory")
 )
@@ -207,6 +208,10 @@ TASKS = {
 # Generated code runs only inside bubblewrap (generator/engine/sandbox.py); "none" runs it
 # unisolated and must be asked for, with a warning logged on every run.
 TAKOSS_SANDBOX = env_choice("TAKOSS_SANDBOX", "bwrap", ("bwrap", "none"))
+# Live previews (generator/preview.py): at most TAKOSS_PREVIEW_MAX run at once (starting one more
+# stops the oldest); one is stopped after TAKOSS_PREVIEW_IDLE_SECONDS without a request.
+TAKOSS_PREVIEW_MAX = env_int("TAKOSS_PREVIEW_MAX", 3, minimum=1)
+TAKOSS_PREVIEW_IDLE_SECONDS = env_int("TAKOSS_PREVIEW_IDLE_SECONDS", 15 * 60, minimum=1)
 
 # django-eventstream: one channel per generation (generator/publishing.py). Its storage must be
 # on: a listener's queue holds 10 events and, on overflow or reconnect with a last id, it replays
@@ -221,6 +226,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("TAKOSS_LOG_LEVEL", "INFO")},
+    # httpx logs every request the preview proxy forwards at INFO.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }
 
 # --- REST API (generator/api/; README "REST API") ----------------------------------------------

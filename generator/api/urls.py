@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from generator.api import preview, streams, versions, views
 from generator.api import schema as _schema  # noqa: F401  (registers the auth extensions)
-from generator.api import streams, versions, views
 
 app_name = "api"
 
@@ -60,6 +60,7 @@ urlpatterns = [
         name="version_restore",
     ),
     path("projects/<int:pk>/diff", versions.ProjectDiffView.as_view(), name="project_diff"),
+    path("projects/<int:pk>/preview", preview.ProjectPreviewView.as_view(), name="project_preview"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -22,7 +22,13 @@ from pathlib import Path
 
 OWNER_ENV = "TAKOSS_SANDBOX_OWNER"
 MARKER_NAME = ".takoss-owner"
-PREFIXES = ("takoss-run-", "takoss-verify-", "takoss-migrate-", "takoss-sandbox-")
+PREFIXES = (
+    "takoss-run-",
+    "takoss-verify-",
+    "takoss-migrate-",
+    "takoss-sandbox-",
+    "takoss-preview-",
+)
 PROC = Path("/proc")
 
 
