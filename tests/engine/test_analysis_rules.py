@@ -737,3 +737,16 @@ def test_values_in_parentheses_inside_an_attribute_run_make_a_choice() -> None:
                    "curly) and the date of birth.")  # fmt: skip
     assert fields(spec, "Dog")["coat_type"] == "enum"
     assert choices(spec, "Dog", "coat_type") == ["short", "wire", "long", "curly"]
+
+
+@pytest.mark.parametrize(
+    ("text", "link"),
+    [
+        ("Tables have a number and a number of seats; each guest sits at a table. Guests have a "
+         "name and an email.", "Guest -> Table"),
+        ("Customers rent cars from branches. A car has a licence plate and a daily rate. "
+         "Branches have a city.", "Car -> Branch"),
+    ],
+)  # fmt: skip
+def test_where_things_sit_and_come_from(text: str, link: str) -> None:
+    assert link in links(analyze(text))

@@ -54,6 +54,9 @@ _EVENT_DAYS = frozenset({"day", "night", "evening", "weekend"})  # "a planting d
 _PERSONA_CUTS = frozenset({"of", "in", "at", "for", "from", "on", "with", "who", "that"})
 _ONTO = frozenset({"onto", "into", "on", "in", "for"})
 _ABOUT = frozenset({"for", "of", "on", "about", "per"})
+# Verbs that place their subject somewhere: "each guest sits at a table".
+_SITUATED = frozenset({"sit", "live", "stay", "happen", "occur", "park", "hang", "stand"})
+_NOT_ACTING = _SITUATED | {"be", "have"}  # "guests sit at tables" is not using the app
 _BE_PREPS = frozenset({"for", "of", "by", "in", "on", "at", "to"})
 _NOUN_LINK_PREPS = frozenset({"for", "at", "in", "on", "of", "to", "from", "under", "within"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -594,6 +597,8 @@ class UnitReader:
             return
         if lemma == "be" and owner and not self._is_person(str(subject)):
             self._refers(verb, str(subject))  # "each vote is for one choice"
+        elif lemma in _SITUATED and owner and not any(c.dep_ == "dobj" for c in verb.children):
+            self._refers(verb, str(subject))  # "each guest sits at a table"
         if lemma in hints.BELONG_VERBS and subject not in {None, USER_KEY}:
             self.ev.note(str(subject), MEDIUM)
             for obj in objects:
@@ -609,7 +614,7 @@ class UnitReader:
             passive = any(c.dep_ in {"auxpass", "agent"} for c in verb.children)
             if thing is not None and thing.person and _negated(verb) and lemma in _APP_USE_VERBS:
                 thing.managed = True  # "members do not log in": kept as records, not users
-            elif thing is not None and thing.person and lemma not in {"be", "have"} and \
+            elif thing is not None and thing.person and lemma not in _NOT_ACTING and \
                     not passive and not _negated(verb):  # fmt: skip
                 thing.acts = True  # "written by authors" is not using the app
         participation = hints.PARTICIPATION.get(phrasal) or hints.PARTICIPATION.get(lemma)
@@ -922,6 +927,11 @@ class UnitReader:
         else:
             thing.link = (subject, target, unique)
         self._with_list(verb, [obj], owner=link)
+        for source in _prep_objects(verb, frozenset({"from"})):  # "rent cars from branches"
+            if source.pos_ in _NOUNS and not _attribute_word(key_of(source)) and \
+                    not is_person(key_of(source)):  # fmt: skip
+                self.ev.note(key_of(source), MEDIUM, surface=source.text)
+                self.ev.link(M2O, target, key_of(source), strength=MEDIUM)
         bounds = RANGE.search(" ".join(t.text for t in verb.subtree))
         if bounds and link in {"rating", "vote", "review"}:  # "rate a book from 1 to 5"
             low, high = sorted((int(bounds.group(1)), int(bounds.group(2))))
