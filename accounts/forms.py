@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 
 from accounts.models import ExperienceLevel, Theme, User
@@ -27,6 +30,15 @@ def _experience_level_field() -> forms.ChoiceField:
     )
 
 
+class LoginForm(AllauthLoginForm):
+    """allauth's login form with the site's sentence-case label (ACCOUNT_FORMS)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Remember me"
+
+
 class OnboardingForm(forms.Form):
     experience_level = _experience_level_field()
 
@@ -36,7 +48,8 @@ class SettingsForm(forms.Form):
         label="Display name",
         max_length=User._meta.get_field("display_name").max_length,
         required=False,
-        help_text="Shown in the header instead of your e-mail address.",
+        help_text="Shown in the header. Without one, the header shows your e-mail address up to "
+        "the @.",
     )
     experience_level = _experience_level_field()
     theme = forms.ChoiceField(

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ApiKeyCreateForm, OnboardingForm, SettingsForm
-from accounts.models import ApiKey, User
+from accounts.models import ApiKey, ExperienceLevel, User
 from accounts.services import api_key_create, api_key_revoke, user_update_settings
 
 
@@ -38,7 +38,9 @@ def onboarding(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, "Thanks! You can change this any time in Settings.")
                 return redirect("home")
     else:
-        form = OnboardingForm(initial={"experience_level": request.user.experience_level})
+        # Beginner is preselected: the wizard suits anyone, and one click confirms it.
+        level = request.user.experience_level or ExperienceLevel.BEGINNER
+        form = OnboardingForm(initial={"experience_level": level})
     return render(request, "accounts/onboarding.html", {"form": form})
 
 

@@ -55,7 +55,30 @@ def test_allauth_pages_use_the_site_layout(client):
 
     assert b"css/takoss.css" in response.content
     assert b'class="site-header"' in response.content
-    assert re.search(r"<title>\s*Sign In\s*· Takoss</title>", response.content.decode())
+    assert re.search(r"<title>\s*Log in\s*· Takoss</title>", response.content.decode())
+
+
+def test_the_login_page_says_log_in_and_puts_remember_me_beside_its_box(client):
+    html = client.get(reverse("account_login")).content.decode()
+
+    assert "Sign In" not in html and "Sign in" not in html
+    assert "<h1>Log in</h1>" in html
+    assert re.search(r'<button type="submit"[^>]*>Log in</button>', html)
+    assert re.search(
+        r'<input type="checkbox" name="remember"[^>]*>\s*'
+        r'<label for="id_remember">Remember me</label>',
+        html,
+    )
+    assert "Remember Me" not in html
+
+
+def test_signup_and_logout_pages_use_the_headers_words(client, owner):
+    signup = client.get(reverse("account_signup")).content.decode()
+    assert "Sign Up" not in signup and "sign in" not in signup.lower()
+    assert "<h1>Sign up</h1>" in signup
+    client.force_login(owner)
+    logout = client.get(reverse("account_logout")).content.decode()
+    assert "Sign Out" not in logout and "<h1>Log out</h1>" in logout
 
 
 def test_login_by_email(client, owner):

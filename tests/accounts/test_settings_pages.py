@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -29,13 +31,25 @@ def test_home_sends_a_user_without_experience_level_to_onboarding(client, owner)
     assert response.url == ONBOARDING_URL
 
 
-def test_onboarding_page_explains_both_levels(client, owner):
+def test_onboarding_page_explains_both_levels_once_and_preselects_beginner(client, owner):
     client.force_login(owner)
 
     html = client.get(ONBOARDING_URL).content.decode()
 
-    assert "guided wizard" in html
-    assert "quick form" in html
+    assert html.count("three-step wizard") == 1
+    assert html.count("one quick form") == 1
+    assert html.count('type="radio"') == 2
+    assert re.search(r'<input type="radio"[^>]*value="beginner"[^>]*checked', html)
+    assert not re.search(r'<input type="radio"[^>]*value="experienced"[^>]*checked', html)
+
+
+def test_the_header_and_settings_agree_on_what_the_header_shows(client, owner):
+    client.force_login(owner)
+
+    html = client.get(SETTINGS_URL).content.decode()
+
+    assert '<span class="site-nav__user" title="owner@example.com">owner</span>' in html
+    assert "the header shows your e-mail address up to the @" in html
 
 
 def test_onboarding_sets_the_experience_level(client, owner):
