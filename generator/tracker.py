@@ -66,6 +66,11 @@ class PhaseState:
     def state_label(self) -> str:
         return PHASE_STATE_LABELS[self.state]
 
+    @property
+    def no_steps_label(self) -> str:
+        """What an empty step list says: a finished phase will get none."""
+        return "Nothing yet." if self.state in (PENDING, RUNNING) else "No steps to show."
+
 
 @dataclass
 class FileEntry:

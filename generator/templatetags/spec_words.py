@@ -43,6 +43,10 @@ RELATION_KINDS: dict[str, str] = {
     RelationKind.ONE_TO_ONE: "one to one",
     RelationKind.MANY_TO_MANY: "many to many",
 }
+COMPLEXITY_SCORES: dict[str, str] = {
+    "business_logic": "Business logic",
+    "ui": "User interface",
+}
 FEATURE_CATEGORIES: dict[str, str] = {
     FeatureCategory.CRUD: "create, view, edit, delete",
     FeatureCategory.FILE_UPLOAD: "file upload",
@@ -69,6 +73,12 @@ def relation_kind(value: object) -> str:
 def feature_category(value: object) -> str:
     """ "file-upload" -> "file upload"."""
     return FEATURE_CATEGORIES.get(str(value), _spaced(value))
+
+
+@register.filter
+def complexity_score(value: object) -> str:
+    """ "business_logic" -> "Business logic", "ui" -> "User interface"."""
+    return COMPLEXITY_SCORES.get(str(value), _spaced(value).capitalize())
 
 
 _AN_BEFORE = ("hour", "honest", "honor", "heir")  # a silent h

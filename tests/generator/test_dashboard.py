@@ -31,7 +31,7 @@ def test_staff_see_everyones_projects_marked_with_their_owner(client, staff, own
     rows = {p.name: p for p in response.context["page"]}
     assert set(rows) == {"Owner's app", "Staff app"}
     assert response.text.count('data-testid="owner-tag"') == 1
-    assert "owner@example.com’s project" in response.text
+    assert "owner@example.com\u2019s project" in response.text
     assert "All projects" in response.text
 
 
