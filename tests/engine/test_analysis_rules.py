@@ -750,3 +750,10 @@ def test_values_in_parentheses_inside_an_attribute_run_make_a_choice() -> None:
 )  # fmt: skip
 def test_where_things_sit_and_come_from(text: str, link: str) -> None:
     assert link in links(analyze(text))
+
+
+def test_slash_values_of_a_choice_line_under_a_heading() -> None:
+    spec = analyze("Bookings\n- date, start and end time, purpose\n"
+                   "- status: pending / confirmed / cancelled\n")  # fmt: skip
+    assert entities(spec) == {"Booking"}
+    assert choices(spec, "Booking", "status") == ["pending", "confirmed", "cancelled"]

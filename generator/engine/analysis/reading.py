@@ -307,7 +307,7 @@ class UnitReader:
             return self._mixed_list(title, rest)
         title_noun = _title_noun(title)
         if title_noun is not None and len(title) <= 2 and key_of(title_noun) in hints.ENUM_HINTS \
-                and self._values_of(title, items):  # fmt: skip
+                and self._values_of(title, items, " ".join(t.text for t in rest)):  # fmt: skip
             self.done.update(t.i for t in tokens)
             return True
         if title_noun is None and self.ev.focus and _attribute_like(items):
@@ -338,13 +338,17 @@ class UnitReader:
         thing = self.ev.things.get(key_of(token))
         return thing is not None and thing.app
 
-    def _values_of(self, title: list[Token], items: list[Item]) -> bool:
+    def _values_of(self, title: list[Token], items: list[Item], rest_text: str) -> bool:
         """ "Equipment / - type: skis, boots, poles": the values of a choice of the thing the
         heading (or the sentence before) is about."""
         heading = self.unit.heading.split()
         owner = naming.to_snake(naming.singularize(heading[-1].lower())) if heading else \
             self.ev.focus  # fmt: skip
         values = [" ".join(t.text for t in i.tokens) for i in items if i.tokens]
+        if len(items) == 1 and len(items[0].choices) >= 2:
+            values = list(items[0].choices)
+        elif len(items) == 1 and "/" in rest_text:  # "status: pending / confirmed / cancelled"
+            values = [v.strip() for v in rest_text.split("/") if v.strip()]
         if not owner or len(values) < 2 or any(len(v.split()) > 3 for v in values):
             return False
         spec = field_from_words([t.lower_ for t in title], tuple(values))
