@@ -44,10 +44,18 @@ def channel_name(generation_id: int) -> str:
     return f"generation-{generation_id}"
 
 
+# SSE event names that differ from the engine's event types. A server-sent event named "error"
+# reaches the browser's EventSource as its ``onerror`` (the connection-failure handler): htmx's SSE
+# extension then logs "[object MessageEvent]" and reconnects. A failed run's event goes out as
+# "run_error" instead; the project page swaps it in like the others.
+SSE_EVENT_NAMES = {"error": "run_error"}
+
+
 def channel_send(generation_id: int, event: dict[str, Any]) -> None:
     """Send one event, as its HTML fragment, to the run's channel (and its replay storage)."""
     html = live_fragment(generation_id, event)
-    send_event(channel_name(generation_id), event["type"], html, json_encode=False)
+    name = SSE_EVENT_NAMES.get(event["type"], event["type"])
+    send_event(channel_name(generation_id), name, html, json_encode=False)
 
 
 class ThrottledChannel:

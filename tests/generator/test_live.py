@@ -250,3 +250,23 @@ def test_the_stream_view_drops_events_it_already_sent():
     assert out.count(b"id: generation-1:2\n") == 1
     assert b"id: generation-1:3\n" in out
     assert b"event: stream-open" in out and b"event: keep-alive" in out
+
+
+@pytest.mark.django_db
+def test_a_failed_runs_error_event_is_never_named_error_on_the_channel(project, client, owner):
+    # An SSE event named "error" would reach the EventSource's onerror (htmx then logs
+    # "[object MessageEvent]" and reconnects); it goes out as "run_error", which the page swaps.
+    live = make_live_run(project)
+    record(live, ("error", "database", "Generation failed: boom", 30, {}))
+    before = DjangoModelStorage().get_current_id(channel_name(live.pk))
+
+    channel_send(live.pk, live.events.get(type="error").to_event_dict())
+
+    stored = DjangoModelStorage().get_events(channel_name(live.pk), before)
+    assert [e.type for e in stored] == ["run_error"]
+    client.force_login(owner)
+    page = client.get(reverse("generator:run", args=[project.pk, live.number])).text
+    swapped = re.search(r'sse-swap="([^"]*)" hx-swap="none"', page)
+    assert swapped is not None
+    assert "run_error" in swapped.group(1).split(",")
+    assert "error" not in swapped.group(1).split(",")
