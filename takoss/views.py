@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 from generator.views import dashboard
 
@@ -16,3 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return dashboard(request)  # type: ignore[arg-type]
     return render(request, "home.html")
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools ask for /favicon.ico whatever the page links: send them to the SVG."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
