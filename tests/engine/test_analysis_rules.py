@@ -757,3 +757,9 @@ def test_slash_values_of_a_choice_line_under_a_heading() -> None:
                    "- status: pending / confirmed / cancelled\n")  # fmt: skip
     assert entities(spec) == {"Booking"}
     assert choices(spec, "Booking", "status") == ["pending", "confirmed", "cancelled"]
+
+
+def test_a_status_with_its_values_after_a_dash_is_a_choice() -> None:
+    spec = analyze("Kilns have a name. Every piece has a status — waiting, fired, collected")
+    assert entities(spec) == {"Kiln", "Piece"}
+    assert choices(spec, "Piece", "status") == ["waiting", "fired", "collected"]

@@ -289,9 +289,13 @@ class UnitReader:
     def _bare_list(self, doc: Doc, *, titled: bool = True) -> bool:
         """ "crm: contacts, companies, deals", "Patients: name, date of birth", "dogs, walks"."""
         tokens = list(doc)
-        colon = next((t.i for t in tokens if t.text in {":", "="} and t.i > 2), None)
+        colon = next((t.i for t in tokens if t.i > 2 and (t.text in {":", "="} or (
+            t.text in {"-", "—"} and bool(t.whitespace_) and bool(t.doc[t.i - 1].whitespace_)
+        ))), None)  # fmt: skip
         after = tokens[colon + 1 :] if colon is not None else []
-        if titled and after and self._details_of_object(tokens[:colon], _split_items(after), after):
+        dash = colon is not None and tokens[colon].text not in {":", "="}
+        if titled and after and self._details_of_object(tokens[:colon], _split_items(after), after,
+                                                        only_choices=dash):  # fmt: skip
             return False  # "… we save a score: date, total, number of golds"
         sep = next((t.i for t in tokens if _separator(t)), None)
         title, rest = (tokens[:sep], tokens[sep + 1 :]) if sep is not None and titled else \
@@ -358,12 +362,15 @@ class UnitReader:
         self.ev.add_field(owner, spec)
         return True
 
-    def _details_of_object(self, title: list[Token], items: list[Item], rest: list[Token]) -> bool:
+    def _details_of_object(self, title: list[Token], items: list[Item], rest: list[Token], *,
+                           only_choices: bool = False) -> bool:  # fmt: skip
         """ "volunteers log a donation: which fridge, how many kilos and the use-by date": the
         list after a clause's colon gives the details of the clause's object."""
         verbs = [t for t in title if t.pos_ == "VERB" and t.tag_ in _FINITE | {"VB"} and
-                 any(c.dep_ == "dobj" for c in t.children)]  # fmt: skip
+                 any(c.dep_ in {"dobj", "npadvmod"} for c in t.children)]  # fmt: skip
         obj = next((c for c in verbs[-1].children if c.dep_ == "dobj"), None) if verbs else None
+        if verbs and (obj is None or obj.i >= len(title)) and title[-1].pos_ in _NOUNS:
+            obj = title[-1]  # "has a status - waiting, fired": the parser took a value for it
         if obj is None or obj.pos_ not in _NOUNS or obj.lower_ in _USER_PRONOUNS or \
                 key_of(obj) in {USER_KEY, "people", "person"}:  # fmt: skip
             return False  # (a "score" with a date and a total is a record, not a value)
@@ -378,6 +385,10 @@ class UnitReader:
         described = [i for i in items if not _is_clause(i.tokens)]
         if len(described) < 2:
             return False
+        if key_of(obj) in hints.ENUM_HINTS and self._choice_of_subject(verbs[-1], obj, described):
+            return True  # "every piece has a status - waiting, fired, collected"
+        if only_choices:
+            return False
         if _lemma(obj) in hints.VAGUE_RECORDS:  # "keep a record for each client: name, ..."
             whose = next((t for t in _prep_objects(obj, frozenset({"for", "of", "on", "about"}))
                           if t.pos_ in _NOUNS), None)  # fmt: skip
@@ -388,6 +399,21 @@ class UnitReader:
         self.ev.note(owner, STRONG, surface=obj.text, story=self.story)
         self._items(owner, described)
         self.done.update(t.i for t in rest)
+        return True
+
+    def _choice_of_subject(self, verb: Token, obj: Token, items: list[Item]) -> bool:
+        subject = self._subject(verb)
+        values = [" ".join(t.text for t in i.tokens) for i in items if i.tokens]
+        if subject in {None, USER_KEY} or self._is_person(str(subject)) or \
+                any(len(v.split()) > 3 for v in values):  # fmt: skip
+            return False
+        spec = field_from_words([t.lower_ for t in obj.subtree if t.pos_ in _NOUNS], tuple(values))
+        if spec is None:
+            return False
+        self.ev.note(str(subject), STRONG)
+        self.ev.add_field(str(subject), spec)
+        self.done.update(t.i for i in items for t in i.tokens)
+        self.done.update(t.i for t in verb.subtree if t.i <= obj.i)
         return True
 
     def _mixed_list(self, title: list[Token], rest: list[Token]) -> bool:
