@@ -21,7 +21,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from generator.models import Generation, GenerationEvent, Project, SpecVersion
-from generator.services import ConcurrencyLimitError, generation_cancel, generation_regenerate
+from generator.services import (
+    ConcurrencyLimitError,
+    RunInProgressError,
+    generation_cancel,
+    generation_regenerate,
+)
 
 
 def json_details(value: Any, summary: str) -> SafeString | str:
@@ -72,7 +77,7 @@ class SpecVersionAdmin(admin.ModelAdmin):
     list_filter = ["source", "created_at"]
     search_fields = ["project__name", "project__owner__email", "change_text"]
     list_select_related = ["project", "created_by"]
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "project",
         "number",
         "source",
@@ -82,7 +87,7 @@ class SpecVersionAdmin(admin.ModelAdmin):
         "created_at",
         "spec_json",
         "renames_json",
-    ]
+    )
 
     @admin.display(description="Spec")
     def spec_json(self, obj: SpecVersion) -> SafeString | str:
@@ -120,7 +125,7 @@ class GenerationEventAdmin(admin.ModelAdmin):
     list_filter = ["type", "phase"]
     search_fields = ["message"]
     list_per_page = 50
-    fields = readonly_fields = [
+    fields = readonly_fields = (
         "generation",
         "seq",
         "type",
@@ -129,7 +134,7 @@ class GenerationEventAdmin(admin.ModelAdmin):
         "progress",
         "created_at",
         "data_json",
-    ]
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[GenerationEvent]:
         return super().get_queryset(request).order_by("generation_id", "seq")
@@ -153,52 +158,40 @@ class GenerationAdmin(admin.ModelAdmin):
     list_select_related = ["project__owner"]
     date_hierarchy = "created_at"
     actions = ["cancel", "rerun"]
-    fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "project",
-                    "number",
-                    "requested_by",
-                    "version",
-                    "status",
-                    "progress",
-                    "current_phase",
-                    "event_list",
-                )
-            },
-        ),
-        (
-            "Result",
-            {
-                "fields": (
-                    "spec_json",
-                    "complexity_json",
-                    "verification_json",
-                    "timings_json",
-                    "files_json",
-                    "error",
-                    "error_data_json",
-                    "zip",
-                    "zip_sha256",
-                )
-            },
-        ),
-        (
-            "Times",
-            {
-                "fields": (
-                    "created_at",
-                    "started_at",
-                    "finished_at",
-                    "cancel_requested_at",
-                    "last_event_seq",
-                )
-            },
-        ),
+    RUN_FIELDS = (
+        "project",
+        "number",
+        "requested_by",
+        "version",
+        "status",
+        "progress",
+        "current_phase",
+        "event_list",
     )
-    readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
+    RESULT_FIELDS = (
+        "spec_json",
+        "complexity_json",
+        "verification_json",
+        "timings_json",
+        "files_json",
+        "error",
+        "error_data_json",
+        "zip",
+        "zip_sha256",
+    )
+    TIME_FIELDS = (
+        "created_at",
+        "started_at",
+        "finished_at",
+        "cancel_requested_at",
+        "last_event_seq",
+    )
+    fieldsets = (
+        (None, {"fields": RUN_FIELDS}),
+        ("Result", {"fields": RESULT_FIELDS}),
+        ("Times", {"fields": TIME_FIELDS}),
+    )
+    readonly_fields = RUN_FIELDS + RESULT_FIELDS + TIME_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # runs are started from a project, through the services
@@ -255,7 +248,7 @@ class GenerationAdmin(admin.ModelAdmin):
         for project in projects.values():
             try:
                 generation_regenerate(project=project, user=request.user)  # type: ignore[arg-type]
-            except ConcurrencyLimitError as exc:
+            except (ConcurrencyLimitError, RunInProgressError) as exc:
                 self.message_user(request, f"{project}: {exc}", level=messages.WARNING)
             except ValidationError as exc:
                 self.message_user(

@@ -77,6 +77,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+class RunInProgressError(Exception):
+    """The project already has a run queued or running: regenerating would repeat it."""
+
+    def __init__(self, generation: Generation) -> None:
+        self.generation = generation
+        super().__init__(
+            f"Run {generation.number} of this project is still in progress: wait for it to "
+            "finish, or cancel it, before regenerating."
+        )
+
+
 class ConcurrencyLimitError(Exception):
     """The user already has as many runs queued or running as they may."""
 
@@ -195,12 +206,17 @@ def project_delete(*, project: Project, user: User) -> None:
 
 
 def generation_start(
-    *, project: Project, user: User, version: SpecVersion | None = None
+    *,
+    project: Project,
+    user: User,
+    version: SpecVersion | None = None,
+    exclusive: bool = False,
 ) -> Generation:
     """Save a queued run of ``project`` and enqueue its task once the row is committed.
 
     The run builds ``version``; without one it reads the project's requirements, and the spec
-    it reads becomes the project's next version when the run ends.
+    it reads becomes the project's next version when the run ends. ``exclusive`` refuses
+    (``RunInProgressError``) while another run of the project is queued or running.
     """
     _check_can_manage(project, user)
     if version is not None and version.project_id != project.pk:
@@ -208,6 +224,8 @@ def generation_start(
     with transaction.atomic():
         # Serialises concurrent starts by the same owner (a no-op on SQLite, which has one writer).
         get_user_model().objects.select_for_update().filter(pk=project.owner_id).first()
+        if exclusive and (live := Generation.objects.for_project(project).active().first()):
+            raise RunInProgressError(live)
         generation_check_capacity(owner_id=project.owner_id)
         last = Generation.objects.for_project(project).aggregate(last=Max("number"))["last"]
         generation = Generation.objects.create(
@@ -235,17 +253,19 @@ def generation_regenerate(*, project: Project, user: User) -> Generation:
     failed before it read the text) reads its requirements again; they are checked first
     (``ValidationError`` by field): a project saved before a rule was added, e.g. with
     requirements the analyzer now refuses, is refused here rather than failing inside the run.
+    While a run of the project is queued or running it is refused (``RunInProgressError``): a
+    second click would only start the same run twice.
     """
     _check_can_manage(project, user)
     if (latest := version_latest(project)) is not None:
-        return generation_start(project=project, user=user, version=latest)
+        return generation_start(project=project, user=user, version=latest, exclusive=True)
     project_clean(
         name=project.name,
         description=project.description,
         requirements=project.requirements,
         stack=project.stack,
     )
-    return generation_start(project=project, user=user)
+    return generation_start(project=project, user=user, exclusive=True)
 
 
 def generation_cancel(*, generation: Generation, user: User) -> Generation:

@@ -43,6 +43,7 @@ from generator.models import Generation, Project
 from generator.publishing import channel_name
 from generator.services import (
     ConcurrencyLimitError,
+    RunInProgressError,
     generation_cancel,
     generation_regenerate,
     project_clean,
@@ -383,6 +384,9 @@ def project_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     except ConcurrencyLimitError as error:
         messages.error(request, str(error))
         return redirect("generator:project", pk=project.pk)
+    except RunInProgressError as error:
+        messages.error(request, str(error))
+        return redirect("generator:run", pk=project.pk, number=error.generation.number)
     return redirect("generator:run", pk=project.pk, number=generation.number)
 
 
@@ -412,11 +416,18 @@ def _render_run(
         # The run's own section (e.g. after its last live event), plus the history's new badge
         # (run-refresh marks only the history out-of-band: partials inside #run that htmx took
         # for out-of-band swaps would be pulled out of the new section and lost).
-        context["runs"] = project.generations.order_by("-number")
+        context.update(_runs_context(project))
         return render(request, f"{PAGE}#run-refresh", context)
-    context["runs"] = project.generations.order_by("-number")
+    context.update(_runs_context(project))
     context["panel"] = panel_context(project, request)["panel"]
     return render(request, PAGE, context)
+
+
+def _runs_context(project: Project) -> dict[str, Any]:
+    """The project's runs, newest first, and the one still queued or running (Regenerate is
+    disabled while there is one)."""
+    runs = list(project.generations.order_by("-number"))
+    return {"runs": runs, "live_run": next((run for run in runs if run.is_active), None)}
 
 
 def _run_context(generation: Generation) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 :func:`exception_handler` is DRF's exception handler; :func:`error_response_for` renders the same
 body for the async stream views (which are not DRF views); generator/api/middleware.py rewrites
 the HTML pages Django itself answers with under ``/api/`` (unknown URL, server error). Errors from
-the services (``ValidationError``, ``PermissionDenied``, ``ConcurrencyLimitError``) map to 400, 403
-and 429 here, so views never translate them one by one.
+the services (``ValidationError``, ``PermissionDenied``, ``ConcurrencyLimitError``,
+``RunInProgressError``) map to 400, 403, 429 and 409 here, so views never translate them one by
+one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from generator.services import ConcurrencyLimitError
+from generator.services import ConcurrencyLimitError, RunInProgressError
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,13 @@ def as_api_exception(exc: BaseException) -> exceptions.APIException | None:
                 {_camel(field): messages for field, messages in exc.message_dict.items()}
             )
         return exceptions.ValidationError({"nonFieldErrors": exc.messages})
+    if isinstance(exc, RunInProgressError):
+        return ApiError(
+            str(exc),
+            code="run_in_progress",
+            status_code=status.HTTP_409_CONFLICT,
+            details={"generationId": exc.generation.pk, "number": exc.generation.number},
+        )
     if isinstance(exc, ConcurrencyLimitError):
         return ApiError(
             str(exc),

@@ -258,11 +258,12 @@ def test_generate_stream_and_regenerate_share_one_rate_limit(as_owner, finished_
 @pytest.mark.django_db
 def test_regenerate_is_refused_at_the_run_cap(as_owner, project, settings):
     settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER = 1
-    make_live_run(project)
+    other = Project.objects.create(owner=project.owner, name="Other", requirements="Tasks.")
+    make_live_run(other)  # the owner's one run, in another project
     response = as_owner.post(f"/api/projects/{project.pk}/regenerate")
     assert assert_error(response, 429, "too_many_runs")["details"]["limit"] == 1
     assert int(response["Retry-After"]) > 0
-    assert project.generations.count() == 1
+    assert project.generations.count() == 0
 
 
 # --- runs -------------------------------------------------------------------------------------

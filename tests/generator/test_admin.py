@@ -154,6 +154,7 @@ def test_cancel_action(staff_client, project, owner):
 
 def test_rerun_action_starts_a_new_run_of_the_project(staff_client, project, owner, staff):
     first = generation_start(project=project, user=owner)
+    Generation.objects.filter(pk=first.pk).update(status="succeeded")
     response = staff_client.post(
         reverse("admin:generator_generation_changelist"),
         {"action": "rerun", "_selected_action": [first.pk]},
@@ -166,14 +167,17 @@ def test_rerun_action_starts_a_new_run_of_the_project(staff_client, project, own
 
 def test_rerun_action_reports_the_owners_limit(staff_client, project, owner):
     first = generation_start(project=project, user=owner)
-    generation_start(project=project, user=owner)
+    Generation.objects.filter(pk=first.pk).update(status="succeeded")
+    other = Project.objects.create(owner=owner, name="Other", requirements=project.requirements)
+    generation_start(project=other, user=owner)
+    generation_start(project=other, user=owner)
     response = staff_client.post(
         reverse("admin:generator_generation_changelist"),
         {"action": "rerun", "_selected_action": [first.pk]},
         follow=True,
     )
     assert "You already have 2 generations running" in response.text
-    assert Generation.objects.count() == 2
+    assert Generation.objects.count() == 3  # the finished one and the two running
 
 
 def test_rerun_action_reports_a_project_the_rules_refuse_now(staff_client, project, owner):
@@ -205,3 +209,15 @@ def test_spec_versions_are_listed_read_only_and_inline_on_the_project(client, st
     assert b"Tasks v1" in listing.content
     assert b'name="_save"' not in page.content  # nothing to save on a read-only page
     assert b"Spec given" in inline.content
+
+
+def test_rerun_action_reports_a_run_in_progress(staff_client, project, owner):
+    first = generation_start(project=project, user=owner)
+    response = staff_client.post(
+        reverse("admin:generator_generation_changelist"),
+        {"action": "rerun", "_selected_action": [first.pk]},
+        follow=True,
+    )
+    assert "Run 1 of this project is still in progress" in response.text
+    assert "Started 0 new generation(s)." in response.text
+    assert Generation.objects.count() == 1
