@@ -763,3 +763,13 @@ def test_a_status_with_its_values_after_a_dash_is_a_choice() -> None:
     spec = analyze("Kilns have a name. Every piece has a status — waiting, fired, collected")
     assert entities(spec) == {"Kiln", "Piece"}
     assert choices(spec, "Piece", "status") == ["waiting", "fired", "collected"]
+
+
+def test_a_list_titled_after_the_app_title_belongs_to_its_own_title() -> None:
+    spec = analyze(
+        "phone repair shop - tickets: cust name+phone, device model, imei, fault, status "
+        "(recvd/in repair/ready/collected)\ntechs assigned to tickets."
+    )
+    assert entities(spec) == {"Ticket"}
+    assert {"device_model", "imei", "fault", "status"} <= set(fields(spec, "Ticket"))
+    assert "Ticket -> User" in links(spec)

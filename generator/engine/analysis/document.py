@@ -146,6 +146,8 @@ def _goes_on(previous: str, line: str) -> bool:
         return False  # "fish - species, count" starts a line of its own
     if previous.count("(") > previous.count(")") or previous.endswith((",", " and", " or")):
         return True
+    if ":" in previous and previous.endswith(")"):
+        return False  # "tickets: fault, status (new/done)" then "techs assigned to tickets"
     return not previous.endswith((".", "!", "?", ":")) and line[:1].islower() and \
         not _BULLET.match(previous) and len(previous.split()) > 6  # fmt: skip
 

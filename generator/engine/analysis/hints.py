@@ -233,7 +233,7 @@ WEAK_VERBS = _words("want need like see view let allow enable help get use know 
 PLURAL_ATTRIBUTES = _words(
     """
     note detail remark instruction direction hour minute calorie vote like view bedroom
-    bathroom rep set step keyword dimension spec specification credential setting preference
+    bathroom berth rep set step keyword dimension spec specification credential setting preference
     requirement content seat guest copy page point day year week month mile kilometer
     """
 )

@@ -298,6 +298,12 @@ class UnitReader:
                                                         only_choices=dash):  # fmt: skip
             return False  # "… we save a score: date, total, number of golds"
         sep = next((t.i for t in tokens if _separator(t)), None)
+        second = next((t.i for t in tokens[sep + 1 : sep + 5] if t.text == ":"), None) \
+            if sep is not None and titled else None  # fmt: skip
+        if sep is not None and second is not None and all(
+                t.pos_ in _NOUNS | {"ADJ"} for t in tokens[sep + 1 : second]):  # fmt: skip
+            self._mark_app([t for t in tokens[:sep] if t.pos_ in _NOUNS])
+            sep = second  # "phone repair shop - tickets: name, fault": the list is the tickets'
         title, rest = (tokens[:sep], tokens[sep + 1 :]) if sep is not None and titled else \
             ([], tokens)  # fmt: skip
         if not rest or (sep is None and "," not in doc.text):
