@@ -773,3 +773,16 @@ def test_a_list_titled_after_the_app_title_belongs_to_its_own_title() -> None:
     assert entities(spec) == {"Ticket"}
     assert {"device_model", "imei", "fault", "status"} <= set(fields(spec, "Ticket"))
     assert "Ticket -> User" in links(spec)
+
+
+def test_which_has_gives_the_relative_clause_owner_its_fields() -> None:
+    spec = analyze("Each work order comes from a dental practice, which has a name, an address "
+                   "and a delivery route.")  # fmt: skip
+    assert {"name", "address", "delivery_route"} <= set(fields(spec, "Practice"))
+
+
+def test_what_someone_makes_for_a_list_of_values_gets_them() -> None:
+    spec = analyze(
+        "A client organisation makes a booking for a date, a start and end time and an address."
+    )
+    assert {"date", "address"} <= set(fields(spec, "Booking"))

@@ -251,6 +251,11 @@ class UnitReader:
             if token.pos_ in _NOUNS and self._owner_noun(token) and any(
                     c.lower_ in {"each", "every", "per"} for c in token.lefts):  # fmt: skip
                 return key_of(token), 0, True  # "each time entry recording the date, ..."
+        made = next((t for t in reversed(doc[:start]) if t.dep_ == "dobj"), None)
+        if made is not None and made.pos_ in _NOUNS and self._owner_noun(made) and \
+                made.head.lemma_.lower() in hints.OWNING_VERBS and \
+                not is_person(key_of(made)):  # fmt: skip
+            return key_of(made), 0, False  # "makes a booking for a date, a start time and ..."
         subject = next((t for t in doc[:start] if t.dep_ in {"nsubj", "nsubjpass"}), None)
         if subject is not None and self._owner_noun(subject) and not is_person(key_of(subject)):
             return key_of(subject), 0, False
@@ -618,6 +623,9 @@ class UnitReader:
             subject = self._who(whole) if whole is not None else None
             objects = [o for o in objects if o != whole]
         owner = subject is not None and subject != USER_KEY
+        relative = verb.dep_ == "relcl" and any(
+            c.dep_ == "nsubj" and c.lower_ in _RELATIVE for c in verb.children
+        )  # "a practice, which has a name and an address"
         possession = (
             lemma in hints.POSSESSION_VERBS
             or (
@@ -625,7 +633,7 @@ class UnitReader:
                 and owner
                 and self._records(verb, str(subject), objects)
             )
-        ) and verb.dep_ not in {"xcomp", "relcl"}  # "weather stations record observations"
+        ) and (verb.dep_ not in {"xcomp", "relcl"} or relative)  # "stations record observations"
         if owner and possession and self._our_place(verb, str(subject)):
             return
         if owner and (possession or _composition(verb)):
