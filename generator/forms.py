@@ -8,8 +8,10 @@ forth or on an error.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
@@ -67,7 +69,19 @@ def _requirements_field() -> forms.CharField:
     )
 
 
-class ProjectQuickForm(forms.Form):
+class _CountedForm(forms.Form):
+    """Marks the limited fields with ``data-max-chars``: static/js/takoss.js shows a live count
+    beside them and says when the text is over (the server still refuses it, in its words).
+    Requirements get no ``maxlength``: that would cut a pasted text without a word."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["data-max-chars"] = PROJECT_NAME_MAX
+        limit = settings.TAKOSS_MAX_REQUIREMENTS_CHARS
+        self.fields["requirements"].widget.attrs["data-max-chars"] = limit
+
+
+class ProjectQuickForm(_CountedForm):
     name = _name_field()
     description = _description_field()
     requirements = _requirements_field()
@@ -79,7 +93,7 @@ class ProjectQuickForm(forms.Form):
                 self.add_error(field if field in self.fields else None, messages)
 
 
-class ProjectWizardForm(forms.Form):
+class ProjectWizardForm(_CountedForm):
     name = _name_field()
     description = _description_field()
     requirements = _requirements_field()

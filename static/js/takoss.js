@@ -75,3 +75,59 @@
     if (target && target.id === "code-viewer") target.focus();
   });
 })();
+
+// A live character count beside each field with a limit (data-max-chars, set by the forms):
+// "120 / 20,000 characters", and "1,204 characters over the limit of 20,000" once it is over,
+// announced to screen readers only when the text crosses the limit. Without JavaScript the
+// server says the same after submitting.
+(function () {
+  "use strict";
+
+  var number = function (n) { return n.toLocaleString("en"); };
+
+  function counterFor(field) {
+    var id = field.id + "-count";
+    var counter = document.getElementById(id);
+    if (counter) return counter;
+    counter = document.createElement("div");
+    counter.id = id;
+    counter.className = "char-count";
+    counter.setAttribute("data-testid", "char-count");
+    var status = document.createElement("span");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    counter.appendChild(document.createElement("span"));
+    counter.appendChild(status);
+    field.insertAdjacentElement("afterend", counter);
+    var described = field.getAttribute("aria-describedby");
+    field.setAttribute("aria-describedby", described ? described + " " + id : id);
+    return counter;
+  }
+
+  function update(field) {
+    var limit = Number(field.getAttribute("data-max-chars"));
+    if (!field.id || !limit) return;
+    var counter = counterFor(field);
+    var length = field.value.length;
+    var over = length > limit;
+    counter.firstChild.textContent = over
+      ? number(length - limit) + " characters over the limit of " + number(limit)
+      : number(length) + " / " + number(limit) + " characters";
+    if (over !== counter.classList.contains("char-count--over")) {
+      counter.classList.toggle("char-count--over", over);
+      counter.lastChild.textContent = over
+        ? "Too long: shorten the text to " + number(limit) + " characters."
+        : "Within the limit again.";
+    }
+  }
+
+  function updateAll(root) {
+    (root || document).querySelectorAll("[data-max-chars]").forEach(update);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-max-chars]")) update(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () { updateAll(); });
+  document.addEventListener("htmx:afterSettle", function (event) { updateAll(event.detail.elt); });
+})();

@@ -278,3 +278,17 @@ def test_an_emoji_name_that_reaches_create_sends_the_wizard_back_to_its_first_st
     assert "Use at least one letter or digit" in response.text
     assert '<input type="hidden" name="requirements" value="' in response.text
     assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize("form", ["quick", "wizard"])
+def test_limited_fields_carry_their_limit_for_the_live_counter(client, owner, settings, form):
+    # static/js/takoss.js counts against data-max-chars; requirements get no maxlength, which
+    # would cut a pasted text silently
+    settings.TAKOSS_MAX_REQUIREMENTS_CHARS = 1234
+    client.force_login(owner)
+    quick = client.get(f"{URL}?form=quick").text
+    assert 'data-max-chars="1234"' in quick and 'data-max-chars="120"' in quick
+    assert 'maxlength="1234"' not in quick
+    if form == "wizard":
+        html = wizard_post(client, 2, name="Shop", description="A shop.").text
+        assert 'data-max-chars="1234"' in html
