@@ -69,21 +69,29 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/settings.html", {"form": form})
 
 
+NEW_KEY_SESSION = "accounts.new_api_key"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
+    # Post/redirect/get: reloading the page after creating a key must not create another. The
+    # new secret crosses the redirect in the session and is removed from it by the first GET,
+    # the one response that shows it.
     new_key = None
     if request.method == "POST":
         form = ApiKeyCreateForm(request.POST)
         if form.is_valid():
             try:
-                _, new_key = api_key_create(user=request.user, **form.cleaned_data)
+                _, raw_key = api_key_create(user=request.user, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                form = ApiKeyCreateForm()
+                request.session[NEW_KEY_SESSION] = raw_key
+                return redirect("accounts:api_keys")
     else:
         form = ApiKeyCreateForm()
+        new_key = request.session.pop(NEW_KEY_SESSION, None)
     context = {
         "form": form,
         "new_key": new_key,

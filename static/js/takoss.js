@@ -19,12 +19,13 @@
         function () { done("Could not copy"); }
       );
     } else {
+      var wasHidden = source.hidden;
       source.hidden = false;
       source.select();
       try {
         done(document.execCommand("copy") ? "Copied" : "Could not copy");
       } finally {
-        source.hidden = true;
+        source.hidden = wasHidden;
         button.focus();
       }
     }

@@ -28,10 +28,14 @@ def _revoke_url(api_key: ApiKey) -> str:
 def test_created_key_is_shown_once_and_stored_only_hashed(client, owner):
     client.force_login(owner)
 
-    response = client.post(API_KEYS_URL, {"name": "CI pipeline", "expires_in_days": "30"})
+    created = client.post(API_KEYS_URL, {"name": "CI pipeline", "expires_in_days": "30"})
 
+    # Post/redirect/get: reloading what follows cannot create a second key
+    assert (created.status_code, created.url) == (302, API_KEYS_URL)
+    response = client.get(API_KEYS_URL)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
+    assert 'data-copy-target="new-key"' in response.content.decode()
     shown = KEY_PATTERN.findall(response.content.decode())
     assert len(set(shown)) == 1
     raw_key = shown[0]
@@ -41,9 +45,11 @@ def test_created_key_is_shown_once_and_stored_only_hashed(client, owner):
     assert raw_key not in {getattr(api_key, f.attname) for f in ApiKey._meta.fields}
     assert api_key.expires_at - timezone.now() > timedelta(days=29)
 
-    next_page = client.get(API_KEYS_URL).content.decode()
+    next_page = client.get(API_KEYS_URL).content.decode()  # a reload
     assert raw_key not in next_page
     assert not KEY_PATTERN.search(next_page)
+    assert ApiKey.objects.count() == 1
+    assert raw_key not in str(dict(client.session))  # gone from the session once shown
 
 
 def test_list_shows_keys_masked(client, owner):
