@@ -505,6 +505,12 @@ class UnitReader:
 
     def _item(self, owner: str, item: Item, previous_child: str) -> str:
         self.done.update(t.i for t in (*item.tokens, *item.inner))
+        relative = next((i for i, t in enumerate(item.tokens) if i and t.dep_ == "nsubj" and
+                         t.head.dep_ == "relcl" and t.head in item.tokens), None)  # fmt: skip
+        if relative:  # "the regions they cover": the regions
+            item = Item(item.tokens[:relative], item.choices, item.inner)
+        if item.tokens and item.tokens[0].pos_ == "PRON" and item.tokens[0].head.dep_ == "relcl":
+            return ""  # "they cover", left over from "the regions they cover"
         words = [t.lower_ for t in item.tokens if t.lower_ not in FILLER_WORDS and not t.is_punct
                  and t.dep_ not in {"poss", "case"}]  # fmt: skip
         head = _head(item.tokens)
@@ -1252,6 +1258,9 @@ def _trailing_phrase(part: list[Token]) -> list[Token]:
         if verb or (token.pos_ == "ADP" and token.lower_ not in {"of", "in"}):
             start = index + 1
     phrase = part[start:]
+    relative = next((i for i, t in enumerate(phrase) if i and t.dep_ == "nsubj" and
+                     t.head.dep_ == "relcl" and t.head in phrase), None)  # fmt: skip
+    phrase = phrase[:relative] if relative else phrase  # "the regions they cover"
     bare = next((i for i, t in enumerate(phrase) if t.text == "("), len(phrase))
     return phrase if phrase and bare <= 6 else []  # "(short, wire, long)" does not count
 
