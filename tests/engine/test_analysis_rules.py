@@ -786,3 +786,9 @@ def test_what_someone_makes_for_a_list_of_values_gets_them() -> None:
         "A client organisation makes a booking for a date, a start and end time and an address."
     )
     assert {"date", "address"} <= set(fields(spec, "Booking"))
+
+
+def test_a_relative_clause_after_a_list_item_is_not_a_field() -> None:
+    spec = analyze("Every interpreter has a profile with their qualifications, the regions they "
+                   "cover and an hourly rate.")  # fmt: skip
+    assert not any("they" in name for e in spec.entities for name in fields(spec, e.name))
