@@ -792,3 +792,10 @@ def test_a_relative_clause_after_a_list_item_is_not_a_field() -> None:
     spec = analyze("Every interpreter has a profile with their qualifications, the regions they "
                    "cover and an hourly rate.")  # fmt: skip
     assert not any("they" in name for e in spec.entities for name in fields(spec, e.name))
+
+
+def test_we_register_things_records_them_rather_than_joining() -> None:
+    spec = analyze("Visitors bring broken items, and at the door we register each item with the "
+                   "owner's first name and a category (electrical, textile, other).")  # fmt: skip
+    assert "Registration" not in entities(spec)
+    assert "category" in fields(spec, "Item")

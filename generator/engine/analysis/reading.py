@@ -685,8 +685,10 @@ class UnitReader:
                 return
         if lemma in hints.SHARED_OBJECT_ONLY:
             participation = None  # "attendees buy tickets": the ticket is theirs
+        we = any(c.dep_ == "nsubj" and c.lower_ in {"we", "i"} for c in verb.children)
         if lemma == "register" and objects and all(
-                any(c.dep_ == "poss" and c.lower_ in {"my", "our", "their"} for c in o.children)
+                (we or any(c.dep_ == "poss" and c.lower_ in {"my", "our", "their"}
+                           for c in o.children))
                 and not is_person(key_of(o)) for o in objects):  # fmt: skip
             participation = None  # "register my dogs": adding one's own things, not joining
         if participation and objects and subject is not None:
