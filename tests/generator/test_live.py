@@ -13,6 +13,7 @@ from django_eventstream.storage import DjangoModelStorage
 
 from generator.diagrams import er_diagram_svg
 from generator.eventstream import GenerationChannelManager, ReplayStorage
+from generator.models import Project
 from generator.publishing import channel_name, channel_send
 from generator.tracker import live_fragment, tracker_state
 from tests.generator.helpers import SPEC, make_finished_run, make_live_run, record
@@ -175,14 +176,15 @@ def test_regenerate_starts_a_new_run(owner_client, project):
 @pytest.mark.django_db
 def test_regenerate_explains_the_concurrency_limit(owner_client, project, settings):
     settings.TAKOSS_MAX_CONCURRENT_RUNS_PER_USER = 1
-    make_live_run(project)
+    other = Project.objects.create(owner=project.owner, name="Other", requirements="Tasks.")
+    make_live_run(other)  # the owner's one run, in another project
 
     response = owner_client.post(
         reverse("generator:project_regenerate", args=[project.pk]), follow=True
     )
 
     assert "You already have 1 generation running" in response.text
-    assert project.generations.count() == 1
+    assert project.generations.count() == 0
 
 
 @pytest.mark.django_db
