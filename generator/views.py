@@ -50,6 +50,7 @@ from generator.services import (
     project_create_and_start,
     project_delete,
 )
+from generator.timeline import run_timeline
 from generator.tracker import tracker_state
 from generator.views_preview import panel_context
 
@@ -437,6 +438,7 @@ def _run_context(generation: Generation) -> dict[str, Any]:
             return live
     events = list(generation.events.all())
     context: dict[str, Any] = {"tracker": tracker_state(events), "live": False}
+    context["timeline"] = run_timeline(generation.timings, context["tracker"])
     spec = generation.spec or {}
     context["spec"] = spec
     context["er_svg"] = er_diagram_svg(spec) if spec else ""
