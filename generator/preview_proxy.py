@@ -56,6 +56,7 @@ REQUEST_DROPPED = HOP_BY_HOP | {
 }
 RESPONSE_DROPPED = HOP_BY_HOP | {"content-length", "set-cookie", "x-frame-options", "server"}
 UPSTREAM_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+BODYLESS = {204, 304}
 MORSEL_KEPT = ("expires", "max-age", "secure", "httponly", "samesite")
 
 
@@ -115,7 +116,14 @@ async def _forward(request: HttpRequest, preview: Preview) -> HttpResponseBase:
         return HttpResponse(
             f"The preview did not answer: {exc}\n", status=502, content_type="text/plain"
         )
-    response = StreamingHttpResponse(_relay(upstream, client), status=upstream.status_code)
+    response: HttpResponseBase
+    if request.method == "HEAD" or upstream.status_code in BODYLESS:
+        # No body, so no chunked encoding either (a chunked 304 breaks the browser's cache).
+        await upstream.aclose()
+        await client.aclose()
+        response = HttpResponse(status=upstream.status_code)
+    else:
+        response = StreamingHttpResponse(_relay(upstream, client), status=upstream.status_code)
     del response["Content-Type"]
     _copy_headers(upstream, response, preview)
     return response
