@@ -132,3 +132,20 @@
   document.addEventListener("DOMContentLoaded", function () { updateAll(); });
   document.addEventListener("htmx:afterSettle", function (event) { updateAll(event.detail.elt); });
 })();
+
+// The header's account menu (a <details>): closes on a click elsewhere and on Escape.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+})();

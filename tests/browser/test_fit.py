@@ -64,6 +64,17 @@ def test_the_login_page_and_the_dashboard_fit_with_no_console_errors(page, width
     page.goto("/projects/")
     page.locator("[data-testid=download-link]").wait_for()
     _assert_fits(page, "dashboard", width)
+    rows = page.evaluate(
+        "new Set([...document.querySelectorAll('.brand, .site-nav > *')]"
+        ".map((item) => Math.round(item.getBoundingClientRect().top))).size"
+    )
+    assert rows <= 2, f"the header takes {rows} lines"
+    page.click("[data-testid=user-menu] summary")
+    settings_link = page.locator("[data-testid=user-menu] a", has_text="Settings")
+    assert settings_link.is_visible()
+    _assert_fits(page, "dashboard-menu", width)
+    page.keyboard.press("Escape")
+    assert not settings_link.is_visible()
     assert page.locator("[data-testid=project-row]").count() == 2
     right = page.evaluate(
         "Math.max(...[...document.querySelectorAll('[data-testid=project-row] td')]"
