@@ -120,8 +120,9 @@ class ProjectAdmin(admin.ModelAdmin):
 class GenerationEventAdmin(admin.ModelAdmin):
     """A run's events, paginated; reached from the run's page (filtered by ``?generation=``)."""
 
-    list_display = ["seq", "type", "phase", "message", "progress", "created_at"]
+    list_display = ["seq", "generation", "type", "phase", "message", "progress", "created_at"]
     list_display_links = ["seq"]
+    list_select_related = ["generation__project"]
     list_filter = ["type", "phase"]
     search_fields = ["message"]
     list_per_page = 50
