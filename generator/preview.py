@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 from generator.constants import GENERATION_STATUS_SUCCEEDED
@@ -307,6 +309,11 @@ class Supervisor:
 
 supervisor = Supervisor()
 atexit.register(supervisor.shutdown)
+
+
+@receiver(post_delete, sender=Project)
+def _stop_deleted(sender: type[Project], instance: Project, **kwargs: object) -> None:
+    supervisor.stop(instance.pk, "The project was deleted")
 
 
 # --- services -----------------------------------------------------------------------------

@@ -15,9 +15,15 @@ import pytest
 from accounts.models import User
 from tests.asgi_server import AsgiServer
 from tests.browser.support import sign_up
-from tests.generator.test_preview import built_project, reading_list  # noqa: F401  (fixture)
+from tests.generator.preview_app import Built, build_reading_list, built_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def reading_list(tmp_path_factory) -> Built:
+    return build_reading_list(tmp_path_factory.mktemp("reading-list"))
+
 
 NOTE = "Read the second half again"
 
@@ -26,7 +32,7 @@ def test_preview_the_app_sign_in_as_the_demo_user_and_create_a_record(
     page,
     asgi_server: AsgiServer,
     settings,
-    reading_list,  # noqa: F811
+    reading_list,
 ):
     email = sign_up(page, level="experienced")
     settings.MEDIA_ROOT = asgi_server.env["TAKOSS_MEDIA_ROOT"]  # the run's ZIP, where it reads

@@ -8,100 +8,37 @@ start after the first one is a warm start (unpack + serve).
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.core.files.base import ContentFile
 from django.test import AsyncClient
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.services import api_key_create
 from generator import services
-from generator.engine.pipeline import GenerationRequest, generate
-from generator.engine.spec import AppSpec
-from generator.models import VERSION_SOURCE_SPEC, Generation, Project
+from generator.models import Project
 from generator.preview import STATUS_RUNNING, STATUS_STOPPED, preview_root, supervisor
 from tests.generator.helpers import wait_for
+from tests.generator.preview_app import Built, build_reading_list, built_project
 
 pytestmark = pytest.mark.django_db
-
-READING_LIST = {
-    "name": "Reading List",
-    "description": "Books and the notes readers keep on them.",
-    "entities": [
-        {
-            "name": "Book",
-            "fields": [
-                {"name": "title", "type": "string", "max_length": 120},
-                {"name": "pages", "type": "integer", "min_value": 1, "required": False},
-            ],
-        },
-        {"name": "Note", "fields": [{"name": "text", "type": "string", "max_length": 200}]},
-    ],
-    "relationships": [
-        {"kind": "many_to_one", "source": "Note", "target": "Book"},
-        {"kind": "many_to_one", "source": "Note", "target": "User"},
-    ],
-    "features": [{"name": "Sign-in", "category": "authentication"}],
-    "roles": [{"name": "Reader"}, {"name": "Editor"}],
-}
-
-
-@dataclass(frozen=True)
-class Built:
-    zip: bytes
-    files: Path
 
 
 @pytest.fixture(scope="module")
 def reading_list(tmp_path_factory) -> Built:
-    folder = tmp_path_factory.mktemp("reading-list")
-    spec = AppSpec.from_data(READING_LIST)
-    request = GenerationRequest(
-        out_dir=folder / "out", spec=spec, zip_path=folder / "app.zip", verify=False
-    )
-    assert generate(request).status == "succeeded"
-    return Built(zip=(folder / "app.zip").read_bytes(), files=folder / "out")
+    return build_reading_list(tmp_path_factory.mktemp("reading-list"))
 
 
 @pytest.fixture(autouse=True)
 def _stop_previews() -> Iterator[None]:
     yield
     supervisor.forget_all()  # project ids come back with the next test's fresh database
-
-
-def built_project(owner, built: Built, *, name: str = "Reading List", versions: int = 1) -> Project:
-    """A project whose versions 1..``versions`` each have a succeeded run with the app's ZIP."""
-    project = Project.objects.create(
-        owner=owner, name=name, requirements="Readers keep notes on books.", stack="django"
-    )
-    for number in range(1, versions + 1):
-        version = services.version_create(
-            project=project, user=owner, spec=READING_LIST, source=VERSION_SOURCE_SPEC
-        )
-        run = Generation.objects.create(
-            project=project,
-            number=number,
-            version=version,
-            status="succeeded",
-            progress=100,
-            spec=READING_LIST,
-            started_at=timezone.now(),
-            finished_at=timezone.now(),
-            zip_sha256=hashlib.sha256(built.zip).hexdigest(),
-        )
-        run.zip.save("app.zip", ContentFile(built.zip), save=True)
-    return project
 
 
 class Browser:
@@ -323,6 +260,14 @@ def test_at_most_max_previews_run_and_the_oldest_stops(
     assert first.status == STATUS_STOPPED and "at most 2" in first.stop_reason
     assert second.running and third.running
     assert {p.project_id for p in supervisor.running()} == {projects[1].pk, projects[2].pk}
+
+
+def test_deleting_the_project_stops_its_preview(running, owner):
+    project, preview = running
+
+    services.project_delete(project=project, user=owner)
+
+    assert preview.status == STATUS_STOPPED and "deleted" in preview.stop_reason
 
 
 def test_stopping_all_kills_every_sandbox(running):
