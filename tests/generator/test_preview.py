@@ -11,9 +11,12 @@ from __future__ import annotations
 import html
 import os
 import re
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
@@ -24,6 +27,7 @@ from accounts.services import api_key_create
 from generator import services
 from generator.models import Project
 from generator.preview import STATUS_RUNNING, STATUS_STOPPED, preview_root, supervisor
+from tests.asgi_server import AsgiServer
 from tests.generator.helpers import wait_for
 from tests.generator.preview_app import Built, build_reading_list, built_project
 
@@ -337,3 +341,51 @@ def test_the_api_explains_what_cannot_be_previewed(owner, stranger, reading_list
     assert bad_version.status_code == 400
     assert strangers.status_code == 404
     assert supervisor.get(project.pk) is None
+
+
+# --- the server's exit ------------------------------------------------------------------------
+
+
+def _preview_servers() -> set[int]:
+    """Pids of the processes serving a preview's app (daphne on the preview's module)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"takoss_preview_asgi" in command and b"bwrap" not in command:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_previews_stop_with_the_server(owner, reading_list, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    project = built_project(owner, reading_list)
+    before = _preview_servers()
+    server = AsgiServer(
+        database=settings.DATABASES["default"]["NAME"],
+        media_root=settings.MEDIA_ROOT,
+        log_path=tmp_path / "daphne.log",
+    )
+    with server:
+        token = RefreshToken.for_user(owner).access_token
+        answer = httpx.post(
+            f"{server.url}/api/projects/{project.pk}/preview",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        )
+        assert answer.status_code == 200, answer.text
+        started = _preview_servers() - before
+        assert len(started) == 1, server.log_tail()
+        folders = [
+            folder
+            for folder in Path(tempfile.gettempdir()).glob("takoss-preview-*")
+            if (folder / ".takoss-owner").read_text().startswith(f"{server.pid}:")
+        ]
+        assert len(folders) == 1
+
+    wait_for(lambda: not (started & _preview_servers()), timeout=10, interval=0.1)
+    assert not any(folder.exists() for folder in folders)  # its work and prepared builds too
