@@ -60,6 +60,7 @@ def test_the_route_list_is_complete():
         "version_build",
         "version_restore",
         "project_diff",
+        "project_preview",
     }
     assert {name for name, _ in ROUTES} >= PUBLIC
 
