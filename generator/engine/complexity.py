@@ -210,16 +210,22 @@ def _ui_score(spec: AppSpec) -> int:
     return _cap(PAGE_POINTS * page_count(spec))
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def _reasoning(spec: AppSpec, scores: ComplexityScores, total: float) -> list[str]:
     fields = len(_fields(spec))
     lines = [
-        f"{len(spec.entities)} entities with {fields} fields: entity score {scores.entities}.",
-        f"{len(spec.relationships)} relationships: relationship score {scores.relationships}.",
-        f"{len(spec.features)} features, enums and validations: business-logic score "
-        f"{scores.business_logic}.",
+        f"{_count(len(spec.entities), 'entity', 'entities')} with "
+        f"{_count(fields, 'field', 'fields')}: entity score {scores.entities}.",
+        f"{_count(len(spec.relationships), 'relationship', 'relationships')}: relationship "
+        f"score {scores.relationships}.",
+        f"{_count(len(spec.features), 'feature', 'features')}, enums and validations: "
+        f"business-logic score {scores.business_logic}.",
         f"File uploads, notifications, realtime, payments and external services: integration "
         f"score {scores.integration}.",
-        f"{page_count(spec)} pages: UI score {scores.ui}.",
+        f"{_count(page_count(spec), 'page', 'pages')}: UI score {scores.ui}.",
     ]
     if total >= DECOMPOSITION_THRESHOLD:
         lines.append(

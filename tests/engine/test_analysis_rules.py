@@ -799,3 +799,10 @@ def test_we_register_things_records_them_rather_than_joining() -> None:
                    "owner's first name and a category (electrical, textile, other).")  # fmt: skip
     assert "Registration" not in entities(spec)
     assert "category" in fields(spec, "Item")
+
+
+def test_the_description_is_cut_at_a_word_with_an_ellipsis() -> None:
+    text = "Each project has tasks with a title and a due date. " * 10
+    description = analyze(text).description
+    assert len(description) <= 300 and description.endswith(" …")
+    assert text.startswith(description[:-2])

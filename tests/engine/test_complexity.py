@@ -172,3 +172,13 @@ def test_to_dict_is_plain_data() -> None:
     }
     assert data["subtasks"][0]["entities"] == ["ThingA", "ThingB", "ThingC", "ThingD", "ThingE"]
     assert len(data["reasoning"]) == 6
+
+
+def test_the_reasoning_counts_in_words_that_agree_with_the_number() -> None:
+    spec = AppSpec.from_data({"name": "One", "entities": [{"name": "Task", "fields": [
+        {"name": "title", "type": "string"}]}], "features": [{"name": "Search",
+        "category": "search", "description": "Find tasks."}]})  # fmt: skip
+    lines = estimate(spec).reasoning
+    assert lines[0].startswith("1 entity with 1 field:")
+    assert lines[2].startswith("1 feature, enums")
+    assert not any(" 1 features" in line or line.startswith("1 features") for line in lines)

@@ -12,6 +12,7 @@ with warnings and notes. LLM analyzers return the same AppSpec and fall back to 
 
 from __future__ import annotations
 
+import textwrap
 import threading
 from collections import OrderedDict
 
@@ -212,4 +213,5 @@ def _auth_feature() -> features.Feature:
 
 
 def _summary(text: str) -> str:
-    return " ".join(text.split())[:300]
+    """The description: the text on one line, cut at a word with an ellipsis past 300 characters."""
+    return textwrap.shorten(" ".join(text.split()), 300, placeholder=" …")
