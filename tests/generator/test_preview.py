@@ -213,6 +213,37 @@ def test_the_project_page_shows_the_panel(running, owner_browser):
     assert "Starting server at unix:" in page  # the log's last lines
 
 
+def test_stop_with_htmx_swaps_the_panel_and_the_prefix_says_it_is_not_running(
+    running, owner_browser
+):
+    project, preview = running
+
+    response, panel = owner_browser.request(
+        "post", reverse("generator:preview_stop", args=[project.pk]), headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert b'data-testid="preview-panel" data-status="stopped"' in panel
+    assert b"Stopped by request" in panel and b"preview-frame" not in panel
+    assert not preview.running
+    off, page = owner_browser.get(f"{preview_root(project.pk)}/notes/")
+    assert off.status_code == 503 and "is not running" in page
+
+
+def test_start_without_a_succeeded_run_says_why(owner, owner_browser):
+    project = Project.objects.create(owner=owner, name="Empty", requirements="Books.")
+
+    response, panel = owner_browser.request(
+        "post",
+        reverse("generator:preview_start", args=[project.pk]),
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert b"no succeeded run to preview yet" in panel
+    assert supervisor.get(project.pk) is None
+
+
 def test_strangers_and_anonymous_get_404_and_staff_gets_through(running, stranger, staff):
     project, _ = running
     url = f"{preview_root(project.pk)}/notes/"
