@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import io
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -58,6 +59,7 @@ START_TIMEOUT_SECONDS = 30
 PREPARE_TIMEOUT_SECONDS = 120
 PREPARED_KEPT = 16  # prepared builds kept for warm starts (a database each, a few hundred KB)
 LOG_TAIL_LINES = 40
+LOG_TAIL_BYTES = 16 * 1024
 FOLDER_PREFIX = "takoss-preview-"
 
 
@@ -104,8 +106,12 @@ class Preview:
         return next((u for u in self.users if u.username == username), None)
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        """The log's last lines (it grows by one access-log line per request: read its end)."""
         try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+            with self.log_path.open("rb") as log:
+                log.seek(0, os.SEEK_END)
+                log.seek(max(0, log.tell() - LOG_TAIL_BYTES))
+                text = log.read().decode("utf-8", "replace")
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
