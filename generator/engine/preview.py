@@ -60,6 +60,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
+from django.test.utils import override_settings
 
 call_command("migrate", interactive=False, verbosity=1)
 try:
@@ -83,7 +84,12 @@ try:
 except ImportError:
     factories = None
     print("No factories in core/tests/factories.py: no sample rows.")
+# The factories make an owner user for many rows, each with a password hash that takes a
+# good part of a second; nobody signs in as them, so a fast hasher will do (the demo users
+# above keep the app's own, so their password works).
+fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 if factories is not None:
+    fast_hashing.enable()
     makers = sorted(n for n in dir(factories) if n.startswith("make_") and n.endswith("_for"))
     for maker in makers:
         made = 0
@@ -97,6 +103,7 @@ if factories is not None:
                     print("Sample row failed:", maker)
                     traceback.print_exc(limit=1)
         rows[maker[5:-4]] = made
+    fast_hashing.disable()
 engine = import_module(settings.SESSION_ENGINE)
 out = []
 for role, user in users:
