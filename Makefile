@@ -74,6 +74,7 @@ bench: setup
 	$(PY) bench/understand.py
 	$(PY) bench/stream_load.py
 	$(PY) bench/api_stream.py
+	$(PY) bench/preview.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
