@@ -21,7 +21,6 @@ from generator.api.errors import ApiError
 from generator.api.params import whole_number
 from generator.api.throttling import GenerateThrottle
 from generator.api.views import _project, _user
-from generator.engine.sandbox import SandboxUnavailable
 from generator.models import Project
 from generator.preview import (
     STATUS_STOPPED,
@@ -68,7 +67,8 @@ class ProjectPreviewView(APIView):
         description=(
             "Start (or restart) the project's preview and wait until it answers. 409 when the "
             "project (or the version) has no succeeded build; 502 when the app did not start "
-            "(its log is in details.log). When TAKOSS_PREVIEW_MAX previews run, the oldest stops."
+            "(no sandbox, or the app failed: the error says which, its log is in details.log). "
+            "When TAKOSS_PREVIEW_MAX previews run, the oldest stops."
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -81,8 +81,6 @@ class ProjectPreviewView(APIView):
             raise exceptions.NotFound(str(missing)) from None
         except PreviewUnavailable as problem:
             raise ApiError(str(problem), code="nothing_to_preview", status_code=409) from None
-        except SandboxUnavailable as problem:
-            raise ApiError(str(problem), code="sandbox_unavailable", status_code=503) from None
         if not preview.running:
             raise ApiError(
                 f"The preview did not start: {preview.error or preview.stop_reason}",
