@@ -157,11 +157,14 @@ def test_an_unknown_sandbox_setting_stops_the_start():
 
 
 def folders_of_this_process() -> list[Path]:
+    """This process's run and verify folders (a preview's prepared build may outlive a test)."""
     mine = owner_marker()
     return [
         folder
         for folder in Path(tempfile.gettempdir()).glob("takoss-*")
-        if (folder / MARKER_NAME).is_file() and (folder / MARKER_NAME).read_text() == mine
+        if folder.name.startswith(("takoss-run-", "takoss-verify-"))
+        and (folder / MARKER_NAME).is_file()
+        and (folder / MARKER_NAME).read_text() == mine
     ]
 
 
