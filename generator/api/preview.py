@@ -90,7 +90,7 @@ class ProjectPreviewView(APIView):
             )
         return Response(_body(request, project, preview))
 
-    @extend_schema(responses=PreviewOutput, tags=["preview"])
+    @extend_schema(responses={200: PreviewOutput}, tags=["preview"])  # the stopped preview
     def delete(self, request: Request, pk: int) -> Response:
         project = _project(request, pk)
         return Response(_body(request, project, preview_stop(project=project, user=_user(request))))
