@@ -8,7 +8,8 @@ sandbox (generator/engine/preview.py) on a unix socket that generator/preview_pr
   (bubblewrap's ``--die-with-parent``); the caller waits for the app to answer;
 - a build is prepared once (migrated, filled from its factories, demo users made) and later
   starts copy the prepared database, so a warm start is unpack + serve;
-- at most ``TAKOSS_PREVIEW_MAX`` run at once: starting one more stops the oldest;
+- at most ``TAKOSS_PREVIEW_MAX`` run at once: starting one more stops the starter's own oldest
+  preview, else another person's that nobody used for two minutes, else is refused (busy);
 - a preview nobody requested for ``TAKOSS_PREVIEW_IDLE_SECONDS`` is stopped by a janitor thread;
 - every preview is stopped when the process exits (and the kernel kills the trees if it dies).
 
@@ -59,6 +60,8 @@ START_TIMEOUT_SECONDS = 30
 PREPARE_TIMEOUT_SECONDS = 120
 PREPARED_KEPT = 16  # prepared builds kept for warm starts (a database each, a few hundred KB)
 LOG_TAIL_LINES = 40
+# Another person's preview is stopped to make room only after this long unused (seconds).
+EVICT_IDLE_SECONDS = 120
 LOG_TAIL_BYTES = 16 * 1024
 FOLDER_PREFIX = "takoss-preview-"
 
@@ -71,9 +74,18 @@ class PreviewNotFound(Exception):
     """The version asked for does not exist."""
 
 
+class PreviewBusy(Exception):
+    """Every preview slot is in use by other people's previews that were used recently."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(slots=True)
 class Preview:
     project_id: int
+    owner_id: int
     generation_id: int
     run_number: int
     version_number: int | None
@@ -154,6 +166,7 @@ class Supervisor:
         """Start (or restart) the project's preview of ``generation``; wait until it answers."""
         preview = Preview(
             project_id=generation.project_id,
+            owner_id=generation.project.owner_id,
             generation_id=generation.pk,
             run_number=generation.number,
             version_number=generation.version.number if generation.version else None,
@@ -185,8 +198,8 @@ class Supervisor:
 
     def _start(self, preview: Preview, key: tuple[int, str], archive: bytes) -> Preview:
         began = time.monotonic()
+        self._make_room(preview)  # (may raise PreviewBusy: nothing of this project stopped yet)
         self.stop(preview.project_id, "Restarted")
-        self._make_room(preview.project_id)
         with self._lock:
             self._serial += 1
             preview.work = self._folder() / f"p{preview.project_id}-{self._serial}"
@@ -237,20 +250,39 @@ class Supervisor:
                 shutil.rmtree(dropped.database.parent, ignore_errors=True)
         return prepared
 
-    def _make_room(self, project_id: int) -> None:
-        """Stop the oldest previews until one more fits under TAKOSS_PREVIEW_MAX."""
+    def _make_room(self, preview: Preview) -> None:
+        """Make one more preview fit under TAKOSS_PREVIEW_MAX: stop the starter's own oldest
+        preview first, then another person's preview idle for over EVICT_IDLE_SECONDS; never
+        one someone used just now (PreviewBusy, with how long to wait)."""
         limit = settings.TAKOSS_PREVIEW_MAX
         while True:
             with self._lock:
                 others = [
                     p
                     for p in self._previews.values()
-                    if p.status in {STATUS_RUNNING, STATUS_STARTING} and p.project_id != project_id
+                    if p.status in {STATUS_RUNNING, STATUS_STARTING}
+                    and p.project_id != preview.project_id
                 ]
             if len(others) < limit:
                 return
-            oldest = min(others, key=lambda p: p.started_at)
-            self._end(oldest, STATUS_STOPPED, f"Stopped to make room: at most {limit} previews run")
+            own = [p for p in others if p.owner_id == preview.owner_id]
+            now = time.monotonic()
+            idle = [p for p in others if now - p.last_used > EVICT_IDLE_SECONDS]
+            if own:
+                victim = min(own, key=lambda p: p.started_at)
+                reason = f"Stopped to make room for your other preview: at most {limit} run"
+            elif idle:
+                victim = min(idle, key=lambda p: p.last_used)
+                reason = f"Stopped after {int(now - victim.last_used) // 60} idle minutes to " \
+                    f"make room: at most {limit} previews run"  # fmt: skip
+            else:
+                soonest = min(EVICT_IDLE_SECONDS - (now - p.last_used) for p in others)
+                raise PreviewBusy(
+                    f"All {limit} preview slots are in use by previews people are using right "
+                    "now; try again in a minute, or stop one of your own previews.",
+                    retry_after=max(1, int(soonest) + 1),
+                )
+            self._end(victim, STATUS_STOPPED, reason)
 
     def _end(self, preview: Preview, status: str, reason: str) -> None:
         with self._lock:

@@ -20,6 +20,7 @@ from generator.engine.preview import DemoUser
 from generator.models import Project
 from generator.preview import (
     Preview,
+    PreviewBusy,
     PreviewNotFound,
     PreviewUnavailable,
     preview_build,
@@ -39,6 +40,9 @@ def _project(request: HttpRequest, pk: int) -> Project:
     return get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
 
 
+_CHOSEN = "preview-user-{}"  # the session key of the demo user chosen for a project's preview
+
+
 def panel_context(project: Project, request: HttpRequest) -> dict[str, Any]:
     """What the panel shows: the preview (if any), its build, the versions, who is signed in."""
     try:
@@ -52,9 +56,11 @@ def panel_context(project: Project, request: HttpRequest) -> dict[str, Any]:
     )
     preview = preview_get(project)
     signed_in = ""
-    if preview is not None:
+    if preview is not None:  # the preview's cookie is scoped to its prefix: the session says
+        chosen = request.session.get(_CHOSEN.format(project.pk), "") if hasattr(
+            request, "session") else ""  # fmt: skip
         key = request.COOKIES.get(COOKIE_PREFIX + preview.session_cookie)
-        signed_in = next((u.username for u in preview.users if u.session_key == key), "")
+        signed_in = next((u.username for u in preview.users if u.session_key == key), chosen)
     return {
         "project": project,
         "panel": {"preview": preview, "build": build, "versions": versions, "signed_in": signed_in},
@@ -72,8 +78,15 @@ def _answer(request: HttpRequest, project: Project, problem: str = "") -> HttpRe
     return redirect(reverse("generator:project", args=[project.pk]) + "#preview")
 
 
+def remember(request: HttpRequest, preview: Preview, user: DemoUser) -> None:
+    if hasattr(request, "session"):
+        request.session[_CHOSEN.format(preview.project_id)] = user.username
+
+
 def sign_in(response: HttpResponse, request: HttpRequest, preview: Preview, user: DemoUser) -> None:
-    """Give the browser the preview's session of ``user`` (renamed and scoped like the proxy's)."""
+    """Give the browser the preview's session of ``user`` (renamed and scoped like the proxy's),
+    and remember the choice for the panel (which never sees the preview's cookie)."""
+    remember(request, preview, user)
     response.set_cookie(
         COOKIE_PREFIX + preview.session_cookie,
         user.session_key,
@@ -98,11 +111,13 @@ def preview_start_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     version = int(raw) if raw.isascii() and raw.isdigit() else None
     try:
         preview = preview_start(project=project, user=request.user, version=version)
-    except (PreviewUnavailable, PreviewNotFound) as problem:
+    except (PreviewUnavailable, PreviewNotFound, PreviewBusy) as problem:
         return _answer(request, project, str(problem))
     if not preview.running:
         reason = preview.error or preview.stop_reason
         return _answer(request, project, f"The preview did not start: {reason}")
+    if preview.users:
+        remember(request, preview, preview.users[0])
     response = _answer(request, project)
     if preview.users:
         sign_in(response, request, preview, preview.users[0])
@@ -125,6 +140,7 @@ def preview_sign_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = preview.user(request.POST.get("username", "")) if preview is not None else None
     if preview is None or user is None or not preview.running:
         return _answer(request, project, "Start the preview, then choose one of its demo users.")
+    remember(request, preview, user)
     response = _answer(request, project)
     sign_in(response, request, preview, user)
     return response

@@ -25,6 +25,7 @@ from generator.models import Project
 from generator.preview import (
     STATUS_STOPPED,
     Preview,
+    PreviewBusy,
     PreviewNotFound,
     PreviewUnavailable,
     preview_get,
@@ -68,7 +69,9 @@ class ProjectPreviewView(APIView):
             "Start (or restart) the project's preview and wait until it answers. 409 when the "
             "project (or the version) has no succeeded build; 502 when the app did not start "
             "(no sandbox, or the app failed: the error says which, its log is in details.log). "
-            "When TAKOSS_PREVIEW_MAX previews run, the oldest stops."
+            "When TAKOSS_PREVIEW_MAX previews run, your own oldest stops, else another person's "
+            "unused for two minutes; when every slot is in recent use, 429 preview_busy with "
+            "Retry-After."
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -81,6 +84,9 @@ class ProjectPreviewView(APIView):
             raise exceptions.NotFound(str(missing)) from None
         except PreviewUnavailable as problem:
             raise ApiError(str(problem), code="nothing_to_preview", status_code=409) from None
+        except PreviewBusy as busy:
+            raise ApiError(str(busy), code="preview_busy", status_code=429,
+                           retry_after=busy.retry_after) from None  # fmt: skip
         if not preview.running:
             raise ApiError(
                 f"The preview did not start: {preview.error or preview.stop_reason}",

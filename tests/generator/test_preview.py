@@ -9,6 +9,7 @@ start after the first one is a warm start (unpack + serve).
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import tempfile
@@ -24,6 +25,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.services import api_key_create
+from generator import preview as preview_module
 from generator import services
 from generator.models import Project
 from generator.preview import STATUS_RUNNING, STATUS_STOPPED, preview_root, supervisor
@@ -200,6 +202,9 @@ def test_the_chooser_signs_in_as_another_demo_user(running, owner_browser):
     assert response.status_code == 302
     _, page = owner_browser.get(f"{preview_root(project.pk)}/notes/")
     assert "demo-editor" in page and "demo-reader" not in page
+    _, panel = owner_browser.get(reverse("generator:project", args=[project.pk]))
+    assert 'value="demo-editor" selected' in panel  # the chooser says who is signed in
+    assert "fresh sample data each time" in panel  # and that Restart drops what was made
 
 
 def test_the_project_page_shows_the_panel(running, owner_browser):
@@ -295,6 +300,28 @@ def test_at_most_max_previews_run_and_the_oldest_stops(
     assert first.status == STATUS_STOPPED and "at most 2" in first.stop_reason
     assert second.running and third.running
     assert {p.project_id for p in supervisor.running()} == {projects[1].pk, projects[2].pk}
+
+
+def test_a_full_house_never_stops_a_preview_someone_else_is_using(
+    owner, owner_browser, stranger, reading_list, settings
+):
+    settings.TAKOSS_PREVIEW_MAX = 1
+    alice = start(owner_browser, built_project(owner, reading_list, name="Alice's"))
+    bobs = built_project(stranger, reading_list, name="Bob's")
+
+    _, panel = Browser(stranger).request(
+        "post", reverse("generator:preview_start", args=[bobs.pk]), headers={"HX-Request": "true"}
+    )
+    answer, body = api(stranger).request("post", api_url(bobs))
+
+    assert alice.running  # Alice is using hers: Bob's starts are refused, saying why
+    assert b"preview slots are in use" in panel
+    assert answer.status_code == 429 and int(answer["Retry-After"]) >= 1
+    assert json.loads(body)["code"] == "preview_busy"
+
+    alice.last_used -= preview_module.EVICT_IDLE_SECONDS + 1  # now Alice's sat unused
+    bobs_preview = start(Browser(stranger), bobs)
+    assert bobs_preview.running and not alice.running and "idle" in alice.stop_reason
 
 
 def test_deleting_the_project_stops_its_preview(running, owner):
