@@ -150,7 +150,8 @@ def live_fragment(generation_id: int, event: dict[str, Any]) -> str:
     if kind == EventType.RESULT:
         run = Generation.objects.filter(pk=generation_id).values("project_id", "number").first()
         url = reverse("generator:run", args=[run["project_id"], run["number"]]) if run else ""
-        context = {"seq": seq, "run_url": url, "message": event.get("message", "")}
+        context = {"seq": seq, "run_url": url, "message": event.get("message", ""),
+                   "project_id": run["project_id"] if run else None}  # fmt: skip
         return render_to_string(f"{LIVE_TEMPLATE}#run-finished", context)
     rows = GenerationEvent.objects.filter(generation_id=generation_id, seq__lte=seq).filter(
         Q(phase=phase_key) | Q(type=EventType.FILE)

@@ -87,6 +87,9 @@ def test_the_result_fragment_swaps_in_the_finished_run(project):
     assert f'hx-get="{url}" hx-trigger="load" hx-swap="outerHTML"' in fragment
     assert "sse-connect" not in fragment
     assert 'id="run-announcer" hx-swap-oob="innerHTML"' in fragment
+    panel = reverse("generator:preview_panel", args=[project.pk])  # the preview panel follows
+    assert 'id="preview-slot" hx-swap-oob="true"' in fragment
+    assert f'hx-get="{panel}" hx-trigger="load"' in fragment
 
 
 @pytest.mark.django_db
