@@ -375,14 +375,15 @@ def _mounts(command: Sequence[str], work: Path, limits: Limits) -> list[str]:
             argv += ["--ro-bind", system, system]
     for entry in ETC_ENTRIES:
         argv += ["--ro-bind-try", f"/etc/{entry}", f"/etc/{entry}"]
-    for path in _program_dirs(command, work):
-        if not any(path.is_relative_to(d) for d in (Path(s) for s in SYSTEM_DIRS)):
-            argv += [*_parents(path, made), "--ro-bind", str(path), str(path)]
     argv += ["--dev", "/dev", "--proc", "/proc"]
     # Writable by everyone, like the host's: multiprocessing keeps shared memory in /dev/shm.
     for tmp in ("/dev/shm", "/tmp"):
         argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", tmp]
     made.add(Path("/tmp"))
+    # After the private /tmp, so that a checkout or virtual environment under /tmp shows through.
+    for path in _program_dirs(command, work):
+        if not any(path.is_relative_to(d) for d in (Path(s) for s in SYSTEM_DIRS)):
+            argv += [*_parents(path, made), "--ro-bind", str(path), str(path)]
     argv += [*_parents(work, made), "--bind", str(work), str(work)]
     for hidden in _config.hidden:
         argv += _mask(hidden, work, command)

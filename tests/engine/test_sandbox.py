@@ -398,3 +398,15 @@ def _wait_for(condition, within: float = 15.0) -> None:  # type: ignore[no-untyp
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.05)
+
+
+def test_a_checkout_under_tmp_shows_through_the_private_tmp(tmp_path):
+    """The program's folders are bound after the private /tmp, so a checkout (and its virtual
+    environment) under /tmp, as in a CI's fresh clone, is still there inside."""
+    argv = sandbox.bwrap_argv(
+        ["prlimit", "--", sys.executable, "-c", "pass"], work=tmp_path, cwd=tmp_path, env={}
+    )
+    private_tmp = next(i for i, a in enumerate(argv) if a == "--tmpfs" and argv[i + 1] == "/tmp")
+    prefix = str(Path(sys.prefix).resolve())
+    bound = next(i for i, a in enumerate(argv) if a == "--ro-bind" and argv[i + 1] == prefix)
+    assert private_tmp < bound
