@@ -284,7 +284,8 @@ def test_an_idle_preview_stops(running, owner_browser, settings):
     wait_for(lambda: not preview.running, timeout=15, interval=0.2)
 
     assert preview.status == STATUS_STOPPED and "without requests" in preview.stop_reason
-    assert process is not None and process.poll() is not None  # the sandbox is gone
+    assert process is not None  # the sandbox goes too (killed just after the status turns)
+    wait_for(lambda: process.poll() is not None, timeout=10, interval=0.1)
     response, page = owner_browser.get(f"{preview_root(project.pk)}/notes/")
     assert response.status_code == 503 and "not running" in page
 
