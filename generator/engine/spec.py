@@ -293,12 +293,15 @@ class Role(_Model):
     """A kind of person who uses the app ("Volunteer", "Coordinator"): PascalCase, singular.
 
     ``manages`` names the entities whose shared reference data (rows nobody owns) the role's
-    members add, change and delete; None (the default) is all of it, [] none.
+    members add, change and delete; None (the default) is all of it, [] none. ``creates`` names
+    owned entities whose rows only members of the roles that list them (and staff) add
+    ("instructors create courses"); an entity no role lists is added by every signed-in user.
     """
 
     name: str
     description: str = ""
     manages: list[str] | None = None
+    creates: list[str] = Field(default_factory=list)
 
 
 class AppSpec(_Model):
@@ -473,9 +476,10 @@ class _Sanitiser:
         self._features()
         self._pages()
         for role in spec.roles:
+            where = f"role {role.name!r}"
             if role.manages is not None:
-                where = f"role {role.name!r}"
                 role.manages = _unique(self._known_entities(role.manages, where))
+            role.creates = _unique(self._known_entities(role.creates, where))
         spec.constraints = _unique(
             [_clip(c.strip(), MAX_TEXT_LENGTH) for c in spec.constraints if c.strip()]
         )

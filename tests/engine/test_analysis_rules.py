@@ -806,3 +806,15 @@ def test_the_description_is_cut_at_a_word_with_an_ellipsis() -> None:
     description = analyze(text).description
     assert len(description) <= 300 and description.endswith(" …")
     assert text.startswith(description[:-2])
+
+
+def test_the_roles_that_make_records_create_them() -> None:
+    spec = analyze("An online course platform where instructors create courses made of lessons; "
+                   "students enroll in courses.")  # fmt: skip
+    creates = {role.name: role.creates for role in spec.roles}
+    assert creates == {"Instructor": ["Course"], "Student": ["Enrollment"]}
+
+
+def test_a_single_role_restricts_nothing() -> None:
+    spec = analyze("Volunteers sign up for shifts. Each shift has a date and a start time.")
+    assert all(role.creates == [] for role in spec.roles)

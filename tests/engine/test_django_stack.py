@@ -206,6 +206,19 @@ def test_roles_view_everything_and_manage_the_shared_data_the_spec_gives_them() 
     }
 
 
+def test_roles_that_create_an_owned_entity_alone_add_it() -> None:
+    spec = courses_spec()
+    data = spec.model_dump()
+    data["roles"] = [{"name": "Teacher", "creates": ["Course", "Tag"]}, {"name": "Pupil"}]
+    spec = AppSpec.from_data(data)
+    project = build(spec)
+    assert project.creators_of(project.entity("Course")) == ["Teacher"]
+    assert project.creators_of(project.entity("Lesson")) == []  # owned through the course
+    permissions = next(f for f in render(spec) if f.path == "core/permissions.py").content
+    assert '"core.Course": ["Teacher"]' in permissions
+    assert 'return action != "add" or not creators' in permissions
+
+
 def test_owners_are_reached_through_required_parents() -> None:
     project = build(courses_spec())
     paths = {e.name: e.owner_lookup for e in project.entities}

@@ -506,7 +506,26 @@ def entity_data(model: Model) -> list[dict[str, Any]]:
 
 
 def role_data(model: Model) -> list[dict[str, Any]]:
-    return [{"name": _pascal(key)} for key in model.roles]
+    """Each role, with the entities the text says its members make ("instructors create
+    courses", "students enroll": the enrollment is theirs), when another role exists to keep
+    them from it."""
+    out: list[dict[str, Any]] = []
+    for key in model.roles:
+        made = sorted(
+            {
+                ln.source
+                for ln in model.links
+                if ln.target == USER_KEY
+                and ln.name == key
+                and ln.kind == M2O
+                and ln.source in model.entities
+            }
+        )
+        role: dict[str, Any] = {"name": _pascal(key)}
+        if made and len(model.roles) > 1:
+            role["creates"] = [_pascal(k) for k in made]
+        out.append(role)
+    return out
 
 
 def signals(model: Model, stories: int) -> list[float]:

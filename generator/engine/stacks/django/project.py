@@ -525,6 +525,13 @@ class ProjectView:
             if not e.owner_path and (role.manages is None or e.name in role.manages)
         ]
 
+    def creators_of(self, entity: EntityView) -> list[str]:
+        """The roles whose members alone (and staff) add rows of the owned ``entity``; none
+        when no role says it creates them (then every signed-in user does)."""
+        if not entity.owner_path:
+            return []
+        return [role.name for role in self.roles if entity.name in role.creates]
+
     def managers_of(self, entity: EntityView) -> list[str]:
         """The roles that manage ``entity``, by name."""
         return [
