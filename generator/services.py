@@ -980,7 +980,13 @@ def change_read(*, project: Project, user: User, text: str) -> tuple[Draft, list
     try:
         change = read_change(draft.spec, text, keep_rows=draft.base is not None)
     except ChangeError as exc:
-        raise ValidationError({"request": str(exc)}) from None
+        message = str(exc)
+        if draft.change_text and message.startswith("Nothing to change"):
+            message += (
+                " (Your change that is not confirmed yet already does this: confirm it to "
+                "build it, or discard it.)"
+            )
+        raise ValidationError({"request": message}) from None
     words = f"{draft.change_text}\n{text}".strip() if draft.change_text else text
     source = VERSION_SOURCE_CHANGE if draft.base is not None else draft.source
     saved = _draft_save(

@@ -255,6 +255,18 @@ def test_a_change_it_cannot_read_is_refused_and_the_draft_is_kept(project, owner
     assert draft is not None and "priority" in {f.name for f in draft.spec.entity("Task").fields}
 
 
+def test_asking_again_for_what_the_unconfirmed_change_does_says_so(project, owner):
+    services.version_create(project=project, user=owner, spec=SPEC, source="spec")
+    services.change_read(project=project, user=owner, text="add a priority to tasks")
+
+    with pytest.raises(ValidationError) as caught:
+        services.change_read(project=project, user=owner, text="add a priority to tasks")
+
+    message = caught.value.message_dict["request"][0]
+    assert message.startswith("Nothing to change")
+    assert "not confirmed yet already does this" in message
+
+
 def test_plan_edits_go_through_validation_and_say_what_they_implied(project, owner):
     services.version_create(project=project, user=owner, spec=SPEC, source="spec")
 
