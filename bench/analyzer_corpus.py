@@ -1,6 +1,6 @@
 """Accuracy of the offline analyzer on the annotated corpora, holdout first.
 
-Run: PYTHONPATH=. .venv/bin/python bench/analyzer_corpus.py [--misses]
+Run: PYTHONPATH=. .venv/bin/python bench/analyzer_corpus.py [--misses] [TITLE-PART | FILE.yaml]
 With --calibrate, fits the confidence weights (modelling.CALIBRATION) on the development sets.
 Prints, per corpus and per genre, precision / recall / F1 of entities, relationships (kind and
 direction count) and fields, then how the reported confidence tracks the measured entity F1.
@@ -31,6 +31,7 @@ def corpora() -> list[tuple[str, list[dict]]]:
         "dev.yaml",
         "dev2.yaml",
         "dev3.yaml",
+        "dev4.yaml",
     ):
         if (DATA / name).exists():
             development += load_cases(DATA / name)
@@ -117,6 +118,11 @@ def main() -> None:
         return
     misses = "--misses" in sys.argv
     only = [a for a in sys.argv[1:] if not a.startswith("--")]
+    files = [a for a in only if a.endswith(".yaml")]
+    if files:  # one development file on its own, e.g. a new one measured before tuning on it
+        for name in files:
+            report(name, evaluate(load_cases(DATA / name), analyze), misses=misses)
+        return
     for title, cases in corpora():
         if only and not any(o in title for o in only):
             continue

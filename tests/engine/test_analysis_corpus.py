@@ -22,7 +22,7 @@ from generator.engine.spec import AppSpec
 
 DATA = Path(__file__).parent / "data"
 DEVELOPMENT_FILES = ("corpus.yaml", "holdout.yaml", "holdout2.yaml", "holdout3.yaml", "dev.yaml",
-                     "dev2.yaml", "dev3.yaml")  # fmt: skip
+                     "dev2.yaml", "dev3.yaml", "dev4.yaml")  # fmt: skip
 GENRES = {"prose", "terse", "bullets", "stories"}
 
 
