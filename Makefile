@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate browser git postgres sandbox lint typecheck bench clean secret-key
+.PHONY: run test setup venv install migrate browser git graphviz postgres sandbox lint typecheck bench clean secret-key
 
 run: setup secret-key
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -19,7 +19,7 @@ test: setup browser postgres
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-setup: git sandbox install migrate
+setup: git sandbox graphviz install migrate
 
 # Debian's Chromium for tests/browser/ (Playwright drives it; it never downloads a browser).
 browser:
@@ -33,6 +33,11 @@ postgres:
 # git for `takoss change`, which merges a new version into an edited project with git merge-file.
 git:
 	@scripts/ensure-debian-package.sh git git "takoss change merges with git merge-file"
+
+# Debian's Graphviz: its dot lays out the ER diagram of the pages and of the generated projects'
+# docs/er.svg (generator/engine/diagram.py).
+graphviz:
+	@scripts/ensure-debian-package.sh dot graphviz "the ER diagram is laid out by Graphviz's dot"
 
 # A random secret key once per checkout, in the git-ignored .takoss-secret-key (unless
 # TAKOSS_SECRET_KEY is set): never a public constant, which would let anyone forge sessions and

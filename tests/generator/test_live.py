@@ -12,6 +12,7 @@ from django.urls import reverse
 from django_eventstream.storage import DjangoModelStorage
 
 from generator.diagrams import er_diagram_svg
+from generator.engine import diagram
 from generator.eventstream import GenerationChannelManager, ReplayStorage
 from generator.models import Project
 from generator.publishing import channel_name, channel_send
@@ -215,11 +216,12 @@ def test_delete_asks_first_then_removes_the_project_and_its_files(
 def test_the_er_diagram_draws_every_entity_and_relationship():
     svg = er_diagram_svg(SPEC)
 
-    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-    assert svg.count('class="er-entity"') == 2
-    assert svg.count('class="er-relation"') == 1
-    assert "N : 1 project" in svg
-    assert "due_date: date" in svg
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="er-diagram"')
+    assert svg.count('class="node er-entity"') == 2
+    assert 'data-entity="Project"' in svg and 'data-entity="Task"' in svg
+    assert svg.count('class="edge er-relation"') == 1
+    assert "\xa0project\xa0</text>" in svg  # the relationship's name, as its edge label
+    assert ">due_date</text>" in svg and ">date</text>" in svg
 
 
 def test_the_er_diagram_escapes_names():
@@ -227,6 +229,17 @@ def test_the_er_diagram_escapes_names():
     svg = er_diagram_svg(spec)
     assert "<script>" not in svg
     assert "A&lt;script&gt;" in svg
+
+
+def test_without_graphviz_the_page_gets_a_notice_instead_of_the_diagram(monkeypatch):
+    monkeypatch.setattr("generator.engine.diagram.shutil.which", lambda name: None)
+    diagram.clear_cache()
+
+    html = er_diagram_svg(SPEC)
+
+    assert "<svg" not in html
+    assert html.startswith('<p class="er-unavailable"')
+    assert "Diagram unavailable: Graphviz" in html and "make setup" in html
 
 
 def test_the_stream_view_drops_events_it_already_sent():

@@ -42,6 +42,7 @@ PHASE_FILES: dict[str, tuple[FileTemplate, ...]] = {
             "docs/er.md",
             "docs/schema.sql",
         ),
+        *_same("docs/er.svg", when="entities"),
         *_same("core/validators.py", when="has_files"),
         *_same("core/migrations/0002_roles.py", when="has_roles"),
     ),

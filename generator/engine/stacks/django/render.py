@@ -16,6 +16,8 @@ from pathlib import Path
 
 import jinja2
 
+from generator.engine import diagram
+from generator.engine.spec import AppSpec
 from generator.engine.stacks.django import sql
 from generator.engine.stacks.django.fields import member_name, py
 
@@ -118,8 +120,14 @@ def environment() -> jinja2.Environment:
         table_columns=sql.table_columns,
         target_table=sql.target_table,
         m2m_columns=sql.m2m_columns,
+        er_svg=er_svg,
     )
     return env
+
+
+def er_svg(spec: AppSpec) -> str:
+    """docs/er.svg: the picture the Takoss pages show, on a white ground of its own."""
+    return diagram.er_svg(spec.to_dict(), standalone=True)
 
 
 def _mermaid_edge(rel: object) -> str:
