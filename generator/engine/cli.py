@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -43,6 +44,24 @@ from generator.engine.pipeline import (
     GenerationInputError,
     GenerationRequest,
     GenerationResult,
+)
+from generator.engine.providers import (
+    PROVIDERS,
+    ModelProgress,
+    ModelUsage,
+    ProviderConfig,
+    ProviderConfigError,
+    ProviderError,
+    check_model,
+    config_from_env,
+    read_requirements,
+)
+from generator.engine.providers.check import DEFAULT_TIME_LIMIT
+from generator.engine.providers.config import (
+    BASE_URL_VARIABLE,
+    KEY_VARIABLES,
+    OFFLINE,
+    OPENAI_COMPATIBLE,
 )
 from generator.engine.spec import APP_NAME_UNREADABLE, AppSpec, SpecError, spec_json_schema
 from generator.engine.stacks import DEFAULT_STACK, UnknownStackError, available_stacks
@@ -75,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("-f", "--file", help="read the requirements from a file ('-': stdin)")
     analyze.add_argument("--name", help="the app's name (guessed from the text otherwise)")
     analyze.add_argument("--json", action="store_true", help="print the AppSpec as JSON")
+    _add_model_options(analyze)
 
     generate = commands.add_parser("generate", help="generate, verify and package a project")
     generate.add_argument("--name", default="", help="the app's name")
@@ -94,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--force", action="store_true", help="replace a non-empty output directory"
     )
+    _add_model_options(generate)
 
     change = commands.add_parser(
         "change", help="build the next version of a generated project, keeping your edits"
@@ -106,7 +127,36 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(change, "print one JSON event per line on stdout, the merge report last")
 
     commands.add_parser("schema", help="print the AppSpec JSON Schema")
+
+    check = commands.add_parser(
+        "check-model", help="check that a local OpenAI-compatible model can drive Takoss"
+    )
+    check.add_argument(
+        "--base-url", help=f"the server's OpenAI-compatible root (default: ${BASE_URL_VARIABLE})"
+    )
+    check.add_argument("--model", help="the model to check (default: the server's first)")
+    check.add_argument(
+        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds (default 120)"
+    )
+    check.add_argument("--context-window", type=int, help="the server's context size, in tokens")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    models = parser.add_argument_group("model provider (default: the offline analyzer)")
+    models.add_argument("--provider", choices=PROVIDERS, default=OFFLINE)
+    models.add_argument("--model", help="the provider's model (default: its usual one)")
+    models.add_argument(
+        "--base-url", help=f"the provider's address (openai-compatible: ${BASE_URL_VARIABLE})"
+    )
+    models.add_argument(
+        "--no-fallback",
+        action="store_true",
+        help="fail (exit 1) when the model fails instead of using the offline analyzer",
+    )
+    models.add_argument("--context-window", type=int, help="the model's context, in tokens")
+    models.add_argument("--timeout", type=float, help="seconds per request (default 120)")
 
 
 def _add_run_options(parser: argparse.ArgumentParser, json_help: str) -> None:
@@ -124,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "generate": cmd_generate,
         "change": cmd_change,
         "schema": cmd_schema,
+        "check-model": cmd_check_model,
     }
     try:
         return commands[args.command](args)
@@ -159,7 +210,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     text = _read_text(args.text, args.file)
     _check_name(args.name or "")
-    spec = _analyze(text, args.name)
+    config = _model_config(args)
+    if config is None:
+        spec = _analyze(text, args.name)
+    else:
+        try:
+            spec = _read_with_model(config, text, args)
+        except ProviderError as exc:
+            return _model_failed(exc)
     if args.json:
         print(spec.to_json())
     else:
@@ -177,6 +235,143 @@ def _analyze(text: str, name: str | None) -> AppSpec:
         raise InputError(str(exc)) from None
     except (SpecError, ValueError) as exc:
         raise InputError(f"the requirements cannot be used: {exc}") from None
+
+
+# --- model providers -------------------------------------------------------------------------
+
+
+def _model_config(args: argparse.Namespace) -> ProviderConfig | None:
+    """The provider config the options ask for (None: offline), keys from the environment."""
+    if args.provider == OFFLINE:
+        return None
+    try:
+        return config_from_env(
+            args.provider,
+            model=args.model,
+            base_url=args.base_url,
+            context_window=args.context_window,
+            timeout=args.timeout,
+        ).checked()
+    except ProviderConfigError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _read_with_model(config: ProviderConfig, text: str, args: argparse.Namespace) -> AppSpec:
+    from generator.engine.analysis import AnalysisError
+
+    progress = _ModelProgressLine(sys.stderr)
+    try:
+        reading = read_requirements(
+            config,
+            text,
+            name=args.name,
+            fallback=not args.no_fallback,
+            offline=pipeline.default_analyzer(),
+            progress=progress,
+        )
+    except AnalysisError as exc:
+        raise InputError(str(exc)) from None
+    finally:
+        progress.close()
+    _report_usage(reading.usage)
+    return reading.spec
+
+
+def _model_analyzer(config: ProviderConfig, args: argparse.Namespace) -> pipeline.Analyzer:
+    """An analyzer for the pipeline that reads with the model (and reports what it cost)."""
+
+    def analyze(
+        text: str, *, name: str | None = None, description: str = "", cancel: Any = None
+    ) -> AppSpec:
+        progress = _ModelProgressLine(sys.stderr)
+        try:
+            reading = read_requirements(
+                config,
+                text,
+                name=name,
+                description=description,
+                cancel=cancel,
+                fallback=not args.no_fallback,
+                offline=pipeline.default_analyzer(),
+                progress=progress,
+            )
+        finally:
+            progress.close()
+        _report_usage(reading.usage)
+        return reading.spec
+
+    return analyze
+
+
+def _model_failed(exc: ProviderError) -> int:
+    print(f"takoss: error: {exc}", file=sys.stderr)
+    print("takoss: --no-fallback: the offline analyzer was not used", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _report_usage(usage: ModelUsage) -> None:
+    """One line on stderr: what the model was asked, what it cost, whether it fell back."""
+    for warning in usage.warnings:
+        print(f"takoss: warning: {warning}", file=sys.stderr)
+    if not usage.requests:
+        return
+    cost = f"${usage.cost}" if usage.cost is not None else "cost unknown"
+    repairs = f", {usage.repair_turns} repair turn(s)" if usage.repair_turns else ""
+    print(
+        f"takoss: {usage.provider} {usage.model}: {usage.input_tokens:,} tokens in, "
+        f"{usage.output_tokens:,} out, {cost}{repairs}, {usage.seconds:.1f} s",
+        file=sys.stderr,
+    )
+
+
+class _ModelProgressLine:
+    """Tokens so far on one rewritten line, when stderr is a terminal; nothing otherwise."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.live = out.isatty()
+        self.shown = False
+
+    def __call__(self, progress: ModelProgress) -> None:
+        if not self.live:
+            return
+        turn = f" (repair {progress.turn - 1})" if progress.turn > 1 else ""
+        self.out.write(
+            f"\r{progress.provider} {progress.model}{turn}: ~{progress.output_tokens:,} tokens"
+        )
+        self.out.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.out.write("\n")
+            self.out.flush()
+
+
+# --- takoss check-model ----------------------------------------------------------------------
+
+
+def cmd_check_model(args: argparse.Namespace) -> int:
+    base_url = args.base_url or os.environ.get(BASE_URL_VARIABLE, "")
+    if not base_url:
+        raise InputError(f"give the server's address with --base-url or ${BASE_URL_VARIABLE}")
+    report = check_model(
+        base_url,
+        model=args.model,
+        api_key=os.environ.get(KEY_VARIABLES[OPENAI_COMPATIBLE]) or None,
+        time_limit=args.time_limit,
+        context_window=args.context_window,
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        listed = ", ".join(report.models) or "none"
+        print(f"Server: {report.base_url}", flush=True)
+        print(f"Models: {listed}")
+        if report.entities:
+            print(f"Read from the check's text: {', '.join(report.entities)}")
+        print(report.verdict)
+    return EXIT_OK if report.usable else EXIT_FAILED
 
 
 def _check_name(name: str) -> None:
@@ -265,10 +460,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         stack = pipeline.resolve_stack(request.stack)
     except GenerationInputError as exc:
         raise InputError("; ".join(exc.messages)) from None
-    if request.spec is None:
+    config = _model_config(args) if request.spec is None else None
+    if request.spec is None and config is None:
         _check_requirements(request.requirements)
+    analyzer = _model_analyzer(config, args) if config is not None else None
     view = _view(args.json_events)
-    result = _run_with_ctrl_c(request, view, stack)
+    result = _run_with_ctrl_c(request, view, stack, analyzer)
     return _finish(args, view, result)
 
 
@@ -445,7 +642,12 @@ _OUTCOMES = {
 }
 
 
-def _run_with_ctrl_c(request: GenerationRequest, view: _View, stack: Any) -> GenerationResult:
+def _run_with_ctrl_c(
+    request: GenerationRequest,
+    view: _View,
+    stack: Any,
+    analyzer: pipeline.Analyzer | None = None,
+) -> GenerationResult:
     """Run the pipeline in a thread so Ctrl-C here becomes a cooperative cancel there."""
     cancel = CancelToken()
     outcome: dict[str, Any] = {}
@@ -453,7 +655,7 @@ def _run_with_ctrl_c(request: GenerationRequest, view: _View, stack: Any) -> Gen
     def work() -> None:
         try:
             outcome["result"] = pipeline.generate(
-                request, sink=view.sink(), cancel=cancel, stack=stack
+                request, sink=view.sink(), cancel=cancel, stack=stack, analyzer=analyzer
             )
         except BaseException as exc:  # re-raised in the main thread
             outcome["error"] = exc
