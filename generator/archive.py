@@ -144,7 +144,9 @@ def archive_view(generation: Generation, path: str) -> ViewedFile:
     if text is None:
         return ViewedFile(path, len(data), None, "", "binary")
     lexer = _lexer(path, text)
-    formatter = HtmlFormatter(linenos="table", cssclass="highlight", lineanchors="L", wrapcode=True)
+    formatter = HtmlFormatter(
+        linenos="table", cssclass="highlight", lineanchors="L", anchorlinenos=True, wrapcode=True
+    )
     return ViewedFile(path, len(data), text, highlight(text, lexer, formatter), lexer.name)
 
 

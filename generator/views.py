@@ -24,6 +24,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_eventstream import get_current_event_id
 from django_htmx.http import HttpResponseClientRedirect
@@ -56,6 +57,14 @@ from generator.views_preview import panel_context
 
 PROJECTS_PER_PAGE = 10
 PAGE = "generator/project.html"
+# The project page's right-hand tabs (templates/generator/project.html, static/js/takoss.js).
+WORKSPACE_TABS = [
+    ("preview", "Preview"),
+    ("code", "Code"),
+    ("diagram", "Diagram"),
+    ("checks", "Checks"),
+    ("diff", "Diff"),
+]
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -340,6 +349,8 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpR
 def run_file(request: AuthenticatedHttpRequest, pk: int, number: int, path: str) -> HttpResponse:
     project = _project(request, pk)
     generation = _run(project, number)
+    if request.GET.get("download"):
+        return _file_download(generation, path)
     try:
         viewed = archive.archive_view(generation, path)
     except archive.FileMissing as missing:
@@ -348,6 +359,20 @@ def run_file(request: AuthenticatedHttpRequest, pk: int, number: int, path: str)
         context = {"project": project, "generation": generation, "viewed": viewed}
         return render(request, f"{PAGE}#code-viewer", context)
     return _render_run(request, project, generation, viewed=viewed)
+
+
+def _file_download(generation: Generation, path: str) -> HttpResponse:
+    """One generated file as an attachment (the code viewer's Download button)."""
+    try:
+        data = archive.archive_read(generation, path)
+    except archive.FileMissing as missing:
+        raise Http404(str(missing)) from None
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=path.rsplit("/", 1)[-1]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required
@@ -413,6 +438,9 @@ def _render_run(
     context: dict[str, Any] = {"project": project, "generation": generation, "viewed": viewed}
     if generation is not None:
         context.update(_run_context(generation))
+        context.update(_diff_context(project, generation))
+    context["workspace_tabs"] = WORKSPACE_TABS
+    context["workspace_tab"] = "code" if viewed is not None else "preview"
     if request.htmx:
         # The run's own section (e.g. after its last live event), plus the history's new badge
         # (run-refresh marks only the history out-of-band: partials inside #run that htmx took
@@ -422,6 +450,20 @@ def _render_run(
     context.update(_runs_context(project))
     context["panel"] = panel_context(project, request)["panel"]
     return render(request, PAGE, context)
+
+
+def _diff_context(project: Project, generation: Generation) -> dict[str, Any]:
+    """The Diff tab compares the version this run built with the version before it."""
+    if generation.version_id is None:
+        return {}
+    number = generation.version.number
+    earlier = (
+        project.versions.filter(number__lt=number)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return {"diff_from": earlier, "diff_to": number} if earlier is not None else {}
 
 
 def _runs_context(project: Project) -> dict[str, Any]:

@@ -149,3 +149,136 @@
     });
   });
 })();
+
+// The project workspace's tabs (templates/generator/project.html): the WAI-ARIA tabs pattern
+// (arrow keys, Home and End move between tabs; Tab moves into the panel). The chosen tab is kept
+// in the address's #fragment, so a reload or a shared link opens the same tab. Without
+// JavaScript the tabs are links to panels that all show, one under the other.
+(function () {
+  "use strict";
+
+  function tabsOf(root) { return Array.prototype.slice.call(root.querySelectorAll("[role=tab]")); }
+
+  function select(root, key, focus) {
+    var tabs = tabsOf(root);
+    var chosen = tabs.filter(function (tab) { return tab.dataset.tab === key; })[0] || tabs[0];
+    if (!chosen) return;
+    tabs.forEach(function (tab) {
+      var on = tab === chosen;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      var panel = document.getElementById(tab.getAttribute("aria-controls"));
+      if (panel) panel.hidden = !on;
+    });
+    if (focus) chosen.focus();
+    root.dataset.activeTab = chosen.dataset.tab;
+    return chosen;
+  }
+
+  function fromHash() {
+    var match = /^#(?:panel|tab)-([a-z]+)$/.exec(window.location.hash);
+    return match ? match[1] : null;
+  }
+
+  function setUp(root) {
+    if (root.classList.contains("tabs--ready")) return;
+    root.classList.add("tabs--ready");
+    select(root, fromHash() || root.dataset.defaultTab, false);
+    root.addEventListener("click", function (event) {
+      var tab = event.target.closest("[role=tab]");
+      if (!tab || !root.contains(tab)) return;
+      event.preventDefault();
+      select(root, tab.dataset.tab, true);
+      history.replaceState(history.state, "", "#panel-" + tab.dataset.tab);
+    });
+    root.addEventListener("keydown", function (event) {
+      var tab = event.target.closest("[role=tab]");
+      if (!tab) return;
+      var tabs = tabsOf(root);
+      var index = tabs.indexOf(tab);
+      var next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      var target = tabs[(next + tabs.length) % tabs.length];
+      select(root, target.dataset.tab, true);
+      history.replaceState(history.state, "", "#panel-" + target.dataset.tab);
+    });
+  }
+
+  function setUpAll() { document.querySelectorAll("[data-tabs]").forEach(setUp); }
+  document.addEventListener("DOMContentLoaded", setUpAll);
+  window.addEventListener("hashchange", function () {
+    var key = fromHash();
+    if (key) document.querySelectorAll("[data-tabs].tabs--ready").forEach(function (root) { select(root, key, false); });
+  });
+  // Links elsewhere on the page that open a tab ("See the diagram").
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-show-tab]");
+    if (!link) return;
+    var root = document.querySelector("[data-tabs].tabs--ready");
+    if (!root) return;
+    event.preventDefault();
+    var tab = select(root, link.dataset.showTab, true);
+    if (tab) history.replaceState(history.state, "", "#panel-" + tab.dataset.tab);
+    root.scrollIntoView({ block: "start" });
+  });
+  // A file opened from the tree while another tab was showing (e.g. the back button): show Code.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.elt;
+    if (!target || target.id !== "code-viewer") return;
+    var root = target.closest("[data-tabs]");
+    if (root && root.dataset.activeTab !== "code") select(root, "code", false);
+  });
+})();
+
+// The Code tab's file search: filters the file tree as you type (folders stay while any file
+// under them matches) and says how many files match. Hidden without JavaScript.
+(function () {
+  "use strict";
+
+  function filter(input) {
+    var tree = document.getElementById(input.dataset.fileSearch);
+    var status = input.parentElement.querySelector("[data-file-search-status]");
+    if (!tree) return;
+    var query = input.value.trim().toLowerCase();
+    var rows = Array.prototype.slice.call(tree.querySelectorAll("li"));
+    var shown = 0;
+    var total = 0;
+    var keep = [];
+    rows.forEach(function (row, index) {
+      if (!row.hasAttribute("data-file")) return;
+      total += 1;
+      var match = !query || row.getAttribute("data-file").toLowerCase().indexOf(query) !== -1;
+      row.hidden = !match;
+      if (match) { shown += 1; keep[index] = true; }
+    });
+    // A folder row shows when a file after it, deeper than it, before the next row at its depth, shows.
+    rows.forEach(function (row, index) {
+      if (row.hasAttribute("data-file")) return;
+      var depth = Number(row.dataset.depth) || 0;
+      var visible = !query;
+      for (var next = index + 1; next < rows.length && !visible; next += 1) {
+        var nextDepth = Number(rows[next].dataset.depth) || 0;
+        if (nextDepth <= depth) break;
+        if (keep[next]) visible = true;
+      }
+      row.hidden = !visible;
+    });
+    if (status) {
+      status.textContent = query
+        ? shown + " of " + total + " file" + (total === 1 ? "" : "s") + " match “" + input.value.trim() + "”"
+        : "";
+    }
+  }
+
+  function setUp(root) {
+    (root || document).querySelectorAll("[data-file-search]").forEach(function (input) {
+      input.hidden = false;
+    });
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-file-search]")) filter(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () { setUp(); });
+  document.addEventListener("htmx:afterSettle", function (event) { setUp(event.detail.elt.parentElement || document); });
+})();

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from tests.asgi_server import AsgiServer
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, RECORDER, SCREENSHOT, chromium_or_skip
+from tests.browser.support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    RECORDER,
+    SCREENSHOT,
+    chromium_or_skip,
+)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -33,6 +40,7 @@ def _sync_playwright_beside_django() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     chromium_or_skip()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     if os.environ.get("CI"):
         from playwright.sync_api import sync_playwright
     else:

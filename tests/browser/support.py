@@ -22,7 +22,13 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-sync",
 ]
-SCREENSHOT = Path("/tmp/takoss-finished.png")
+# Every page's screenshot at each size goes into this artifact folder (kept by CI runs that
+# collect it); TAKOSS_ARTIFACTS moves it.
+ARTIFACTS = (
+    Path(os.environ.get("TAKOSS_ARTIFACTS") or Path(__file__).resolve().parents[2] / "artifacts")
+    / "browser"
+)
+SCREENSHOT = ARTIFACTS / "takoss-finished.png"
 RUN_TIMEOUT = 120_000  # ms: one whole generation, verification included
 PASSWORD = "a-Long-pass-phrase-42"
 

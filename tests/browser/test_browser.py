@@ -95,7 +95,12 @@ def test_sign_up_generate_watch_it_live_read_the_code_and_download_the_zip(page,
     assert page.text_content("[data-testid=run-percent]").strip() == "100%"
     states = phase_states(page)
     assert len(states) >= 8 and set(states.values()) == {"done"}, states
-    for part in ("spec-summary", "er-diagram", "verification", "file-tree", "download-link"):
+    for part in ("spec-summary", "download-link"):
+        assert page.locator(f"[data-testid={part}]").is_visible(), part
+    # The workspace's tabs: one panel at a time, each reachable by a click.
+    for tab, part in (("diagram", "er-diagram"), ("checks", "verification"), ("code", "file-tree")):
+        page.click(f"[data-testid=tab-{tab}]")
+        assert page.get_attribute(f"[data-testid=tab-{tab}]", "aria-selected") == "true"
         assert page.locator(f"[data-testid={part}]").is_visible(), part
     assert page.locator("[data-testid=er-diagram] svg").count() == 1
     assert page.locator("[data-testid=history-row][data-number='1']").count() == 1

@@ -52,6 +52,7 @@ def page_urls(project: Project, generation: Generation) -> list[str]:
         reverse("generator:project_delete", args=[pk]),
         reverse("generator:run", args=[pk, number]),
         reverse("generator:run_file", args=[pk, number, "core/models.py"]),
+        reverse("generator:run_file", args=[pk, number, "core/models.py"]) + "?download=1",
         reverse("generator:run_download", args=[pk, number]),
     ]
 
@@ -135,18 +136,18 @@ def test_dashboard_search_answers_htmx_with_the_list_only(owner_client, owner):
 
 def test_the_owner_sees_every_page_of_the_project(owner_client, project, finished):
     statuses = [owner_client.get(url).status_code for url in page_urls(project, finished)]
-    assert statuses == [200] * 6
+    assert statuses == [200] * 7
 
 
 def test_staff_see_every_page_of_anyones_project(client, staff, project, finished):
     client.force_login(staff)
     statuses = [client.get(url).status_code for url in page_urls(project, finished)]
-    assert statuses == [200, 200, 200, 200, 200, 200]  # the dashboard row too: staff see all
+    assert statuses == [200] * 7  # the dashboard row too: staff see all
 
 
 def test_a_stranger_gets_404_on_every_page_file_and_download(stranger_client, project, finished):
     statuses = [stranger_client.get(url).status_code for url in page_urls(project, finished)]
-    assert statuses == [404] * 6
+    assert statuses == [404] * 7
 
 
 def test_a_stranger_cannot_cancel_regenerate_or_delete(stranger_client, project):
@@ -307,6 +308,36 @@ def test_a_file_can_only_come_from_a_run_with_an_archive(owner_client, project):
     assert owner_client.get(url).status_code == 404
     download = reverse("generator:run_download", args=[project.pk, live.number])
     assert owner_client.get(download).status_code == 404
+
+
+def test_one_file_downloads_as_an_attachment_and_a_missing_one_is_a_404(
+    owner_client, project, finished
+):
+    url = reverse("generator:run_file", args=[project.pk, finished.number, "core/models.py"])
+
+    response = owner_client.get(url + "?download=1")
+    missing = owner_client.get(url.replace("models.py", "nothing.py") + "?download=1")
+
+    assert response["Content-Disposition"] == 'attachment; filename="models.py"'
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response.content.decode() == FILES["core/models.py"]
+    assert missing.status_code == 404
+    page = owner_client.get(url)
+    assert 'data-testid="file-download"' in page.text
+    assert 'href="#L-1"' in page.text  # each line number links to its line
+
+
+def test_the_workspace_tabs_follow_a_run_that_ends(owner_client, project, finished):
+    # The run's section swapped in by htmx when a live run ends carries the tabs' new content
+    # out of band: files, diagram and checks appear without a reload.
+    response = owner_client.get(reverse("generator:run", args=[project.pk, 1]), **HTMX)
+    page = owner_client.get(reverse("generator:project", args=[project.pk]))
+
+    for panel in ("workspace-code", "workspace-diagram", "workspace-checks", "workspace-diff"):
+        assert f'id="{panel}" class="{panel}" hx-swap-oob="true"' in response.text, panel
+        assert f'id="{panel}" class="{panel}">' in page.text, panel
+    assert 'data-testid="file-tree"' in response.text
+    assert 'role="tablist"' in page.text and 'data-default-tab="preview"' in page.text
 
 
 def test_the_zip_download(owner_client, project, finished):
