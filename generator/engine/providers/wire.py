@@ -209,6 +209,7 @@ async def _gemini(config: ProviderConfig, turn: Turn, on_text: OnText) -> TurnOu
                 response_mime_type="application/json",
                 response_json_schema=turn.schema,
                 max_output_tokens=turn.max_output_tokens,
+                automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
             ),
         )
         async for chunk in stream:
