@@ -55,8 +55,8 @@ def test_review_the_plan_edit_it_and_build_it(page):
     task.get_by_role("button", name="Add field").click()
     page.locator("[data-entity=Task] [data-testid=plan-field][data-field=estimate]").wait_for()
     page.wait_for_function(
-        "document.querySelector('[data-testid=plan-diagram] svg').textContent"
-        ".includes('estimate: integer')"
+        "[...document.querySelectorAll('[data-testid=plan-diagram] g[data-entity=Task] text')]"
+        ".some((text) => text.textContent === 'estimate')"
     )
 
     # A name already taken: refused beside the card, the draft unchanged.
