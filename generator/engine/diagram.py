@@ -31,7 +31,7 @@ from typing import Any
 import graphviz
 
 SVG_NS = "http://www.w3.org/2000/svg"
-DOT_TIMEOUT = 10.0  # seconds; a spec of the size the analyzer allows lays out in well under one
+DOT_TIMEOUT = 10.0  # seconds; 60 entities (the most a spec has) with 120 links take about one
 CACHE_SIZE = 32
 MAX_FIELDS = 12  # rows per box; the rest is counted ("… 3 more")
 MAX_NAME = 24  # characters of an entity, field or relationship name before the ellipsis
@@ -353,13 +353,20 @@ def _finish_group(group: ET.Element, drawing: _Drawing) -> None:
     elif kind == "edge":
         group.set("class", "edge er-relation")
     queue = list(drawing.shortened.get(key or "", []))
+    middle = ""
     for element in group.iter():
         tag = element.tag.removeprefix(f"{{{SVG_NS}}}")
         name = _class_of(tag, element, in_edge=kind == "edge")
         if name:
             element.set("class", name)
+        if name == "er-header":
+            xs = [float(point.split(",")[0]) for point in element.get("points", "").split()]
+            middle = f"{(min(xs) + max(xs)) / 2:g}" if xs else ""
         if tag == "text":
             element.set("font-family", FONT_STACK)
+            if name == "er-name" and middle:  # centred in any font, not only dot's
+                element.set("text-anchor", "middle")
+                element.set("x", middle)
             if queue and element.text == queue[0][0]:
                 ET.SubElement(element, _q("title")).text = queue.pop(0)[1]
 
