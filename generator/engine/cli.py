@@ -157,6 +157,9 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     )
     models.add_argument("--context-window", type=int, help="the model's context, in tokens")
     models.add_argument("--timeout", type=float, help="seconds per request (default 120)")
+    models.add_argument(
+        "--retries", type=int, help="retries of a rate-limited or failed request (default 2)"
+    )
 
 
 def _add_run_options(parser: argparse.ArgumentParser, json_help: str) -> None:
@@ -251,6 +254,7 @@ def _model_config(args: argparse.Namespace) -> ProviderConfig | None:
             base_url=args.base_url,
             context_window=args.context_window,
             timeout=args.timeout,
+            max_retries=args.retries,
         ).checked()
     except ProviderConfigError as exc:
         raise InputError(str(exc)) from None
