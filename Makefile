@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate browser git graphviz postgres sandbox lint typecheck bench clean secret-key
+.PHONY: run test setup venv install migrate browser git graphviz postgres sandbox lint typecheck bench clean secret-key screenshots
 
 run: setup secret-key
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -83,3 +83,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
+
+# The home page's pictures of the product (static/img/product/), taken by the browser tests
+# from a real run; commit them after checking.
+screenshots: setup browser
+	TAKOSS_PRODUCT_SHOTS=1 $(PY) -m pytest -q tests/browser/test_browser.py -k "download_the_zip"

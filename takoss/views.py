@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 
+from generator.examples import EXAMPLES
 from generator.views import dashboard
 
 
@@ -17,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:onboarding")
     if request.user.is_authenticated:
         return dashboard(request)  # type: ignore[arg-type]
-    return render(request, "home.html")
+    return render(request, "home.html", {"examples": EXAMPLES})
 
 
 @cache_control(max_age=86400, public=True)

@@ -29,6 +29,21 @@ ARTIFACTS = (
     / "browser"
 )
 SCREENSHOT = ARTIFACTS / "takoss-finished.png"
+# The home page's pictures of the product are taken by the browser tests themselves: always into
+# the artifact folder, and into static/img/product/ (committed) under `make screenshots`.
+PRODUCT_SHOTS = Path(__file__).resolve().parents[2] / "static" / "img" / "product"
+
+
+def product_shot(page, name: str) -> None:
+    """The visible part of the page as static/img/product/<name>.jpg (see PRODUCT_SHOTS)."""
+    targets = [ARTIFACTS / "product" / f"{name}.jpg"]
+    if os.environ.get("TAKOSS_PRODUCT_SHOTS"):
+        targets.append(PRODUCT_SHOTS / f"{name}.jpg")
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target), type="jpeg", quality=80)
+
+
 RUN_TIMEOUT = 120_000  # ms: one whole generation, verification included
 PASSWORD = "a-Long-pass-phrase-42"
 

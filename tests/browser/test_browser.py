@@ -26,6 +26,7 @@ import pytest
 from tests.browser.support import (
     RUN_TIMEOUT,
     SCREENSHOT,
+    product_shot,
     sign_up,
     start_task_manager,
     wait_for_status,
@@ -73,9 +74,16 @@ def phase_states(page) -> dict[str, str]:
 
 
 def test_sign_up_generate_watch_it_live_read_the_code_and_download_the_zip(page, tmp_path):
+    page.set_viewport_size({"width": 1366, "height": 900})
     sign_up(page, level="beginner")
     start_task_manager(page, wizard=True)
     page.locator("[data-testid=tracker][data-live=true]").wait_for()
+    page.wait_for_function(
+        "document.querySelectorAll('#file-list li[data-path]').length >= 3"
+        " || !document.querySelector('[data-testid=tracker][data-live=true]')",
+        timeout=RUN_TIMEOUT,
+    )
+    product_shot(page, "live-run")  # the home page's picture of a run in progress
     page.locator("#run-announcer[aria-live=polite]").wait_for(state="attached")
 
     wait_for_status(page, "succeeded")
@@ -103,6 +111,10 @@ def test_sign_up_generate_watch_it_live_read_the_code_and_download_the_zip(page,
         assert page.get_attribute(f"[data-testid=tab-{tab}]", "aria-selected") == "true"
         assert page.locator(f"[data-testid={part}]").is_visible(), part
     assert page.locator("[data-testid=er-diagram] svg").count() == 1
+    page.click("[data-testid=tab-diagram]")
+    page.evaluate("window.scrollTo(0, 0)")
+    product_shot(page, "workspace")  # the home page's picture of the product
+    page.click("[data-testid=tab-code]")
     assert page.locator("[data-testid=history-row][data-number='1']").count() == 1
 
     # A generated file, highlighted, in the viewer.

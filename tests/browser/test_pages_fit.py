@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from generator.examples import EXAMPLES
 from tests.browser.support import ARTIFACTS, sign_up
 
 pytestmark = [
@@ -143,6 +144,11 @@ def test_every_page_fits_without_overlaps_or_console_errors(
                       ("password-reset", "/accounts/password/reset/")]:  # fmt: skip
         page.goto(url)
         _check(page, name, width)
+        if name == "home":  # the product's pictures load; the commands and examples show
+            sizes = page.eval_on_selector_all("main img", "imgs => imgs.map(i => i.naturalWidth)")
+            assert len(sizes) == 2 and all(size > 0 for size in sizes), sizes
+            assert "make run" in page.inner_text("main") and "make test" in page.inner_text("main")
+            assert page.locator("[data-testid=home-example]").count() == len(EXAMPLES)
 
     email = sign_up(page, level="experienced")
     pk = _project_for(email)
