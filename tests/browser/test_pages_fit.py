@@ -248,3 +248,29 @@ def test_the_workspace_tabs_by_keyboard_the_file_search_and_one_file_downloaded(
     assert page.get_attribute("[data-testid=tab-code]", "aria-selected") == "true"
     assert "# Food bank" in page.inner_text("#code-viewer")
     assert errors == []
+
+
+def test_the_plan_is_edited_in_place_on_the_project_page(page, asgi_server, settings):
+    settings.MEDIA_ROOT = asgi_server.env["TAKOSS_MEDIA_ROOT"]
+    page.set_viewport_size({"width": 1366, "height": 900})
+    errors = _record_errors(page)
+    pk = _project_for(sign_up(page, level="experienced"))
+
+    page.goto(f"/projects/{pk}/")
+    page.click("[data-testid=plan-inline-edit]")
+    plan = page.locator("[data-testid=spec-summary] #plan[data-testid=plan]")
+    plan.wait_for()
+    assert page.url.endswith(f"/projects/{pk}/"), "the editor opened in place"
+    assert page.locator("[data-testid=plan-inline-edit]").count() == 0
+
+    location = page.locator("[data-testid=plan-entity][data-entity=Location]")
+    location.get_by_label("Name of the new field").fill("capacity")
+    location.get_by_label("Type of the new field").select_option("integer")
+    location.get_by_role("button", name="Add field").click()
+    page.locator("[data-entity=Location] [data-testid=plan-field][data-field=capacity]").wait_for()
+    assert "capacity" in page.inner_text("#plan-status")
+    assert page.locator("[data-testid=plan]").get_attribute("data-pending") == "true"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    page.screenshot(path=str(ARTIFACTS / "page-project-plan-inline-1366.png"), full_page=True)
+    assert errors == []
