@@ -25,7 +25,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -47,13 +47,17 @@ from generator.engine.pipeline import (
 )
 from generator.engine.providers import (
     PROVIDERS,
+    ModelChange,
     ModelProgress,
+    ModelReading,
     ModelUsage,
     ProviderConfig,
     ProviderConfigError,
     ProviderError,
     check_model,
     config_from_env,
+    model_analyzer,
+    read_change_request,
     read_requirements,
 )
 from generator.engine.providers.check import DEFAULT_TIME_LIMIT
@@ -67,6 +71,9 @@ from generator.engine.spec import APP_NAME_UNREADABLE, AppSpec, SpecError, spec_
 from generator.engine.stacks import DEFAULT_STACK, UnknownStackError, available_stacks
 from generator.engine.stacks.base import EvolvingStack
 from generator.engine.versions import BaseVersion, Renames
+
+if TYPE_CHECKING:
+    from generator.engine.changes import Change
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -125,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     change_source.add_argument("-f", "--file", help="read the change from a file ('-': stdin)")
     change_source.add_argument("--spec", help="the new version's AppSpec (JSON or YAML file)")
     _add_run_options(change, "print one JSON event per line on stdout, the merge report last")
+    _add_model_options(change)
 
     commands.add_parser("schema", help="print the AppSpec JSON Schema")
 
@@ -279,32 +287,6 @@ def _read_with_model(config: ProviderConfig, text: str, args: argparse.Namespace
         progress.close()
     _report_usage(reading.usage)
     return reading.spec
-
-
-def _model_analyzer(config: ProviderConfig, args: argparse.Namespace) -> pipeline.Analyzer:
-    """An analyzer for the pipeline that reads with the model (and reports what it cost)."""
-
-    def analyze(
-        text: str, *, name: str | None = None, description: str = "", cancel: Any = None
-    ) -> AppSpec:
-        progress = _ModelProgressLine(sys.stderr)
-        try:
-            reading = read_requirements(
-                config,
-                text,
-                name=name,
-                description=description,
-                cancel=cancel,
-                fallback=not args.no_fallback,
-                offline=pipeline.default_analyzer(),
-                progress=progress,
-            )
-        finally:
-            progress.close()
-        _report_usage(reading.usage)
-        return reading.spec
-
-    return analyze
 
 
 def _model_failed(exc: ProviderError) -> int:
@@ -467,9 +449,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     config = _model_config(args) if request.spec is None else None
     if request.spec is None and config is None:
         _check_requirements(request.requirements)
-    analyzer = _model_analyzer(config, args) if config is not None else None
     view = _view(args.json_events)
+    readings: list[ModelReading] = []
+    analyzer = None
+    if config is not None:
+        analyzer = model_analyzer(
+            config,
+            on_reading=readings.append,
+            progress=view.model_progress,
+            fallback=not args.no_fallback,
+            offline=pipeline.default_analyzer(),
+        )
     result = _run_with_ctrl_c(request, view, stack, analyzer)
+    for reading in readings:  # after the live display, so the lines stay readable
+        _report_usage(reading.usage)
     return _finish(args, view, result)
 
 
@@ -524,7 +517,10 @@ def cmd_change(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from None
     if not isinstance(stack, EvolvingStack):
         raise InputError(f"the {stack.key} stack cannot build on an earlier version")
-    spec, renames, notes = _changed_spec(project.spec, args)
+    try:
+        spec, renames, notes = _changed_spec(project.spec, args)
+    except ProviderError as exc:
+        return _model_failed(exc)
     if spec.canonical_json() == project.spec.canonical_json():
         print(f"takoss: the change leaves version {project.version} as it is; nothing to do")
         return EXIT_OK
@@ -586,8 +582,19 @@ def _changed_spec(spec: AppSpec, args: argparse.Namespace) -> tuple[AppSpec, Ren
         from generator.engine.changes import ChangeError, read_change
     except ImportError:  # pragma: no cover - the reader ships with the engine
         raise InputError("reading changes is not available here; give --spec FILE") from None
+    config = _model_config(args)
     try:
-        change = read_change(spec, text)
+        if config is None:
+            change: Change | ModelChange = read_change(spec, text)
+        else:
+            progress = _ModelProgressLine(sys.stderr)
+            try:
+                change = read_change_request(
+                    config, spec, text, fallback=not args.no_fallback, progress=progress
+                )
+            finally:
+                progress.close()
+            _report_usage(change.usage)
     except ChangeError as exc:
         raise InputError(str(exc)) from None
     notes = list(change.notes)
@@ -753,6 +760,9 @@ class _View:
     def sink(self) -> EventSink:
         return CallbackSink(self.on_event)
 
+    def model_progress(self, progress: ModelProgress) -> None:
+        """A model's answer streaming in: shown by the live view only."""
+
     def on_event(self, event: Event) -> None:
         raise NotImplementedError
 
@@ -835,6 +845,14 @@ class _LiveView(_View):
     def on_event(self, event: Event) -> None:
         with self.lock:
             self._apply(event)
+
+    def model_progress(self, progress: ModelProgress) -> None:
+        repair = f" (repair {progress.turn - 1})" if progress.turn > 1 else ""
+        with self.lock:
+            self.step = (
+                f"Reading with {progress.provider} {progress.model}{repair}: "
+                f"~{progress.output_tokens:,} tokens"
+            )
 
     def _apply(self, event: Event) -> None:
         phase = next((p for p in PHASES if p.key == event.phase), None)

@@ -213,3 +213,43 @@ def test_check_model_exits_1_for_a_model_that_cannot(
     assert code == 1
     assert report["usable"] is False
     assert "still invalid after 2 repair turn(s)" in report["verdict"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    from version_specs import build, v1
+
+    folder = tmp_path / "app"
+    assert build(folder, v1()).success
+    return folder
+
+
+def test_change_with_a_failing_provider_falls_back_to_the_offline_reader(
+    server: ProviderServer, capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    server.reply_file("openai/error_429.json", status=429, headers={"retry-after": "0"})
+
+    code = main(["change", str(project), "add a breed to dogs", "--no-verify", "--provider",
+                 "openai", "--base-url", server.url + "/v1", "--retries", "0"])  # fmt: skip
+
+    out, err = capsys.readouterr()
+    assert code == 0, out
+    assert "breed = models.CharField(" in (project / "core/models.py").read_text(encoding="utf-8")
+    assert "the offline change reader read the change" in err
+    assert len(server.requests) == 1
+    assert '"Dog"' in server.requests[0].body["messages"][1]["content"]  # the spec went along
+
+
+def test_change_without_fallback_exits_1_and_leaves_the_project(
+    server: ProviderServer, capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    server.reply_file("openai/error_429.json", status=429, headers={"retry-after": "0"})
+    before = (project / "takoss.json").read_text(encoding="utf-8")
+
+    code = main(["change", str(project), "add a breed to dogs", "--no-verify", "--provider",
+                 "openai", "--base-url", server.url + "/v1", "--retries", "0",
+                 "--no-fallback"])  # fmt: skip
+
+    assert code == 1
+    assert "--no-fallback" in capsys.readouterr().err
+    assert (project / "takoss.json").read_text(encoding="utf-8") == before

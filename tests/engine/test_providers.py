@@ -502,3 +502,48 @@ def test_check_model_on_an_unreachable_server_says_so() -> None:
 
     assert not report.usable and report.models == []
     assert "cannot list the server's models" in report.problems[0]
+
+
+# --- in the pipeline ----------------------------------------------------------------------------
+
+
+def test_the_model_analyzer_drives_the_pipeline_and_hands_back_its_usage(
+    server: ProviderServer, tmp_path: Any, fake_stack: Any
+) -> None:
+    from generator.engine.events import EventType, ListSink
+    from generator.engine.pipeline import GenerationRequest, generate
+    from generator.engine.providers import ModelReading, model_analyzer
+
+    server.reply_file(GEMINI.ok)
+    readings: list[ModelReading] = []
+    sink = ListSink()
+    request = GenerationRequest(out_dir=tmp_path / "out", name="Reading List",
+                                requirements=TEXT, verify=False)  # fmt: skip
+
+    result = generate(
+        request,
+        sink=sink,
+        stack=fake_stack,
+        analyzer=model_analyzer(GEMINI.config(server), on_reading=readings.append),
+    )
+
+    assert result.success and result.spec is not None
+    assert [e.name for e in result.spec.entities] == ["Book"]
+    assert readings[0].usage.input_tokens == GEMINI.input_tokens
+    logged = [e.message for e in sink.of_type(EventType.LOG)]
+    assert "Question: Should members see each other's books?" in logged
+
+
+def test_text_the_rules_refuse_after_a_failed_model_says_both(server: ProviderServer) -> None:
+    from generator.engine.analysis import AnalysisError
+
+    def refusing(text: str, **_: Any) -> AppSpec:
+        raise AnalysisError("No app could be read from this text.")
+
+    server.reply_file(OPENAI.rate_limited, status=429)
+
+    with pytest.raises(AnalysisError) as caught:
+        read_requirements(OPENAI.config(server), "hello there", offline=refusing)
+
+    assert "OpenAI model gpt-5-mini was not used (rate limited" in str(caught.value)
+    assert "No app could be read from this text." in str(caught.value)

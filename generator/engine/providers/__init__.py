@@ -6,7 +6,8 @@ The interface callers use (the CLI, and the Django side with per-project choices
 keys) is plain data in, plain data out:
 
 - :class:`ProviderConfig` / :func:`config_from_env`: which provider and model, key, address;
-- :func:`read_requirements` -> :class:`ModelReading` (spec, usage, questions);
+- :func:`read_requirements` -> :class:`ModelReading` (spec, usage, questions), and
+  :func:`model_analyzer`, the same as an analyzer for ``pipeline.generate(analyzer=…)``;
 - :func:`read_change_request` -> :class:`ModelChange` (a change request against a spec);
 - :func:`check_model` -> :class:`ModelCheck` (can this local model drive Takoss, how fast);
 - :class:`ModelCatalog`: context windows and prices, overridable.
@@ -40,6 +41,7 @@ from generator.engine.providers.reading import (
     ModelUsage,
     ProviderError,
     ProviderFailed,
+    model_analyzer,
     read_requirements,
 )
 
@@ -63,6 +65,7 @@ __all__ = [
     "check_model",
     "config_from_env",
     "estimate_tokens",
+    "model_analyzer",
     "read_change_request",
     "read_requirements",
 ]

@@ -97,9 +97,22 @@ def change_schema() -> dict[str, Any]:
 
 
 def with_schema_text(system: str, schema: dict[str, Any]) -> str:
-    """The instructions with the schema written out, for servers that may not enforce it."""
-    compact = json.dumps(schema, separators=(",", ":"))
+    """The instructions with the schema written out, for servers that may not enforce it
+    (without the schema's titles: they repeat the names and cost a sixth of its tokens)."""
+    compact = json.dumps(_untitled(schema), separators=(",", ":"))
     return f"{system}\n\nThe JSON Schema of your answer:\n{compact}"
+
+
+def _untitled(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: _untitled(value)
+            for key, value in node.items()
+            if not (key == "title" and isinstance(value, str))
+        }
+    if isinstance(node, list):
+        return [_untitled(item) for item in node]
+    return node
 
 
 def requirements_message(text: str, *, name: str | None, description: str) -> str:

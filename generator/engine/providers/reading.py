@@ -187,7 +187,7 @@ def read_requirements(
     analyzer's AnalysisError for text it refuses (empty, too long), Cancelled, and with
     ``fallback=False`` the ProviderError that stopped the model.
     """
-    from generator.engine.analysis import analyze
+    from generator.engine.analysis import AnalysisError, analyze
 
     offline_read = offline or analyze
     _check_text(text)
@@ -224,15 +224,55 @@ def read_requirements(
         if not fallback:
             exc.usage = usage
             raise
-        spec = offline_read(text, name=name, description=description, cancel=cancel)
         warning = fallback_warning(config, exc.reason)
         usage.fell_back = True
         usage.warnings.append(warning)
+        try:
+            spec = offline_read(text, name=name, description=description, cancel=cancel)
+        except AnalysisError as error:  # say both: the model failed and the rules refuse
+            raise AnalysisError(f"{warning} {error}") from None
         spec = AppSpec.from_data({**spec.to_dict(), "warnings": [warning, *spec.warnings]})
         return ModelReading(spec, usage)
     usage.seconds = time.monotonic() - started
     _price_warning(usage, config, catalog)
     return ModelReading(spec, usage, questions)
+
+
+def model_analyzer(
+    config: ProviderConfig,
+    *,
+    on_reading: Callable[[ModelReading], None] | None = None,
+    progress: Progress | None = None,
+    catalog: ModelCatalog = DEFAULT_CATALOG,
+    fallback: bool = True,
+    offline: OfflineAnalyzer | None = None,
+) -> Callable[..., AppSpec]:
+    """An analyzer for ``pipeline.generate(analyzer=…)`` that reads with ``config``'s model;
+    ``on_reading`` receives each reading (its usage and questions) for the caller's record."""
+
+    def analyze(
+        text: str,
+        *,
+        name: str | None = None,
+        description: str = "",
+        cancel: CancelToken | None = None,
+    ) -> AppSpec:
+        reading = read_requirements(
+            config,
+            text,
+            name=name,
+            description=description,
+            cancel=cancel,
+            progress=progress,
+            catalog=catalog,
+            fallback=fallback,
+            offline=offline,
+        )
+        if on_reading is not None:
+            on_reading(reading)
+        return reading.spec
+
+    return analyze
 
 
 def fallback_warning(config: ProviderConfig, reason: str) -> str:
