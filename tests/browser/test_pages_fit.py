@@ -84,8 +84,9 @@ def _record_errors(page) -> list[str]:
     return errors
 
 
-def _check(page, name: str, width: int) -> None:
-    page.wait_for_load_state("networkidle")
+def _check(page, name: str, width: int, *, idle: bool = True) -> None:
+    if idle:  # a live run's page keeps its event stream open: never idle
+        page.wait_for_load_state("networkidle")
     page.screenshot(path=str(ARTIFACTS / f"page-{name}-{width}.png"), full_page=True)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, (
@@ -131,6 +132,22 @@ def _project_for(email: str) -> int:
     return project.pk
 
 
+def _live_project_for(email: str) -> int:
+    """A project whose run is still live, with 40 files written so far."""
+    from accounts.models import User
+    from generator.models import Project
+    from tests.generator.helpers import make_live_run, record
+
+    owner = User.objects.get(email=email)
+    project = Project.objects.create(owner=owner, name="Live", requirements=REQUIREMENTS)
+    run = make_live_run(project)
+    paths = [
+        f"core/templates/core/a_rather_long_template_name_number_{n:02}.html" for n in range(40)
+    ]
+    record(run, *[("file", "frontend", path, 60, {"path": path, "size": 900}) for path in paths])
+    return project.pk
+
+
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=["desktop", "phone"])
 def test_every_page_fits_without_overlaps_or_console_errors(
     page, width, height, asgi_server, settings
@@ -168,6 +185,16 @@ def test_every_page_fits_without_overlaps_or_console_errors(
     for name, url in pages:
         page.goto(url)
         _check(page, name, width)
+
+    # A live run that has written 40 files: the list scrolls down, never sideways.
+    live = _live_project_for(email)
+    page.goto(f"/projects/{live}/")
+    page.locator("[data-testid=tracker][data-live=true]").wait_for()
+    _check(page, "project-live", width, idle=False)
+    sideways = page.evaluate(
+        "(l => l.scrollWidth - l.clientWidth)(document.getElementById('file-list'))"
+    )
+    assert sideways <= 0, f"the file list scrolls {sideways}px sideways"
 
     page.goto(f"/projects/{pk}/")
     page.locator("[data-testid=spec-summary]").wait_for()
