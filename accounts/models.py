@@ -7,6 +7,7 @@ querysets that filter them.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -53,6 +54,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Blank until the user picks one in onboarding; it decides which new-project form they see.
     experience_level = models.CharField(max_length=16, choices=ExperienceLevel, blank=True)
     theme = models.CharField(max_length=8, choices=Theme, default=Theme.LIGHT)
+    # Spending with model providers per calendar month; empty: TAKOSS_MONTHLY_BUDGET_USD.
+    monthly_budget_usd = models.DecimalField(
+        "monthly model budget (USD)",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Empty: the site's default (TAKOSS_MONTHLY_BUDGET_USD). 0: offline runs only.",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -75,6 +85,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def needs_onboarding(self) -> bool:
         return not self.experience_level
+
+    @property
+    def model_budget(self) -> Decimal:
+        """What this person may spend with model providers per calendar month, in USD."""
+        if self.monthly_budget_usd is not None:
+            return self.monthly_budget_usd
+        return Decimal(settings.TAKOSS_MONTHLY_BUDGET_USD)
 
 
 class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
@@ -135,3 +152,48 @@ class ApiKey(models.Model):
         if self.expires_at is not None and self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.Status.ACTIVE
+
+
+class ProviderKeyQuerySet(models.QuerySet["ProviderKey"]):
+    def for_user(self, user: User) -> ProviderKeyQuerySet:
+        return self.filter(user=user)
+
+
+class ProviderKey(models.Model):
+    """A person's key for a model provider, encrypted at rest (accounts/crypto.py).
+
+    Only ``last4`` is ever shown again; the key itself is decrypted only to build the request
+    of a run the person starts (generator/providers.py). One key per provider and person: saving
+    another replaces it. Deleting the row revokes it.
+    """
+
+    # The engine's model providers (generator.engine.providers.config.MODEL_PROVIDERS).
+    class Provider(models.TextChoices):
+        ANTHROPIC = "anthropic", "Anthropic"
+        OPENAI = "openai", "OpenAI"
+        GEMINI = "gemini", "Google Gemini"
+        OPENAI_COMPATIBLE = "openai-compatible", "OpenAI-compatible server"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_keys"
+    )
+    provider = models.CharField(max_length=32, choices=Provider)
+    key_encrypted = models.TextField("key (encrypted)", editable=False)
+    last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProviderKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider"]
+        verbose_name = "provider key"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "provider"], name="provider_key_one_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} key …{self.last4}"
+
+    @property
+    def masked(self) -> str:
+        return f"…{self.last4}"

@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 PROJECT_NAME_MAX = 120
+# The engine's providers (generator.engine.providers.config.PROVIDERS); choices, for the admin.
+PROVIDER_CHOICES = (
+    ("offline", "Offline analyzer"),
+    ("anthropic", "Anthropic"),
+    ("openai", "OpenAI"),
+    ("gemini", "Google Gemini"),
+    ("openai-compatible", "OpenAI-compatible server"),
+)
 
 
 def stack_choices() -> list[tuple[str, str]]:
@@ -80,6 +88,12 @@ class Project(models.Model):
     # The plan being edited before it becomes a version: {"spec", "renames", "change_text",
     # "source", "base"} (see services.draft_*). Null when nothing is pending.
     draft = models.JSONField(null=True, blank=True)
+    # Who reads the requirements (generator/providers.py): the offline analyzer, or a model.
+    provider = models.CharField(max_length=32, choices=PROVIDER_CHOICES, default="offline")
+    model = models.CharField(max_length=200, blank=True)
+    base_url = models.URLField(
+        "base URL", max_length=500, blank=True, help_text="An OpenAI-compatible server's address."
+    )
 
     objects: ClassVar[ProjectQuerySet] = ProjectQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -191,6 +205,9 @@ class Generation(models.Model):
     files = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     error_data = models.JSONField(null=True, blank=True)
+    # Written by the worker process running it (generator/runwatch.py); a running run whose
+    # heartbeat stops is swept into "interrupted".
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     zip = models.FileField(upload_to=generation_zip_path, blank=True, max_length=255)
     zip_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -198,6 +215,20 @@ class Generation(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     last_event_seq = models.PositiveIntegerField(default=0)
+    # The model that read the requirements, and what it cost (generator/providers.py). Blank
+    # provider: the run read no requirements (it built a spec version).
+    provider = models.CharField(max_length=32, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(
+        "cost (USD)", max_digits=12, decimal_places=6, null=True, blank=True,
+        help_text="Empty when the price table has no price for the model.",
+    )  # fmt: skip
+    fell_back = models.BooleanField(
+        default=False, help_text="The model failed; the offline analyzer read the text."
+    )
+    model_warning = models.TextField(blank=True)
 
     objects: ClassVar[GenerationQuerySet] = GenerationQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -217,6 +248,11 @@ class Generation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def used_model(self) -> bool:
+        """A model provider was asked to read the requirements."""
+        return self.provider not in ("", "offline")
 
     @property
     def duration(self) -> float | None:

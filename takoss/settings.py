@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from takoss import provider_settings
 from takoss.clientip import parse_proxies
 from takoss.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 from takoss.secret_key import development_key, production_key
@@ -326,3 +327,23 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("corsheaders.middleware.CorsMiddleware") + 1,
     "takoss.jsonlimits.json_depth_limit",
 )
+# --- Model providers in the web app (README; generator/providers.py, accounts/crypto.py) ------
+# New projects read their requirements with this provider unless the person picks another.
+TAKOSS_DEFAULT_PROVIDER = env_choice(
+    "TAKOSS_DEFAULT_PROVIDER", "offline", provider_settings.PROVIDERS
+)
+TAKOSS_OPENAI_COMPATIBLE_BASE_URL = env_str("TAKOSS_OPENAI_COMPATIBLE_BASE_URL", "")
+# Whether runs may use the operator's keys from the environment when the person has stored none
+# (on by default only with DEBUG: on a shared server the operator's keys are the operator's money).
+TAKOSS_PROVIDER_ENV_KEYS = env_bool("TAKOSS_PROVIDER_ENV_KEYS", DEBUG)
+TAKOSS_PROVIDER_API_KEYS = provider_settings.env_provider_keys()
+# Stored provider keys are encrypted with these Fernet keys (comma-separated, newest first; the
+# others still decrypt, for rotation). Unset: a key derived from SECRET_KEY (development only).
+TAKOSS_KEY_ENCRYPTION_KEYS = provider_settings.env_encryption_keys("TAKOSS_KEY_ENCRYPTION_KEY")
+# Spending with model providers per person and calendar month, in USD (admins set overrides).
+TAKOSS_MONTHLY_BUDGET_USD = provider_settings.env_usd("TAKOSS_MONTHLY_BUDGET_USD", "10")
+# Prices over the engine's catalog: {"provider:model": {"input": "…", "output": "…"}} per 1M tokens.
+TAKOSS_MODEL_PRICES = provider_settings.env_model_prices("TAKOSS_MODEL_PRICES")
+# The settings page's local model check gives up after this many seconds.
+TAKOSS_MODEL_CHECK_SECONDS = env_int("TAKOSS_MODEL_CHECK_SECONDS", 60, minimum=1)
+
