@@ -346,4 +346,3 @@ TAKOSS_MONTHLY_BUDGET_USD = provider_settings.env_usd("TAKOSS_MONTHLY_BUDGET_USD
 TAKOSS_MODEL_PRICES = provider_settings.env_model_prices("TAKOSS_MODEL_PRICES")
 # The settings page's local model check gives up after this many seconds.
 TAKOSS_MODEL_CHECK_SECONDS = env_int("TAKOSS_MODEL_CHECK_SECONDS", 60, minimum=1)
-
