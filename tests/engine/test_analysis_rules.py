@@ -818,3 +818,85 @@ def test_the_roles_that_make_records_create_them() -> None:
 def test_a_single_role_restricts_nothing() -> None:
     spec = analyze("Volunteers sign up for shifts. Each shift has a date and a start time.")
     assert all(role.creates == [] for role in spec.roles)
+
+
+# --- attribute names in any phrasing ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "field"),
+    [
+        ("An adverse event has a description, a severity and whether it was serious.",
+         "Event", "serious"),
+        ("A job has an address, a price and whether it's urgent.", "Job", "urgent"),
+        ("Each incident has a time, a type and whether an ambulance was called.",
+         "Incident", "ambulance_called"),
+        ("Members make a reservation for a hut, giving the arrival date, the number of nights "
+         "and whether they want half board.", "Reservation", "half_board"),
+        ("Every loan has a due date and whether the tool came back damaged.", "Loan", "damaged"),
+    ],
+)  # fmt: skip
+def test_a_whether_clause_is_a_yes_no_field_named_by_its_content(
+    text: str, entity: str, field: str
+) -> None:
+    assert fields(analyze(text), entity).get(field) == "boolean"
+
+
+def test_the_kind_of_something_is_a_type_field() -> None:
+    spec = analyze("For each garment we note the kind of garment (dress, veil, suit or other), the "
+                   "colour and the label.")  # fmt: skip
+    name = next(n for n in ("garment_type", "kind") if n in fields(spec, "Garment"))
+    assert choices(spec, "Garment", name) == ["dress", "veil", "suit", "other"]
+    job = analyze("The dispatcher creates a job with an address and the kind of problem "
+                  "(lockout, broken lock).")  # fmt: skip
+    assert fields(job, "Job")["problem_type"] == "enum"
+
+
+def test_a_trailing_phrase_naming_the_owner_or_a_person_is_not_part_of_the_name() -> None:
+    spec = analyze("A stamp has a country, a face value and a scan of the stamp. A fitting has a "
+                   "date and notes from the seamstress.")  # fmt: skip
+    assert "scan" in fields(spec, "Stamp")
+    assert "notes" in fields(spec, "Fitting")
+
+
+def test_a_leading_verb_before_a_phrase_is_not_part_of_the_name() -> None:
+    spec = analyze("Members make a reservation for a hut, giving the arrival date, the number of "
+                   "nights and the number of people.")  # fmt: skip
+    assert "arrival_date" in fields(spec, "Reservation")
+    assert "number_of_people" in fields(spec, "Reservation")
+
+
+def test_an_id_is_one_word() -> None:
+    spec = analyze("Vending machines: machine id, site, model.")
+    assert "machine_id" in fields(spec, "Machine")
+
+
+# --- titled lists -----------------------------------------------------------------------------
+
+
+def test_a_plural_title_over_attributes_names_things_even_when_it_could_be_a_value() -> None:
+    # Given "stage" and "category" could each be a choice field of something else
+    spec = analyze("Rally timing\n- Crews: car number, driver, class\n"
+                   "- Stages: stage number, name, distance in km\n"
+                   "- Categories: name, max size (cm)")  # fmt: skip
+    # Then the titled lists describe things with those fields
+    assert {"Crew", "Stage", "Category"} <= entities(spec)
+    assert {"name", "distance_km"} <= set(fields(spec, "Stage"))
+
+
+def test_a_title_over_counts_and_measures_describes_a_thing() -> None:
+    # "number of seats" and "hours flown" are values of a glider, not things of the app
+    spec = analyze(
+        "Gliders: registration, type, number of seats, hours flown\n"
+        "Flights: glider, pilot, launch method (winch or aerotow), landing time"
+    )
+    assert {"registration", "number_of_seats", "hours_flown"} <= set(fields(spec, "Glider"))
+    assert "Flight -> Glider" in links(spec)
+
+
+def test_a_hyphenated_particle_noun_stays_one_thing() -> None:
+    spec = analyze("As an organiser I want to announce a clean-up with a meeting point and a "
+                   "date.\nAs an organiser I want to record what was collected at each clean-up: "
+                   "number of bags, weight in kg.")  # fmt: skip
+    assert "Clean" not in entities(spec)
+    assert {"meeting_point", "date", "number_of_bags"} <= set(fields(spec, "CleanUp"))

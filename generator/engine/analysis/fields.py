@@ -245,6 +245,9 @@ def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSp
     kept = [w for w in words if w not in _DROP]
     kept, unit_type = _unit(kept)
     forced = unit_type
+    if len(kept) > 1 and kept[0] == "whether":
+        kept, forced = _yes_no(kept[1:]), FieldType.BOOLEAN
+    kept = _kind_of(kept)
     if len(kept) > 1 and kept[-1] == "flag":
         kept, forced = kept[:-1], FieldType.BOOLEAN
     if len(kept) > 1 and kept[-1] in lx.VALUE_LIST_WORDS:
@@ -273,6 +276,33 @@ def field_from_words(words: list[str], choices: tuple[str, ...] = ()) -> FieldSp
     if field_type == FieldType.BOOLEAN:
         return FieldSpec(name=name, type=field_type, default=False)
     return FieldSpec(name=name, type=field_type, required=required, unique=unique)
+
+
+# The words of a "whether" clause that name nobody and nothing: "whether it was serious".
+_CLAUSE_FILLER = _words(
+    """
+    it it's its they he she there we i you is was are were 's be been being has have had will
+    would want wants wanted need needs needed like to do does did
+    """
+)
+_CLAUSE_PREPS = frozenset({"in", "at", "on", "by", "with", "for", "from", "to", "of"})
+_KIND_WORDS = frozenset({"kind", "type", "sort"})
+
+
+def _yes_no(words: list[str]) -> list[str]:
+    """ "whether it was serious" -> serious, "whether an ambulance was called" -> ambulance
+    called, "whether they want half board" -> half board: the clause's content words."""
+    kept = [w for w in words if w not in _CLAUSE_FILLER and not w.endswith("ly")] or words
+    cut = next((i for i, w in enumerate(kept) if i and w in _CLAUSE_PREPS), len(kept))
+    kept = kept[:cut]  # "whether it was fixed in the end" -> fixed
+    return kept[-1:] if len(kept) > 2 else kept  # "whether the tool came back damaged"
+
+
+def _kind_of(words: list[str]) -> list[str]:
+    """ "the kind of problem" -> problem type: the head names the kind, the rest what of."""
+    if len(words) >= 3 and words[0] in _KIND_WORDS and words[1] == "of":
+        return [*words[2:], "type"]
+    return words
 
 
 def ranged_field(words: list[str], choices: tuple[str, ...], text: str) -> FieldSpec | None:

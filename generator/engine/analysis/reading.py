@@ -22,7 +22,7 @@ cannot. What becomes an entity, role or field is decided in modelling.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -105,6 +105,9 @@ def key_of(token: Token) -> str:
     before = token.doc[token.i - 1] if token.i else None
     if head in _PARTICLES and before is not None and before.text == "-" and token.i >= 2:
         return f"{_lemma(token.doc[token.i - 2])}_{head}"  # "check-ins", "sign-ups"
+    if token.i + 2 < len(token.doc) and token.doc[token.i + 1].text == "-" and \
+            not token.whitespace_ and token.doc[token.i + 2].lower_ in _PARTICLES:  # fmt: skip
+        return f"{head}_{token.doc[token.i + 2].lower_}"  # "each clean-up": not a "clean"
     if before is None or before.dep_ != "compound" or before.head != token:
         return head
     if not (
@@ -153,8 +156,8 @@ def is_person(lemma: str) -> bool:
         return True
     if head in hints.NOT_PEOPLE or len(head) <= 4:
         return False
-    if head.endswith(("ist", "ian")):
-        return True
+    if head.endswith(("ist", "ian")) or (head.endswith("tress") and len(head) > 6):
+        return True  # "dentist", "librarian", "seamstress"
     if head.endswith(hints.AGENT_ENDINGS):
         stems = {head[:-2], head[:-1], head[:-3], head[:-2] + "e"}
         return bool(stems & known_verbs())
@@ -210,7 +213,8 @@ class UnitReader:
             if not phrases:
                 continue
             keys = [_phrase_key(p) for p in phrases]
-            attributes = sum(1 for k in keys if k and _attribute_word(k))
+            attributes = sum(1 for k in keys if k and (_attribute_word(k) or
+                                                       k.startswith("whether_")))  # fmt: skip
             owner, cut, explicit = self._run_owner(doc, phrases)
             if owner is None or not attributes:
                 continue
@@ -322,6 +326,7 @@ class UnitReader:
             return self._mixed_list(title, rest)
         title_noun = _title_noun(title)
         if title_noun is not None and len(title) <= 2 and key_of(title_noun) in hints.ENUM_HINTS \
+                and not _things_described(title_noun, items) \
                 and self._values_of(title, items, " ".join(t.text for t in rest)):  # fmt: skip
             self.done.update(t.i for t in tokens)
             return True
@@ -511,6 +516,8 @@ class UnitReader:
             item = Item(item.tokens[:relative], item.choices, item.inner)
         if item.tokens and item.tokens[0].pos_ == "PRON" and item.tokens[0].head.dep_ == "relcl":
             return ""  # "they cover", left over from "the regions they cover"
+        item = Item(_without_tail(_without_lead_verb(item.tokens), owner, self._is_person),
+                    item.choices, item.inner)  # fmt: skip
         words = [t.lower_ for t in item.tokens if t.lower_ not in FILLER_WORDS and not t.is_punct
                  and t.dep_ not in {"poss", "case"}]  # fmt: skip
         head = _head(item.tokens)
@@ -1180,14 +1187,27 @@ def _describes(title: Token, items: Sequence[Item]) -> bool:
     head = key.split("_")[-1]
     if head in hints.APP_ONLY_NOUNS or head in hints.FEATURE_NOUNS:
         return False
-    if head in hints.ABSTRACT_NOUNS and (key == head or key.split("_")[0] in hints.ABSTRACT_NOUNS):
+    if head in hints.ABSTRACT_NOUNS and (key == head or key.split("_")[0] in hints.ABSTRACT_NOUNS) \
+            and not (_things_described(title, items) and len(items) >= 2):  # fmt: skip
         return False  # "water tests: date, ph" names a thing; "tests: ..." alone does not
     if head in {"entity", "model", "table", "object", "resource", "concept", "requirement"}:
         return False
     if _attribute_like(items):
         return True
-    plural = sum(1 for i in items if any(t.tag_ in {"NNS", "NNPS"} for t in i.tokens))
+    plural = sum(1 for i in items if _names_things(i))
     return plural * 2 < len(items)  # "Appointments: patient, doctor, notes" describes
+
+
+def _names_things(item: Item) -> bool:
+    """ "companies", "deals" name things; "number of seats", "hours flown" name values."""
+    head = _head(item.tokens)
+    return head is not None and head.tag_ in {"NNS", "NNPS"} and not _attribute_word(key_of(head))
+
+
+def _things_described(title: Token, items: Sequence[Item]) -> bool:
+    """ "Stages: stage number, name, distance": a plural title over attributes names things
+    with those fields, not the values of a choice ("Status: open, closed")."""
+    return title.tag_ in {"NNS", "NNPS"} and _attribute_like(items)
 
 
 def _names_app(token: Token) -> bool:
@@ -1250,12 +1270,14 @@ def _phrase_key(phrase: list[Token]) -> str:
 def _trailing_phrase(part: list[Token]) -> list[Token]:
     """The noun phrase at the end of a list part: "we need to know their name" -> "their
     name"; a middle part with a verb of its own is not a phrase."""
+    if part and part[0].lower_ == "whether":
+        return part  # "whether they want half board": a yes/no value, verb and all
     start = 0
     for index, token in enumerate(part):
         if index + 1 >= len(part):
             break
         verb = token.pos_ in {"VERB", "AUX"} and not (
-            token.lemma_.lower() in known_nouns() and index == 0
+            token.lemma_.lower() in known_nouns() and index == 0 and not _leads_phrase(part)
         )
         if verb or (token.pos_ == "ADP" and token.lower_ not in {"of", "in"}):
             start = index + 1
@@ -1380,13 +1402,58 @@ def _clause_rest(anchor: Token, start: int) -> list[Token]:
                 break
             coordinated = token.pos_ == "VERB" and token.dep_ == "conj" and token.head == anchor
             verb = token.tag_ in _FINITE and token.pos_ in {"VERB", "AUX"} and token != anchor
-            if (verb or coordinated) and token.lower_ not in _PARTICIPLES:
+            if (verb or coordinated) and token.lower_ not in _PARTICIPLES and \
+                    not _in_whether(out):  # fmt: skip
                 while out and (out[-1].lower_ in _SPLITTERS or out[-1].dep_ == "nsubj" or
                                out[-1].pos_ in {"DET", "PRON"}):  # fmt: skip
                     out.pop()
                 break
         out.append(token)
     return out
+
+
+_TAIL_PREPS = frozenset({"of", "from", "by", "for", "on"})
+_QUANTITY_WORDS = frozenset({"number", "count", "amount", "total", "max", "maximum", "min",
+                             "minimum", "how"})  # fmt: skip
+
+
+def _leads_phrase(tokens: Sequence[Token]) -> bool:
+    """ "giving the arrival date": a verb in -ing before a determined noun phrase."""
+    return len(tokens) > 2 and tokens[0].tag_ == "VBG" and tokens[1].pos_ in {"DET", "PRON"}
+
+
+def _without_lead_verb(tokens: Sequence[Token]) -> list[Token]:
+    return list(tokens[1:]) if _leads_phrase(tokens) else list(tokens)
+
+
+def _without_tail(tokens: list[Token], owner: str, known: Callable[[str], bool]) -> list[Token]:
+    """ "notes from the seamstress", "a scan of the stamp", "a second person on board": a
+    trailing phrase naming the owner itself, a person or the vessel adds nothing to the name."""
+    if any(t.lower_ in _QUANTITY_WORDS for t in tokens) or (
+            tokens and tokens[0].lower_ in {"kind", "type", "sort"}):  # fmt: skip
+        return tokens  # "the number of volunteers needed", "the kind of garment": named by it
+    for index, token in enumerate(tokens):
+        if index == 0 or token.lower_ not in _TAIL_PREPS:
+            continue
+        target = _head(tokens[index + 1 :])
+        if target is None or target.pos_ not in _NOUNS:
+            return tokens
+        key = key_of(target)
+        if key == owner or owner.endswith(f"_{key}") or key == "board" or (
+                (is_person(key) or known(key)) and token.lower_ != "for"):  # fmt: skip
+            return tokens[:index]
+        return tokens
+    return tokens
+
+
+def _in_whether(tokens: list[Token]) -> bool:
+    """ "… and whether it was serious": the list's last item is a yes/no clause, verb and all."""
+    for token in reversed(tokens[-4:]):
+        if token.lower_ == "whether":
+            return True
+        if token.lower_ in _SPLITTERS:
+            return False
+    return False
 
 
 _DESCRIBERS = frozenset({"with", "w/", "including", "having", "per", "at", "on", "for", "of",
