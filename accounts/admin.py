@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import ApiKey, User
+from accounts.models import ApiKey, ProviderKey, User
 from accounts.services import api_key_revoke
 
 
@@ -19,6 +19,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "experience_level", "theme")}),
+        ("Model providers", {"fields": ("monthly_budget_usd",)}),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -93,3 +94,21 @@ class ApiKeyAdmin(admin.ModelAdmin):
         for api_key in keys:
             api_key_revoke(user=api_key.user, key_id=api_key.pk)
         self.message_user(request, f"Revoked {len(keys)} API key(s).")
+
+
+@admin.register(ProviderKey)
+class ProviderKeyAdmin(admin.ModelAdmin):
+    # The key itself is never shown, not even encrypted: provider, last four, owner, date.
+    # Admins can delete (revoke) a key; only its owner can add one, on the settings page.
+    list_display = ["__str__", "provider", "masked", "user", "created_at"]
+    list_filter = ["provider"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    fields = readonly_fields = ("user", "provider", "last4", "created_at")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

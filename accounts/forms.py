@@ -6,8 +6,9 @@ from typing import Any
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
+from django.core.exceptions import ValidationError
 
-from accounts.models import ExperienceLevel, Theme, User
+from accounts.models import ExperienceLevel, ProviderKey, Theme, User
 
 EXPERIENCE_LEVEL_HELP = {
     ExperienceLevel.BEGINNER: "a guided, three-step wizard with examples at every step.",
@@ -84,4 +85,40 @@ class ApiKeyCreateForm(forms.Form):
         empty_value=None,
         required=False,
         error_messages={"invalid_choice": "Choose never, 30, 90 or 365 days."},
+    )
+
+
+class _ServiceErrors:
+    """Put a service's ``ValidationError`` (keyed by field) on the form's fields."""
+
+    def add_service_errors(self: Any, error: ValidationError) -> None:
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class ProviderKeyForm(_ServiceErrors, forms.Form):
+    provider = forms.ChoiceField(label="Provider", choices=ProviderKey.Provider.choices)
+    key = forms.CharField(
+        label="API key",
+        strip=True,
+        # Never rendered back, not even after an error: the page must not carry the key.
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
+        help_text="Stored encrypted; only its last four characters are shown again. Saving a key "
+        "for a provider replaces the one stored before.",
+        error_messages={"required": "Paste the key the provider gave you."},
+    )
+
+
+class ModelCheckForm(_ServiceErrors, forms.Form):
+    base_url = forms.CharField(
+        label="Server address",
+        widget=forms.URLInput(attrs={"placeholder": "http://127.0.0.1:11434/v1"}),
+        help_text="An OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp's server), "
+        "http or https. Takoss's server connects to it, not your browser.",
+        error_messages={"required": "Give the server's address, e.g. http://127.0.0.1:11434/v1."},
+    )
+    model = forms.CharField(
+        label="Model",
+        required=False,
+        help_text="Optional: without one, the first model the server lists is asked.",
     )

@@ -1,4 +1,4 @@
-"""The only writers of account data: profile settings, API keys and the API's JWTs.
+"""The only writers of account data: profile settings, API keys, the API's JWTs, provider keys.
 
 Every caller (the HTML views here, the REST API later, the admin's actions) goes through these
 functions, so validation lives in one place. Each raises `ValidationError` keyed by field name,
@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from accounts.models import ApiKey, ExperienceLevel, Theme, User
+from accounts import crypto
+from accounts.models import ApiKey, ExperienceLevel, ProviderKey, Theme, User
 from accounts.tokens import RevocableRefreshToken
 
 if TYPE_CHECKING:
@@ -165,3 +166,50 @@ def jwt_revoke(*, user: User, tokens: list[Token]) -> None:
     with transaction.atomic():
         for token in tokens:
             token.blacklist()  # type: ignore[attr-defined]
+
+
+# --- model provider keys (accounts.ProviderKey, encrypted by accounts/crypto.py) ------------------
+
+PROVIDER_KEY_MAX = 1000  # longer than any provider's keys; bounds what is encrypted and stored
+
+
+def provider_key_save(*, user: User, provider: str, key: str) -> ProviderKey:
+    """Store ``key`` for ``provider``, encrypted, replacing the person's earlier one.
+
+    The key is never returned, logged or shown again: only its last four characters are kept
+    in clear, so people can tell keys apart.
+    """
+    key = key.strip()
+    errors: dict[str, str] = {}
+    if provider not in ProviderKey.Provider.values:
+        choices = ", ".join(ProviderKey.Provider.values)
+        errors["provider"] = f"Choose one of the providers: {choices}."
+    if not key:
+        errors["key"] = "Paste the key the provider gave you."
+    elif len(key) > PROVIDER_KEY_MAX or len(key) < 8 or any(c.isspace() for c in key):
+        errors["key"] = "That does not look like an API key (one word, 8 to 1000 characters)."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        ProviderKey.objects.for_user(user).filter(provider=provider).delete()
+        return ProviderKey.objects.create(
+            user=user, provider=provider, key_encrypted=crypto.encrypt(key), last4=key[-4:]
+        )
+
+
+def provider_key_delete(*, user: User, key_id: int) -> ProviderKey:
+    """Delete (revoke) one of the person's provider keys; DoesNotExist for anyone else's."""
+    provider_key = ProviderKey.objects.for_user(user).get(pk=key_id)
+    provider_key.delete()
+    return provider_key
+
+
+def provider_keys_rotate() -> int:
+    """Re-encrypt every stored key with the first TAKOSS_KEY_ENCRYPTION_KEY; return how many."""
+    count = 0
+    for provider_key in ProviderKey.objects.only("pk", "key_encrypted").iterator():
+        ProviderKey.objects.filter(pk=provider_key.pk).update(
+            key_encrypted=crypto.rotate(provider_key.key_encrypted)
+        )
+        count += 1
+    return count

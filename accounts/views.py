@@ -1,4 +1,5 @@
-"""Account pages: onboarding, settings and API keys. Thin: parse a form, call a service, render.
+"""Account pages: onboarding, settings (with model provider keys and the local model check) and
+API keys. Thin: parse a form, call a service, render.
 
 Sign-up, login, logout and password pages are django-allauth's, restyled by the layout and
 element templates in templates/allauth/.
@@ -6,16 +7,34 @@ element templates in templates/allauth/.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import ApiKeyCreateForm, OnboardingForm, SettingsForm
-from accounts.models import ApiKey, ExperienceLevel, User
-from accounts.services import api_key_create, api_key_revoke, user_update_settings
+from accounts.forms import (
+    ApiKeyCreateForm,
+    ModelCheckForm,
+    OnboardingForm,
+    ProviderKeyForm,
+    SettingsForm,
+)
+from accounts.models import ApiKey, ExperienceLevel, ProviderKey, User
+from accounts.services import (
+    api_key_create,
+    api_key_revoke,
+    provider_key_delete,
+    provider_key_save,
+    user_update_settings,
+)
+
+if TYPE_CHECKING:
+    from generator.engine.providers import ModelCheck
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -66,7 +85,92 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "theme": user.theme,
             }
         )
-    return render(request, "accounts/settings.html", {"form": form})
+    return _render_settings(request, form=form)
+
+
+def _render_settings(
+    request: AuthenticatedHttpRequest,
+    *,
+    form: SettingsForm | None = None,
+    key_form: ProviderKeyForm | None = None,
+    check_form: ModelCheckForm | None = None,
+    check: ModelCheck | None = None,
+) -> HttpResponse:
+    from generator.providers import month_spend
+
+    user = request.user
+    context = {
+        "form": form
+        or SettingsForm(
+            initial={
+                "display_name": user.display_name,
+                "experience_level": user.experience_level,
+                "theme": user.theme,
+            }
+        ),
+        "key_form": key_form or ProviderKeyForm(),
+        "provider_keys": ProviderKey.objects.for_user(user),
+        "spent": month_spend(user),
+        "budget": user.model_budget,
+        "check_form": check_form or ModelCheckForm(),
+        "check": check,
+    }
+    return render(request, "accounts/settings.html", context)
+
+
+def _providers_section() -> HttpResponse:
+    return redirect(reverse("accounts:settings") + "#model-providers")
+
+
+@login_required
+@require_POST
+def provider_key_add(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ProviderKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = provider_key_save(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"Saved your {saved.get_provider_display()} key ending in {saved.last4}. "
+                "It will not be shown again.",
+            )
+            return _providers_section()
+    return _render_settings(request, key_form=form)
+
+
+@login_required
+@require_POST
+def provider_key_remove(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
+    try:
+        removed = provider_key_delete(user=request.user, key_id=key_id)
+    except ProviderKey.DoesNotExist:
+        raise Http404("No such provider key.") from None
+    messages.success(
+        request, f"Deleted your {removed.get_provider_display()} key ending in {removed.last4}."
+    )
+    return _providers_section()
+
+
+@login_required
+@require_POST
+def model_check_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Check a local model; htmx swaps the report in, a plain POST gets the whole page."""
+    from generator.providers import model_check
+
+    form = ModelCheckForm(request.POST)
+    check = None
+    if form.is_valid():
+        try:
+            check = model_check(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+    if getattr(request, "htmx", False):
+        context = {"check_form": form, "check": check}
+        return render(request, "accounts/settings.html#model-check", context)
+    return _render_settings(request, check_form=form, check=check)
 
 
 NEW_KEY_SESSION = "accounts.new_api_key"

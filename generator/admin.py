@@ -107,8 +107,8 @@ class SpecVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "owner", "stack", "created_at", "updated_at"]
-    list_filter = ["stack", "created_at"]
+    list_display = ["name", "owner", "stack", "provider", "created_at", "updated_at"]
+    list_filter = ["stack", "provider", "created_at"]
     search_fields = ["name", "owner__email"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
@@ -153,8 +153,9 @@ class GenerationEventAdmin(admin.ModelAdmin):
 
 @admin.register(Generation)
 class GenerationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "status", "progress", "project", "owner", "created_at"]
-    list_filter = ["status", "created_at", "project__stack"]
+    list_display = ["__str__", "status", "progress", "project", "owner", "provider", "cost_usd",
+                    "created_at"]  # fmt: skip
+    list_filter = ["status", "created_at", "project__stack", "provider", "fell_back"]
     search_fields = ["project__name", "project__owner__email"]
     list_select_related = ["project__owner"]
     date_hierarchy = "created_at"
@@ -180,6 +181,15 @@ class GenerationAdmin(admin.ModelAdmin):
         "zip",
         "zip_sha256",
     )
+    MODEL_FIELDS = (
+        "provider",
+        "model",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "fell_back",
+        "model_warning",
+    )
     TIME_FIELDS = (
         "created_at",
         "started_at",
@@ -190,9 +200,10 @@ class GenerationAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": RUN_FIELDS}),
         ("Result", {"fields": RESULT_FIELDS}),
+        ("Model", {"fields": MODEL_FIELDS}),
         ("Times", {"fields": TIME_FIELDS}),
     )
-    readonly_fields = RUN_FIELDS + RESULT_FIELDS + TIME_FIELDS
+    readonly_fields = RUN_FIELDS + RESULT_FIELDS + MODEL_FIELDS + TIME_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # runs are started from a project, through the services

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 
 from generator.engine.stacks import DEFAULT_STACK
-from generator.models import PROJECT_NAME_MAX, stack_choices
+from generator.models import PROJECT_NAME_MAX, PROVIDER_CHOICES, stack_choices
 
 WIZARD_STEPS = ("name", "description", "requirements")
 WIZARD_TITLES = {
@@ -69,6 +69,41 @@ def _requirements_field() -> forms.CharField:
     )
 
 
+MODEL_FIELDS = ("provider", "model", "base_url")
+
+
+def _provider_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Read the requirements with",
+        choices=PROVIDER_CHOICES,
+        required=False,  # empty: the site's default (services check the rest, in their words)
+        help_text="The offline analyzer needs no key. A model uses your key from Settings → "
+        "Model providers and counts against your monthly budget; if it fails, the offline "
+        "analyzer reads the text instead, with a warning.",
+    )
+
+
+def _model_field() -> forms.CharField:
+    return forms.CharField(
+        label="Model",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "the default"}),
+        help_text="Optional, e.g. claude-sonnet-4-6 or gpt-5-mini; required for a local server.",
+    )
+
+
+def _base_url_field() -> forms.CharField:
+    return forms.CharField(
+        label="Server address (OpenAI-compatible only)",
+        required=False,
+        widget=forms.URLInput(attrs={"placeholder": "http://127.0.0.1:11434/v1"}),
+    )
+
+
+def model_initial() -> dict[str, str]:
+    return {"provider": settings.TAKOSS_DEFAULT_PROVIDER}
+
+
 class _CountedForm(forms.Form):
     """Marks the limited fields with ``data-max-chars``: static/js/takoss.js shows a live count
     beside them and says when the text is over (the server still refuses it, in its words).
@@ -86,6 +121,9 @@ class ProjectQuickForm(_CountedForm):
     description = _description_field()
     requirements = _requirements_field()
     stack = forms.ChoiceField(label="Stack", choices=stack_choices, initial=DEFAULT_STACK)
+    provider = _provider_field()
+    model = _model_field()
+    base_url = _base_url_field()
 
     def add_service_errors(self, error: ValidationError, *, skip: Collection[str] = ()) -> None:
         for field, messages in error.message_dict.items():
@@ -97,6 +135,9 @@ class ProjectWizardForm(_CountedForm):
     name = _name_field()
     description = _description_field()
     requirements = _requirements_field()
+    provider = _provider_field()  # asked on the last step, carried before it
+    model = _model_field()
+    base_url = _base_url_field()
     step = forms.TypedChoiceField(
         choices=[(n, n) for n in range(1, len(WIZARD_STEPS) + 1)],
         coerce=int,
@@ -109,7 +150,10 @@ class ProjectWizardForm(_CountedForm):
         """Show the errors of steps 1..``upto``; return the first step with an error, or 0."""
         first = 0
         for field, messages in error.message_dict.items():
-            if field in WIZARD_STEPS and WIZARD_STEPS.index(field) < upto:
+            if field in MODEL_FIELDS and upto == len(WIZARD_STEPS):
+                self.add_error(field, messages)
+                first = first or len(WIZARD_STEPS)
+            elif field in WIZARD_STEPS and WIZARD_STEPS.index(field) < upto:
                 self.add_error(field, messages)
                 step = WIZARD_STEPS.index(field) + 1
                 first = min(first, step) if first else step

@@ -66,12 +66,17 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         )
 
     def with_last_run(self) -> ProjectQuerySet:
-        """Annotate ``last_run_number``, ``last_run_status`` and ``last_run_progress``."""
+        """Annotate ``last_run_number``, ``_status``, ``_progress``, and the model it read with
+        (``last_run_provider``, ``_model``, ``_cost``, ``_fell_back``)."""
         last = Generation.objects.filter(project=OuterRef("pk")).order_by("-number")
         return self.annotate(
             last_run_number=Subquery(last.values("number")[:1]),
             last_run_status=Subquery(last.values("status")[:1]),
             last_run_progress=Subquery(last.values("progress")[:1]),
+            last_run_provider=Subquery(last.values("provider")[:1]),
+            last_run_model=Subquery(last.values("model")[:1]),
+            last_run_cost=Subquery(last.values("cost_usd")[:1]),
+            last_run_fell_back=Subquery(last.values("fell_back")[:1]),
         )
 
 
@@ -248,6 +253,10 @@ class Generation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def provider_label(self) -> str:
+        return dict(PROVIDER_CHOICES).get(self.provider, self.provider)
 
     @property
     def used_model(self) -> bool:

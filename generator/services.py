@@ -69,6 +69,7 @@ from generator.models import (
     Project,
     SpecVersion,
 )
+from generator.providers import model_reading, provider_clean, run_fields
 from generator.publishing import ThrottledChannel
 
 if TYPE_CHECKING:
@@ -170,20 +171,53 @@ def project_create(
 
 
 def project_create_and_start(
-    *, owner: User, name: str, description: str = "", requirements: str, stack: str
+    *,
+    owner: User,
+    name: str,
+    description: str = "",
+    requirements: str,
+    stack: str,
+    provider: str = "",
+    model: str = "",
+    base_url: str = "",
 ) -> Generation:
     """Create a project and start its first run, or do neither.
 
-    A ``ValidationError`` or ``ConcurrencyLimitError`` leaves no project behind, so the caller
-    can show the message beside the text the user typed and let them try again.
+    ``provider`` (empty: the site's default), ``model`` and ``base_url`` choose who reads the
+    requirements (generator/providers.py). A ``ValidationError``, ``ConcurrencyLimitError`` or
+    ``BudgetExceededError`` leaves no project behind, so the caller can show the message beside
+    the text the user typed and let them try again.
     """
     # Checked before the transaction: reading the requirements takes a moment.
-    fields = project_clean(
-        name=name, description=description, requirements=requirements, stack=stack
-    )
+    fields = _project_and_model_clean(
+        owner=owner,
+        project={
+            "name": name, "description": description, "requirements": requirements, "stack": stack
+        },
+        choice={"provider": provider, "model": model, "base_url": base_url},
+    )  # fmt: skip
     with transaction.atomic():
         project = Project.objects.create(owner=owner, **fields)
         return generation_start(project=project, user=owner)
+
+
+def _project_and_model_clean(
+    *, owner: User, project: dict[str, str], choice: dict[str, str]
+) -> dict[str, str]:
+    """project_clean and providers.provider_clean together, every problem reported at once."""
+    errors: dict[str, list[str]] = {}
+    fields: dict[str, str] = {}
+    for check in (
+        lambda: project_clean(**project),
+        lambda: provider_clean(owner=owner, **choice),
+    ):
+        try:
+            fields.update(check())
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return fields
 
 
 def project_delete(*, project: Project, user: User) -> None:
@@ -227,9 +261,10 @@ def generation_start(
         if exclusive and (live := Generation.objects.for_project(project).active().first()):
             raise RunInProgressError(live)
         generation_check_capacity(owner_id=project.owner_id)
+        model = run_fields(project=project, version=version)  # the budget, too
         last = Generation.objects.for_project(project).aggregate(last=Max("number"))["last"]
         generation = Generation.objects.create(
-            project=project, number=(last or 0) + 1, requested_by=user, version=version
+            project=project, number=(last or 0) + 1, requested_by=user, version=version, **model
         )
         transaction.on_commit(lambda: _enqueue(generation.pk))
     return generation
@@ -405,8 +440,14 @@ def _run_pipeline(generation: Generation, token: CancelToken) -> None:
                 verify=True,
                 **{**fields, **_version_input(generation.version)},
             )
+            reading = model_reading(generation, sink)  # None: the offline analyzer
             try:
-                result = generate(request, sink=sink, cancel=token)
+                result = generate(
+                    request,
+                    sink=reading.sink if reading else sink,
+                    cancel=token,
+                    analyzer=reading.analyzer if reading else None,
+                )
             except GenerationInputError as exc:
                 _end_run(
                     generation.pk,

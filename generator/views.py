@@ -39,8 +39,16 @@ from generator.diagrams import er_diagram_svg
 from generator.engine import naming
 from generator.engine.stacks import DEFAULT_STACK
 from generator.examples import EXAMPLES, example_get
-from generator.forms import WIZARD_STEPS, WIZARD_TITLES, ProjectQuickForm, ProjectWizardForm
+from generator.forms import (
+    MODEL_FIELDS,
+    WIZARD_STEPS,
+    WIZARD_TITLES,
+    ProjectQuickForm,
+    ProjectWizardForm,
+    model_initial,
+)
 from generator.models import Generation, Project
+from generator.providers import BudgetExceededError
 from generator.publishing import channel_name
 from generator.services import (
     ConcurrencyLimitError,
@@ -170,30 +178,34 @@ def _quick_form(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_errors(error, skip=set(form.errors))
     else:
-        form = ProjectQuickForm(initial={"stack": DEFAULT_STACK, **_example_initial(request)})
+        initial = {"stack": DEFAULT_STACK, **model_initial(), **_example_initial(request)}
+        form = ProjectQuickForm(initial=initial)
     return _render_new(request, {"form": form, "kind": "quick", "examples_all": EXAMPLES})
 
 
 def _wizard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
-        form = ProjectWizardForm(initial=_example_initial(request))
+        form = ProjectWizardForm(initial={**model_initial(), **_example_initial(request)})
         return _render_new(request, _wizard_context(form, 1))
     posted = ProjectWizardForm(request.POST)
     posted.is_valid()  # every field is optional here: cleaning only strips and types them
     values = {name: posted.cleaned_data.get(name, "") for name in WIZARD_STEPS}
+    choice = {
+        name: posted.cleaned_data.get(name) or posted.data.get(name, "") for name in MODEL_FIELDS
+    }
     step = min(max(posted.cleaned_data.get("step") or 1, 1), len(WIZARD_STEPS))
     action = request.POST.get("action", "next")
     example = example_get(request.POST.get("example", ""))
     if example is not None:  # "use this example" fills the current step's field
         values[WIZARD_STEPS[step - 1]] = getattr(example, WIZARD_STEPS[step - 1])
-    form = ProjectWizardForm({**values, "step": step})
+    form = ProjectWizardForm({**values, **choice, "step": step})
     form.is_valid()
     if example is not None:
         return _render_new(request, _wizard_context(form, step))
     if action == "back":
         return _render_new(request, _wizard_context(form, max(step - 1, 1)))
     if step == len(WIZARD_STEPS):  # "create", or Enter pressed in the last step
-        started = _create_and_start(request, form, stack=DEFAULT_STACK, **values)
+        started = _create_and_start(request, form, stack=DEFAULT_STACK, **values, **choice)
         if started is not None:
             return started
         first = next((n for n, f in enumerate(WIZARD_STEPS, 1) if form.has_error(f)), step)
@@ -204,13 +216,16 @@ def _wizard(request: AuthenticatedHttpRequest) -> HttpResponse:
         first = form.add_service_errors(error, upto=step)
         if first:
             return _render_new(request, _wizard_context(form, first))
-    return _render_new(request, _wizard_context(ProjectWizardForm(values), step + 1, fresh=True))
+    next_form = ProjectWizardForm({**values, **choice})
+    return _render_new(request, _wizard_context(next_form, step + 1, fresh=True))
 
 
 def _wizard_context(form: ProjectWizardForm, step: int, *, fresh: bool = False) -> dict[str, Any]:
     if fresh:  # moving on: show the next step without judging its empty field yet
-        form = ProjectWizardForm(initial={name: form.data.get(name, "") for name in WIZARD_STEPS})
+        names = (*WIZARD_STEPS, *MODEL_FIELDS)
+        form = ProjectWizardForm(initial={name: form.data.get(name, "") for name in names})
     field = WIZARD_STEPS[step - 1]
+    is_last = step == len(WIZARD_STEPS)
     form.fields[field].widget.attrs["autofocus"] = True
     return {
         "form": form,
@@ -219,8 +234,13 @@ def _wizard_context(form: ProjectWizardForm, step: int, *, fresh: bool = False) 
         "steps": [(n, WIZARD_TITLES[name]) for n, name in enumerate(WIZARD_STEPS, 1)],
         "step_field": form[field],
         "step_title": WIZARD_TITLES[field],
-        "carried": [form[name] for name in WIZARD_STEPS if name != field],
-        "is_last": step == len(WIZARD_STEPS),
+        "carried": [
+            form[name]
+            for name in (*WIZARD_STEPS, *([] if is_last else MODEL_FIELDS))
+            if name != field
+        ],
+        "model_fields": [form[name] for name in MODEL_FIELDS] if is_last else [],
+        "is_last": is_last,
         "examples": [(e, getattr(e, field)) for e in EXAMPLES],
     }
 
@@ -233,6 +253,9 @@ def _create_and_start(
     description: str,
     requirements: str,
     stack: str,
+    provider: str = "",
+    model: str = "",
+    base_url: str = "",
 ) -> HttpResponse | None:
     """Start the project, or put the reason on ``form`` and return None."""
     try:
@@ -242,6 +265,9 @@ def _create_and_start(
             description=description,
             requirements=requirements,
             stack=stack,
+            provider=provider,
+            model=model,
+            base_url=base_url,
         )
     except ValidationError as error:
         if isinstance(form, ProjectWizardForm):
@@ -249,7 +275,7 @@ def _create_and_start(
         else:
             form.add_service_errors(error)
         return None
-    except ConcurrencyLimitError as error:
+    except (ConcurrencyLimitError, BudgetExceededError) as error:
         form.add_error(None, str(error))
         return None
     url = reverse("generator:run", args=[generation.project_id, generation.number])
@@ -407,7 +433,7 @@ def project_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     except ValidationError as error:
         messages.error(request, f"This project cannot run again: {' '.join(error.messages)}")
         return redirect("generator:project", pk=project.pk)
-    except ConcurrencyLimitError as error:
+    except (ConcurrencyLimitError, BudgetExceededError) as error:
         messages.error(request, str(error))
         return redirect("generator:project", pk=project.pk)
     except RunInProgressError as error:

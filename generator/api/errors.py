@@ -4,8 +4,8 @@
 body for the async stream views (which are not DRF views); generator/api/middleware.py rewrites
 the HTML pages Django itself answers with under ``/api/`` (unknown URL, server error). Errors from
 the services (``ValidationError``, ``PermissionDenied``, ``ConcurrencyLimitError``,
-``RunInProgressError``) map to 400, 403, 429 and 409 here, so views never translate them one by
-one.
+``RunInProgressError``, ``BudgetExceededError``) map to 400, 403, 429, 409 and 402 here, so views
+never translate them one by one.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from generator.providers import BudgetExceededError
 from generator.services import ConcurrencyLimitError, RunInProgressError
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,17 @@ def as_api_exception(exc: BaseException) -> exceptions.APIException | None:
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
             details={"limit": exc.limit, "retryAfter": RUN_CAP_RETRY_AFTER},
             retry_after=RUN_CAP_RETRY_AFTER,
+        )
+    if isinstance(exc, BudgetExceededError):
+        return ApiError(
+            str(exc),
+            code="budget_exceeded",
+            status_code=status.HTTP_402_PAYMENT_REQUIRED,
+            details={
+                "spentUsd": str(exc.spent),
+                "budgetUsd": str(exc.budget),
+                "resetsAt": exc.resets_at.isoformat(),
+            },
         )
     if isinstance(exc, RequestDataTooBig):
         return ApiError(

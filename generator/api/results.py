@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from generator.constants import FINAL_STATUSES, GENERATION_STATUS_SUCCEEDED
 from generator.models import Generation, GenerationEvent, Project, SpecVersion
+from generator.providers import usage_summary
 
 Absolute = Callable[[str], str]
 FILE_PHASES = ("database", "backend", "frontend", "deployment")
@@ -87,6 +88,7 @@ def generation_status(generation: Generation, absolute: Absolute) -> dict[str, A
         "finishedAt": generation.finished_at,
         "urls": generation_urls(generation, absolute),
         "result": generation_result(generation, absolute) if final else None,
+        "model": usage_summary(generation),
     }
 
 

@@ -124,6 +124,30 @@ class GenerateInput(serializers.Serializer):
         default=True,
         help_text="POST /api/generate only: false answers 202 at once with the URLs to follow.",
     )
+    provider = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Who reads the requirements: offline, anthropic, openai, gemini or "
+        "openai-compatible (default: the site's, TAKOSS_DEFAULT_PROVIDER). A model needs your "
+        "key (Settings → Model providers; 400 naming provider without one) and budget left "
+        "this month (402 budget_exceeded otherwise).",
+    )
+    model = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        help_text="The provider's model (default: its usual one); required for openai-compatible.",
+    )
+    baseUrl = StrictCharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="openai-compatible only: the server's http(s) address, e.g. "
+        "http://127.0.0.1:11434/v1 (default: TAKOSS_OPENAI_COMPATIBLE_BASE_URL).",
+    )
 
     def validate_requirements(self, value: str) -> str:
         limit = settings.TAKOSS_MAX_REQUIREMENTS_CHARS
@@ -253,6 +277,18 @@ class GenerationUrlsOutput(serializers.Serializer):
     download = serializers.URLField(allow_null=True)
 
 
+class ModelUsageOutput(serializers.Serializer):
+    provider = serializers.CharField(help_text="offline, anthropic, openai, gemini, …")
+    model = serializers.CharField(allow_blank=True)
+    inputTokens = serializers.IntegerField()
+    outputTokens = serializers.IntegerField()
+    costUsd = serializers.CharField(
+        allow_null=True, help_text="A decimal string; null when the model's price is unknown."
+    )
+    fellBack = serializers.BooleanField(help_text="The model failed; the offline analyzer read.")
+    warning = serializers.CharField(allow_blank=True)
+
+
 class GenerationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     projectId = serializers.IntegerField()
@@ -267,6 +303,9 @@ class GenerationOutput(serializers.Serializer):
     finishedAt = serializers.DateTimeField(allow_null=True)
     urls = GenerationUrlsOutput()
     result = ResultOutput(allow_null=True, help_text="Once the run has finished.")
+    model = ModelUsageOutput(
+        allow_null=True, help_text="Who read the requirements and what it cost; null: none read."
+    )
 
 
 class GenerateAcceptedOutput(serializers.Serializer):

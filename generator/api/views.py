@@ -35,7 +35,7 @@ from rest_framework_simplejwt.tokens import Token
 from accounts.models import ApiKey
 from accounts.services import api_key_create, api_key_revoke, jwt_issue, jwt_revoke
 from accounts.tokens import RevocableRefreshToken, TokenRevoked
-from generator import archive, services
+from generator import archive, providers, services
 from generator.api import results
 from generator.api import serializers as s
 from generator.api.errors import ApiError
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 # Service field names -> the API's names, for validation errors.
-PROJECT_FIELDS = {"name": "projectName"}
+PROJECT_FIELDS = {"name": "projectName", "base_url": "baseUrl"}
 
 
 # --- health, examples -------------------------------------------------------------------------
@@ -310,14 +310,27 @@ class ApiKeyView(APIView):
 def check_generation(owner: User, data: dict[str, Any]) -> None:
     """Refuse, before any write, what :func:`start_generation` would refuse (bar races)."""
     _with_fields(lambda: services.project_clean(**_project_fields(data)), PROJECT_FIELDS)
+    choice = _with_fields(lambda: providers.provider_clean(owner=owner, **_model_fields(data)),
+                          PROJECT_FIELDS)  # fmt: skip
     services.generation_check_capacity(owner_id=owner.pk)
+    providers.budget_check(user=owner, provider=choice["provider"])
 
 
 def start_generation(owner: User, data: dict[str, Any]) -> Generation:
     return _with_fields(
-        lambda: services.project_create_and_start(owner=owner, **_project_fields(data)),
+        lambda: services.project_create_and_start(
+            owner=owner, **_project_fields(data), **_model_fields(data)
+        ),
         PROJECT_FIELDS,
     )
+
+
+def _model_fields(data: dict[str, Any]) -> dict[str, str]:
+    return {
+        "provider": data.get("provider", ""),
+        "model": data.get("model", ""),
+        "base_url": data.get("baseUrl", ""),
+    }
 
 
 def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
