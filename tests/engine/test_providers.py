@@ -547,3 +547,56 @@ def test_text_the_rules_refuse_after_a_failed_model_says_both(server: ProviderSe
 
     assert "OpenAI model gpt-5-mini was not used (rate limited" in str(caught.value)
     assert "No app could be read from this text." in str(caught.value)
+
+
+# --- estimates, prices from settings, async callers ---------------------------------------------
+
+
+def test_an_estimate_says_whether_a_text_fits_and_the_most_it_could_cost() -> None:
+    from generator.engine.providers import estimate_request
+
+    config = ProviderConfig("anthropic", api_key=KEY)
+
+    small = estimate_request(config, TEXT)
+    local = estimate_request(
+        ProviderConfig("openai-compatible", model="m", base_url="http://127.0.0.1:1/v1"),
+        TEXT * 200,
+    )
+
+    assert small.fits and 2000 < small.prompt_tokens < 6000
+    assert small.max_cost is not None and small.max_cost > 0
+    assert not local.fits and local.context_window == 8192
+
+
+def test_prices_and_windows_come_from_settings_over_the_defaults(server: ProviderServer) -> None:
+    from generator.engine.providers import DEFAULT_CATALOG
+
+    catalog = DEFAULT_CATALOG.with_models(
+        {
+            "anthropic:claude-sonnet-4-6": {
+                "context_window": 100_000,
+                "max_output_tokens": 8000,
+                "input_price": "1",
+                "output_price": "2",
+            }
+        }
+    )
+    server.reply_file(ANTHROPIC.ok)
+
+    reading = read_requirements(ANTHROPIC.config(server), TEXT, offline=offline, catalog=catalog)
+
+    assert str(reading.usage.cost) == "0.002786"  # 2412 * 1 + 187 * 2, per million
+    assert server.requests[0].body["max_tokens"] == 8000
+
+
+def test_an_async_caller_can_read_too(server: ProviderServer) -> None:
+    import asyncio
+
+    server.reply_file(OPENAI.ok)
+
+    async def view() -> AppSpec:  # what an async Django view would do
+        return read_requirements(OPENAI.config(server), TEXT, offline=offline).spec
+
+    spec = asyncio.run(view())
+
+    assert [e.name for e in spec.entities] == ["Book"]

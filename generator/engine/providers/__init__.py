@@ -10,7 +10,8 @@ keys) is plain data in, plain data out:
   :func:`model_analyzer`, the same as an analyzer for ``pipeline.generate(analyzer=…)``;
 - :func:`read_change_request` -> :class:`ModelChange` (a change request against a spec);
 - :func:`check_model` -> :class:`ModelCheck` (can this local model drive Takoss, how fast);
-- :class:`ModelCatalog`: context windows and prices, overridable.
+- :func:`estimate_request` -> :class:`RequestEstimate` (prompt size, fits, most it could cost);
+- :class:`ModelCatalog`: context windows and prices, overridable from settings.
 
 Keys are the caller's to store; this package only sends them. Budgets are the caller's too: the
 usage record says what a call cost.
@@ -41,6 +42,8 @@ from generator.engine.providers.reading import (
     ModelUsage,
     ProviderError,
     ProviderFailed,
+    RequestEstimate,
+    estimate_request,
     model_analyzer,
     read_requirements,
 )
@@ -62,8 +65,10 @@ __all__ = [
     "ProviderConfigError",
     "ProviderError",
     "ProviderFailed",
+    "RequestEstimate",
     "check_model",
     "config_from_env",
+    "estimate_request",
     "estimate_tokens",
     "model_analyzer",
     "read_change_request",

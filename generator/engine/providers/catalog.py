@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from generator.engine.providers.config import ANTHROPIC, GEMINI, OPENAI, OPENAI_COMPATIBLE
 
@@ -25,6 +26,16 @@ class ModelInfo:
     max_output_tokens: int  # what Takoss asks the model to stay under
     input_price: Decimal | None = None  # USD per million input tokens
     output_price: Decimal | None = None  # USD per million output tokens
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelInfo:
+        """From settings: {"context_window": 200000, "max_output_tokens": 16000,
+        "input_price": "3", "output_price": "15"} (prices in USD per million tokens)."""
+        prices = {
+            key: Decimal(str(data[key])) if data.get(key) is not None else None
+            for key in ("input_price", "output_price")
+        }
+        return cls(int(data["context_window"]), int(data["max_output_tokens"]), **prices)
 
     def cost(self, input_tokens: int, output_tokens: int) -> Decimal | None:
         if self.input_price is None or self.output_price is None:
@@ -80,9 +91,14 @@ class ModelCatalog:
             PROVIDER_DEFAULTS if provider_defaults is None else provider_defaults
         )
 
-    def with_models(self, models: Mapping[str, ModelInfo]) -> ModelCatalog:
-        """This catalog with ``models`` (same keys as DEFAULT_MODELS) added or replaced."""
-        return ModelCatalog({**self.models, **models}, self.provider_defaults)
+    def with_models(self, models: Mapping[str, ModelInfo | Mapping[str, Any]]) -> ModelCatalog:
+        """This catalog with ``models`` (same keys as DEFAULT_MODELS; a ModelInfo or its
+        from_dict form, as settings hold it) added or replaced."""
+        added = {
+            key: info if isinstance(info, ModelInfo) else ModelInfo.from_dict(info)
+            for key, info in models.items()
+        }
+        return ModelCatalog({**self.models, **added}, self.provider_defaults)
 
     def info(self, provider: str, model: str) -> ModelInfo:
         exact = self.models.get(f"{provider}:{model}")

@@ -22,7 +22,8 @@ import contextlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -197,10 +198,6 @@ def read_requirements(
         return ModelReading(spec, ModelUsage(provider=OFFLINE, model=""))
     usage = ModelUsage(provider=config.provider, model=config.model)
     info = _model_info(config, catalog)
-    system = REQUIREMENTS_SYSTEM
-    schema = requirements_schema()
-    if config.provider == OPENAI_COMPATIBLE:
-        system = with_schema_text(system, schema)  # small servers may ignore response_format
 
     def validate(answer: dict[str, Any]) -> tuple[AppSpec, list[str]]:
         return _requirements_spec(answer, name=name, description=description)
@@ -210,13 +207,12 @@ def read_requirements(
         spec, questions = converse(
             config,
             info,
-            wire.Turn(system, [wire.Message("user", requirements_message(
-                text, name=name, description=description))], schema, info.max_output_tokens),
+            requirements_turn(config, info, text, name=name, description=description),
             validate,
             usage=usage,
             cancel=cancel,
             progress=progress,
-        )  # fmt: skip
+        )
     except ProviderError as exc:
         usage.seconds = time.monotonic() - started
         usage.error = exc.reason
@@ -236,6 +232,54 @@ def read_requirements(
     usage.seconds = time.monotonic() - started
     _price_warning(usage, config, catalog)
     return ModelReading(spec, usage, questions)
+
+
+def requirements_turn(
+    config: ProviderConfig, info: ModelInfo, text: str, *, name: str | None, description: str
+) -> wire.Turn:
+    system = REQUIREMENTS_SYSTEM
+    schema = requirements_schema()
+    if config.provider == OPENAI_COMPATIBLE:
+        system = with_schema_text(system, schema)  # small servers may ignore response_format
+    message = requirements_message(text, name=name, description=description)
+    return wire.Turn(system, [wire.Message("user", message)], schema, info.max_output_tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestEstimate:
+    """What reading a text would take, known before anything is sent (for budgets and forms)."""
+
+    prompt_tokens: int  # estimated, on the high side
+    max_output_tokens: int
+    context_window: int
+    max_cost: Decimal | None  # USD if every turn (the first and both repairs) used its limit
+
+    @property
+    def fits(self) -> bool:
+        return self.prompt_tokens + self.max_output_tokens <= self.context_window
+
+
+def estimate_request(
+    config: ProviderConfig,
+    text: str,
+    *,
+    name: str | None = None,
+    description: str = "",
+    catalog: ModelCatalog = DEFAULT_CATALOG,
+) -> RequestEstimate:
+    """The prompt size and the most a reading of ``text`` could cost with ``config``'s model.
+
+    Repairs resend the conversation with the answer and the problems, so each is counted as
+    the prompt plus the answers so far.
+    """
+    config = config.checked()
+    info = _model_info(config, catalog)
+    turn = requirements_turn(config, info, text, name=name, description=description)
+    prompt = prompt_tokens(turn, config.provider)
+    turns = 1 + MAX_REPAIR_TURNS
+    answer = info.max_output_tokens
+    sent = sum(prompt + i * answer for i in range(turns))
+    return RequestEstimate(prompt, answer, info.context_window, info.cost(sent, turns * answer))
 
 
 def model_analyzer(
@@ -475,11 +519,22 @@ def run_turn(
                 raise Cancelled(cancel.reason)
 
     try:
-        return asyncio.run(main())
+        return _run_coroutine(main)
     except Cancelled:
         raise
     except Exception as exc:  # every SDK error, worded without the key
         raise ProviderFailed(config, describe_error(exc, config)) from None
+
+
+def _run_coroutine[R](main: Callable[[], Coroutine[Any, Any, R]]) -> R:
+    """``asyncio.run(main())``, in a helper thread when this one already runs an event loop
+    (an async view calling in): blocking, but never "cannot be called from a running loop"."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="takoss-model") as pool:
+        return pool.submit(lambda: asyncio.run(main())).result()
 
 
 def describe_error(exc: BaseException, config: ProviderConfig) -> str:
