@@ -35,3 +35,4 @@ FINAL_STATUSES = frozenset(
 )
 
 INTERRUPTED_MESSAGE = "Interrupted: the server stopped while this generation was running."
+WORKER_LOST_MESSAGE = "Interrupted: the worker running this generation stopped."

@@ -20,6 +20,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Collection, Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from generator import publishing, registry
+from generator import publishing, registry, runwatch
 from generator.constants import (
     ACTIVE_STATUSES,
     FINAL_STATUSES,
@@ -43,6 +44,7 @@ from generator.constants import (
     GENERATION_STATUS_RUNNING,
     GENERATION_STATUS_SUCCEEDED,
     INTERRUPTED_MESSAGE,
+    WORKER_LOST_MESSAGE,
 )
 from generator.engine import naming
 from generator.engine.events import CancelToken, Event, EventType
@@ -68,6 +70,7 @@ from generator.models import (
     GenerationEvent,
     Project,
     SpecVersion,
+    generation_zip_path,
 )
 from generator.providers import model_reading, provider_clean, run_fields
 from generator.publishing import ThrottledChannel
@@ -329,8 +332,12 @@ def generation_mark_interrupted_all() -> int:
     """Mark runs left queued or running by a process that died; return how many.
 
     Runs this process owns (see :mod:`generator.registry`) are alive and left alone. Called at
-    server start-up (takoss/asgi.py) and by ``manage.py takoss_recover``.
+    server start-up (takoss/asgi.py) and by ``manage.py takoss_recover``. With worker processes
+    only a stopped heartbeat tells a dead run from one alive on another worker.
     """
+    if runwatch.runs_on_workers():
+        stale_after = timedelta(seconds=settings.TAKOSS_STALE_RUN_SECONDS)
+        return generation_mark_stale_interrupted(stale_after=stale_after)
     live = registry.live_ids()
     orphans = Generation.objects.active().exclude(pk__in=live).values_list("pk", flat=True)
     return sum(
@@ -343,6 +350,32 @@ def generation_mark_interrupted_all() -> int:
         )
         for pk in list(orphans)
     )
+
+
+def generation_mark_stale_interrupted(*, stale_after: timedelta) -> int:
+    """Mark running runs whose heartbeat is older than ``stale_after`` interrupted (their worker
+    died); return how many. Called by every process's sweeper (generator/runwatch.py).
+
+    A ZIP the dead worker was writing is removed: a run's ZIP is named on its row only by the
+    update that ends it successfully, so a file without that update is never served anyway.
+    """
+    cutoff = timezone.now() - stale_after
+    stale = Generation.objects.filter(status=GENERATION_STATUS_RUNNING, heartbeat_at__lt=cutoff)
+    count = 0
+    for generation in list(stale.only("pk", "project_id")):
+        if _end_run(
+            generation.pk,
+            status=GENERATION_STATUS_INTERRUPTED,
+            message=WORKER_LOST_MESSAGE,
+            from_statuses={GENERATION_STATUS_RUNNING},
+            error_kind="interrupted",
+        ):
+            count += 1
+            storage = _zip_storage()
+            leftover = generation_zip_path(generation, "project.zip")
+            if storage.exists(leftover):
+                storage.delete(leftover)
+    return count
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -401,7 +434,8 @@ def generation_run(*, generation_id: int) -> None:
             return  # cancelled while queued, deleted, or already handled
         if generation.cancel_requested_at is not None:
             token.cancel()
-        _run_pipeline(generation, token)
+        with runwatch.watching(generation_id, token):  # on a worker: heartbeat, cancel requests
+            _run_pipeline(generation, token)
     except Exception as exc:
         logger.exception("Generation %s failed unexpectedly", generation_id)
         _end_run(
@@ -416,8 +450,10 @@ def generation_run(*, generation_id: int) -> None:
 
 
 def _claim(generation_id: int) -> Generation | None:
+    # One conditional UPDATE: of two workers handed the same run, only one moves it to running.
+    now = timezone.now()
     claimed = Generation.objects.filter(pk=generation_id, status=GENERATION_STATUS_QUEUED).update(
-        status=GENERATION_STATUS_RUNNING, started_at=timezone.now()
+        status=GENERATION_STATUS_RUNNING, started_at=now, heartbeat_at=now
     )
     if not claimed:
         return None
@@ -593,7 +629,8 @@ def _check_can_manage(project: Project, user: User) -> None:
 def _enqueue(generation_id: int) -> None:
     from generator.tasks import run_generation  # tasks imports this module
 
-    registry.register(generation_id)  # from now on a cancel reaches the run in this process
+    if not runwatch.runs_on_workers():
+        registry.register(generation_id)  # from now on a cancel reaches the run in this process
     try:
         run_generation.enqueue(generation_id)
     except Exception as exc:

@@ -15,6 +15,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
+from generator import runwatch
 from generator.engine.leftovers import remove_leftovers
 from generator.services import generation_mark_interrupted_all
 
@@ -24,6 +25,10 @@ AsgiApp = Any
 
 
 def recover_interrupted_runs() -> None:
+    # With worker processes, a run this process does not own may be alive on a worker: only its
+    # heartbeat tells, so the sweeper (one per process) decides instead of this start-up pass.
+    if runwatch.start_sweeper():
+        return
     try:
         count = generation_mark_interrupted_all()
     except Exception:  # e.g. migrations not applied yet: serving must still start

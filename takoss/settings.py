@@ -119,6 +119,22 @@ def _database(url: str) -> dict[str, object]:
     )
 
 
+def _redis(url: str) -> dict[str, object]:
+    """redis://[:password@]host:port/db -> redis.Redis keyword arguments (django-eventstream)."""
+    parts = urlsplit(url)
+    if parts.scheme != "redis":
+        raise ImproperlyConfigured(f"TAKOSS_REDIS_URL must be redis://host:port/db, not {url!r}.")
+    db = parts.path.lstrip("/")
+    if db and not db.isdigit():
+        raise ImproperlyConfigured(f"TAKOSS_REDIS_URL's database must be a number, not {db!r}.")
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(db or 0),
+        "password": unquote(parts.password) if parts.password else None,
+    }
+
+
 DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -194,17 +210,45 @@ STORAGES = {
 
 TAKOSS_MAX_REQUIREMENTS_CHARS = env_int("TAKOSS_MAX_REQUIREMENTS_CHARS", 20_000, minimum=100)
 
-# Generation jobs run inside the server process on TAKOSS_WORKERS threads
-# (generator/task_backend.py); runs beyond that wait in an in-memory queue. Each user may have at
-# most TAKOSS_MAX_CONCURRENT_RUNS_PER_USER runs queued or running at once.
+# Generation jobs (README "Scaling"). TAKOSS_TASK_BACKEND=inprocess (the default) runs them inside
+# the server process on TAKOSS_WORKERS threads (generator/task_backend.py), runs beyond that
+# waiting in an in-memory queue. TAKOSS_TASK_BACKEND=database queues them in the database
+# (django-tasks-db) for worker processes (`manage.py takoss_worker`), which needs a database every
+# process shares: PostgreSQL through DATABASE_URL. Each user may have at most
+# TAKOSS_MAX_CONCURRENT_RUNS_PER_USER runs queued or running at once.
+TAKOSS_TASK_BACKEND = env_choice("TAKOSS_TASK_BACKEND", "inprocess", ("inprocess", "database"))
 TAKOSS_WORKERS = env_int("TAKOSS_WORKERS", 2, minimum=1)
 TAKOSS_MAX_CONCURRENT_RUNS_PER_USER = env_int("TAKOSS_MAX_CONCURRENT_RUNS_PER_USER", 2, minimum=1)
+INSTALLED_APPS += ["django_tasks_db"]  # its tables exist in both modes: switching needs no migrate
 TASKS = {
-    "default": {
-        "BACKEND": "generator.task_backend.ThreadPoolBackend",
-        "OPTIONS": {"workers": TAKOSS_WORKERS},
-    }
+    "default": (
+        {
+            "BACKEND": "generator.task_backend.ThreadPoolBackend",
+            "OPTIONS": {"workers": TAKOSS_WORKERS},
+        }
+        if TAKOSS_TASK_BACKEND == "inprocess"
+        else {"BACKEND": "django_tasks_db.DatabaseBackend"}
+    )
 }
+if TAKOSS_TASK_BACKEND == "database" and "sqlite" in str(DATABASES["default"]["ENGINE"]):
+    raise ImproperlyConfigured(
+        "TAKOSS_TASK_BACKEND=database needs a database shared by every process: set DATABASE_URL "
+        "to postgres://… (SQLite serves the one-process default only)."
+    )
+# A run on a worker process writes a heartbeat every TAKOSS_HEARTBEAT_SECONDS and looks for a
+# cancel request several times a second (generator/runwatch.py); every process sweeps runs whose
+# heartbeat is older than TAKOSS_STALE_RUN_SECONDS into "interrupted" (their worker died).
+TAKOSS_HEARTBEAT_SECONDS = env_int("TAKOSS_HEARTBEAT_SECONDS", 2, minimum=1)
+TAKOSS_STALE_RUN_SECONDS = env_int("TAKOSS_STALE_RUN_SECONDS", 15, minimum=2)
+if TAKOSS_STALE_RUN_SECONDS <= 2 * TAKOSS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "TAKOSS_STALE_RUN_SECONDS must be more than twice TAKOSS_HEARTBEAT_SECONDS, or live runs "
+        "would be taken for dead ones."
+    )
+# Redis, for events across processes (django-eventstream's pub/sub, and the API streams' wake-ups).
+TAKOSS_REDIS_URL = env_str("TAKOSS_REDIS_URL", "")
+if TAKOSS_REDIS_URL:
+    EVENTSTREAM_REDIS = _redis(TAKOSS_REDIS_URL)
 
 # Generated code runs only inside bubblewrap (generator/engine/sandbox.py); "none" runs it
 # unisolated and must be asked for, with a warning logged on every run.
