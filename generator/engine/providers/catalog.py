@@ -115,9 +115,6 @@ class ModelCatalog:
             return best[1]
         return self.provider_defaults[provider]
 
-    def known(self, provider: str, model: str) -> bool:
-        return self.info(provider, model) is not self.provider_defaults.get(provider)
-
 
 DEFAULT_CATALOG = ModelCatalog()
 

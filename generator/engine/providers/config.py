@@ -70,20 +70,9 @@ class ProviderConfig:
                 f"unknown provider {self.provider!r}; choose one of {', '.join(PROVIDERS)}"
             )
 
-    @property
-    def label(self) -> str:
-        return f"{self.provider} {self.model}".strip()
-
-    @property
-    def is_offline(self) -> bool:
-        return self.provider == OFFLINE
-
-    def with_model(self, model: str) -> ProviderConfig:
-        return replace(self, model=model)
-
     def checked(self) -> ProviderConfig:
         """This config with its model defaulted, or ProviderConfigError saying what is missing."""
-        if self.is_offline:
+        if self.provider == OFFLINE:
             return self
         if self.provider != OPENAI_COMPATIBLE and not self.api_key:
             raise ProviderConfigError(

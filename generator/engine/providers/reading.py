@@ -346,8 +346,9 @@ def _requirements_spec(
         raise SpecError(['"spec" must be a JSON object holding the app\'s specification'])
     questions = _strings(answer.get("questions"))[:MAX_QUESTIONS]
     data = dict(data)
+    data["slug"] = ""  # derived from the name, by the same rule as every spec's
     if name and name.strip():
-        data.update(name=name.strip(), slug="")
+        data["name"] = name.strip()
     if description:
         data["description"] = description
     notes = _strings(data.get("notes"))
