@@ -329,7 +329,9 @@ def model_reading(generation: Generation, sink: EventSink) -> ModelReading | Non
                 provider=generation.provider,
                 model=generation.model,
                 api_key=api_key(project.owner, generation.provider),
-                base_url=project.base_url or settings.TAKOSS_OPENAI_COMPATIBLE_BASE_URL or None,
+                base_url=_base_url(project),
+                timeout=float(settings.TAKOSS_MODEL_TIMEOUT_SECONDS),
+                max_retries=settings.TAKOSS_MODEL_RETRIES,
             ).checked()
         except ProviderConfigError as exc:  # e.g. the key was revoked after the run started
             return _fell_back(generation, offline(text, name=name, description=description,
@@ -357,6 +359,12 @@ def model_reading(generation: Generation, sink: EventSink) -> ModelReading | Non
         return reading.spec
 
     return ModelReading(resequenced, analyze)
+
+
+def _base_url(project: Project) -> str | None:
+    if project.provider != OPENAI_COMPATIBLE:
+        return None  # the provider's own address
+    return project.base_url or settings.TAKOSS_OPENAI_COMPATIBLE_BASE_URL or None
 
 
 def _fell_back(generation: Generation, spec: AppSpec, reason: str) -> AppSpec:

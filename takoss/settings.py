@@ -390,3 +390,6 @@ TAKOSS_MONTHLY_BUDGET_USD = provider_settings.env_usd("TAKOSS_MONTHLY_BUDGET_USD
 TAKOSS_MODEL_PRICES = provider_settings.env_model_prices("TAKOSS_MODEL_PRICES")
 # The settings page's local model check gives up after this many seconds.
 TAKOSS_MODEL_CHECK_SECONDS = env_int("TAKOSS_MODEL_CHECK_SECONDS", 60, minimum=1)
+# A run's requests to a model: seconds per request, and the client's retries of 429s and 5xx.
+TAKOSS_MODEL_TIMEOUT_SECONDS = env_int("TAKOSS_MODEL_TIMEOUT_SECONDS", 120, minimum=1)
+TAKOSS_MODEL_RETRIES = env_int("TAKOSS_MODEL_RETRIES", 2, minimum=0)
