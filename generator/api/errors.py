@@ -87,8 +87,8 @@ def as_api_exception(exc: BaseException) -> exceptions.APIException | None:
             code="budget_exceeded",
             status_code=status.HTTP_402_PAYMENT_REQUIRED,
             details={
-                "spentUsd": str(exc.spent),
-                "budgetUsd": str(exc.budget),
+                "spentUsd": f"{exc.spent:.2f}",
+                "budgetUsd": f"{exc.budget:.2f}",
                 "resetsAt": exc.resets_at.isoformat(),
             },
         )
