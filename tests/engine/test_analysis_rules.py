@@ -900,3 +900,32 @@ def test_a_hyphenated_particle_noun_stays_one_thing() -> None:
                    "number of bags, weight in kg.")  # fmt: skip
     assert "Clean" not in entities(spec)
     assert {"meeting_point", "date", "number_of_bags"} <= set(fields(spec, "CleanUp"))
+
+
+# --- terse notes ------------------------------------------------------------------------------
+
+
+def test_a_terse_list_of_things_each_with_its_own_fields() -> None:
+    # Given a note whose items carry their own attribute lists and "per" links
+    spec = analyze("sports physio clinic - patients (name, sport, dob, phone), injuries per "
+                   "patient (body part, date, diagnosis), sessions per injury w/ date, pain "
+                   "score 0-10, notes.")  # fmt: skip
+    # Then each item is a thing with its fields, linked as "per" says, and the with-list goes on
+    # past the commas while its items are attributes
+    assert "Clinic" not in entities(spec)
+    assert {"body_part", "date", "diagnosis"} <= set(fields(spec, "Injury"))
+    assert {"Injury -> Patient", "AppSession -> Injury"} <= links(spec)
+    assert {"date", "pain_score", "notes"} <= set(fields(spec, "AppSession"))
+
+
+def test_a_dashed_range_after_a_word_is_a_range() -> None:
+    spec = analyze("Reviews: rating 1-5, comment.")
+    rating = spec.entity("Review").field("rating")  # type: ignore[union-attr]
+    assert (rating.min_value, rating.max_value) == (1, 5)
+
+
+def test_a_second_separator_names_the_thing_after_the_apps_title() -> None:
+    spec = analyze("coin collection: coin = country, denomination, year, mint mark, grade "
+                   "(VF/EF/UNC), est value.")  # fmt: skip
+    assert entities(spec) == {"Coin"}
+    assert {"country", "year", "mint_mark", "grade"} <= set(fields(spec, "Coin"))

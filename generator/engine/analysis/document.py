@@ -55,6 +55,7 @@ def _typo(word: str) -> str:
 
 
 _BETWEEN = re.compile(r"\bbetween\s+(-?\d+(?:\.\d+)?)\s+and\s+(-?\d+(?:\.\d+)?)", re.I)
+_DASHED_RANGE = re.compile(r"\b([a-z]+) (\d{1,3})\s?-\s?(\d{1,3})(?![\d/:-]|\.\d)", re.I)
 _TITLED = re.compile(r"^\s*[\w ]{1,40}(?::| - )")
 _SPACES = re.compile(r"\s{2,}")
 _WITH = re.compile(r"\bw/\s*", re.IGNORECASE)
@@ -158,8 +159,17 @@ def _clean(text: str) -> str:
     text = _WITH.sub("with ", text).replace("(s)", "s").replace("(es)", "es")
     text = _NUMBER_SIGN.sub(" number", text)
     text = _BETWEEN.sub(r"from \1 to \2", text)  # "between 1 and 500" is a range, not a list
+    text = _DASHED_RANGE.sub(_dashed_range, text)  # "pain score 0-10"
     text = _TYPO.sub(lambda m: _typo(m.group(0)), text)
     return _MARKS.sub("", text)
+
+
+def _dashed_range(match: re.Match[str]) -> str:
+    """ "a pain score 0-10" is a score from 0 to 10 ("open at 10-12" is left alone)."""
+    word, low, high = match.groups()
+    if word.lower() in {"at", "from", "to", "on", "in", "between", "by", "until", "till"}:
+        return match.group(0)
+    return f"{word} from {low} to {high}"
 
 
 def _is_heading(line: str) -> bool:

@@ -307,13 +307,16 @@ class UnitReader:
                                                         only_choices=dash):  # fmt: skip
             return False  # "… we save a score: date, total, number of golds"
         sep = next((t.i for t in tokens if _separator(t)), None)
-        second = next((t.i for t in tokens[sep + 1 : sep + 5] if t.text == ":"), None) \
+        second = next((t.i for t in tokens[sep + 1 : sep + 5] if t.text in {":", "="}), None) \
             if sep is not None and titled else None  # fmt: skip
         if sep is not None and second is not None and all(
                 t.pos_ in _NOUNS | {"ADJ"} for t in tokens[sep + 1 : second]):  # fmt: skip
-            self._mark_app([t for t in tokens[:sep] if t.pos_ in _NOUNS])
-            sep = second  # "phone repair shop - tickets: name, fault": the list is the tickets'
-        title, rest = (tokens[:sep], tokens[sep + 1 :]) if sep is not None and titled else \
+            named = {key_of(t) for t in tokens[sep + 1 : second] if t.pos_ in _NOUNS}
+            self._mark_app([t for t in tokens[:sep] if t.pos_ in _NOUNS and key_of(t) not in named])
+            first, sep = sep + 1, second  # "phone repair shop - tickets: name, fault": the
+        else:  # list is the tickets'; "coin collection: coin = country, year": the coin's
+            first = 0
+        title, rest = (tokens[first:sep], tokens[sep + 1 :]) if sep is not None and titled else \
             ([], tokens)  # fmt: skip
         if not rest or (sep is None and "," not in doc.text):
             return False
@@ -349,8 +352,7 @@ class UnitReader:
             if title_noun is not None:
                 compounds = [c for c in title_noun.lefts if c.dep_ == "compound"]
                 self._mark_app([title_noun, *compounds])  # "fleet management - vehicles, ..."
-            for part in _top_items(rest):
-                self._list_entity(part)
+            self._list_entities(_top_items(rest))
         self.done.update(t.i for t in tokens)
         return True
 
@@ -446,28 +448,43 @@ class UnitReader:
         self.done.update(t.i for t in title)
         return False
 
-    def _list_entity(self, tokens: list[Token]) -> None:
+    def _list_entities(self, parts: list[list[Token]]) -> None:
+        """ "sessions per injury w/ date, pain score, notes": the attributes after a with-list
+        go on with it."""
+        described = ""
+        for part in parts:
+            cut = next((i for i, t in enumerate(part) if i and t.lower_ == "from"), len(part))
+            words = [t for t in part[:cut] if t.is_alpha]  # "pain score from 0 to 10"
+            if described and words and _attribute_like([Item(words)]) and not any(
+                    t.lower_ in {"with", "w/"} for t in part) and \
+                    not _names_things(Item(part)):  # fmt: skip
+                self._items(described, _split_items(part))
+                continue
+            described = self._list_entity(part)
+
+    def _list_entity(self, tokens: list[Token]) -> str:
+        """Read one thing of a list; returns its key when a with-list describes it."""
         if tokens and tokens[0].lower_ == "no":  # "no payments, no logins"
             head = _head(tokens)
             if head is not None:
                 self.ev.negated.setdefault(key_of(head), head.text)
-            return
-        self._list_thing(tokens)
+            return ""
+        return self._list_thing(tokens)
 
-    def _list_thing(self, tokens: list[Token]) -> None:
+    def _list_thing(self, tokens: list[Token]) -> str:
         """One element of a list of things: "contacts at each company", "deals per company
         with amount + stage (lead, won)", "bikes (size, hourly rate)", "notes on deals"."""
         cut = next((i for i, t in enumerate(tokens) if i and (
             t.lower_ in _DESCRIBERS or t.text == "(")), len(tokens))  # fmt: skip
         head = _head(tokens[:cut]) or _dictionary_noun(tokens[:cut])
         if head is None:
-            return
+            return ""
         key = key_of(head)
         if _attribute_word(key) and cut == len(tokens) and head.tag_ not in {"NNS", "NNPS"}:
-            return
+            return ""
         if head.tag_ == "NN" and any(c.dep_ == "poss" and c.lower_ in {"my", "our"}
                                      for c in head.children):  # fmt: skip
-            return  # "a business with my sister": one person, not a table
+            return ""  # "a business with my sister": one person, not a table
         thing = self.ev.note(key, MEDIUM, surface=head.text, person=is_person(key))
         thing.managed = thing.managed or thing.person  # "clients, dogs, walks": clients are kept
         thing.listed = True
@@ -476,20 +493,30 @@ class UnitReader:
             close = next((i for i, t in enumerate(rest) if t.text == ")"), len(rest))
             self._items(thing.key, _split_items(rest[1:close]))
             rest = rest[close + 1 :]
+        described = ""
         if rest and rest[0].lower_ in {"with", "w/", "including", "having"}:
             self._items(thing.key, _split_items(rest[1:]))
+            described = thing.key
         elif rest and rest[0].lower_ in _LINKERS:
-            target = _head(rest[1:]) or _dictionary_noun(rest[1:])
+            bare = next((i for i, t in enumerate(rest) if t.text == "(" or t.lower_ in {"with",
+                         "w/"}), len(rest))  # fmt: skip
+            target = _head(rest[1:bare]) or _dictionary_noun(rest[1:bare])
             if target is not None:
                 thing.strength = STRONG  # "notes on deals": a thing of its own
                 self.ev.note(key_of(target), WEAK, surface=target.text)
                 self.ev.link(M2O, thing.key, key_of(target), strength=MEDIUM)
             within = next((i for i, t in enumerate(rest) if t.lower_ in {"with", "w/"}), None)
+            opened = next((i for i, t in enumerate(rest) if t.text == "("), None)
             if within is not None:
                 self._items(thing.key, _split_items(rest[within + 1 :]))
+                described = thing.key
+            elif opened is not None:  # "injuries per patient (body part, date)"
+                close = next((i for i, t in enumerate(rest) if t.text == ")"), len(rest))
+                self._items(thing.key, _split_items(rest[opened + 1 : close]))
         for token in tokens:
             if token.dep_ == "poss" and token.lower_ in {"their", "its"}:
                 self._possessed(head)
+        return described
 
     def _items(self, owner: str, items: Sequence[Item]) -> None:
         """Each item of a has-list: a field, a part (plural), or a link (a singular thing).
@@ -1192,6 +1219,8 @@ def _describes(title: Token, items: Sequence[Item]) -> bool:
         return False  # "water tests: date, ph" names a thing; "tests: ..." alone does not
     if head in {"entity", "model", "table", "object", "resource", "concept", "requirement"}:
         return False
+    if any(_has_own_fields(i) for i in items):
+        return False  # "clinic - patients (name, dob), injuries per patient (date)": things
     if _attribute_like(items):
         return True
     plural = sum(1 for i in items if _names_things(i))
@@ -1202,6 +1231,17 @@ def _names_things(item: Item) -> bool:
     """ "companies", "deals" name things; "number of seats", "hours flown" name values."""
     head = _head(item.tokens)
     return head is not None and head.tag_ in {"NNS", "NNPS"} and not _attribute_word(key_of(head))
+
+
+def _has_own_fields(item: Item) -> bool:
+    """ "patients (name, sport, dob)": an item with attributes of its own names a thing (but
+    "address (street, city)" is an attribute in parts)."""
+    head = _head(item.tokens)
+    if head is None or len(item.choices) < 2 or _attribute_word(key_of(head)):
+        return False
+    return key_of(head) not in hints.ENUM_HINTS and _attribute_like(
+        [Item([], (c,)) for c in item.choices]
+    )
 
 
 def _things_described(title: Token, items: Sequence[Item]) -> bool:
