@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts import crypto
 from accounts.models import ProviderKey
-from generator.engine.events import CancelToken, Event, EventSink, EventType
+from generator.engine.events import Cancelled, CancelToken, Event, EventSink, EventType
 from generator.engine.pipeline import Analyzer, default_analyzer
 from generator.engine.providers import (
     DEFAULT_CATALOG,
@@ -40,6 +40,7 @@ from generator.engine.providers import (
     ModelCheck,
     ModelInfo,
     ModelProgress,
+    ModelUsage,
     ProviderConfig,
     ProviderConfigError,
     check_model,
@@ -336,29 +337,37 @@ def model_reading(generation: Generation, sink: EventSink) -> ModelReading | Non
         except ProviderConfigError as exc:  # e.g. the key was revoked after the run started
             return _fell_back(generation, offline(text, name=name, description=description,
                                                   cancel=cancel), str(exc))  # fmt: skip
-        with _ProgressRelay(resequenced) as relay:
-            reading = read_requirements(
-                config,
-                text,
-                name=name,
-                description=description,
-                cancel=cancel,
-                progress=relay,
-                catalog=catalog(),
-                offline=offline,
-            )
-        usage = reading.usage
-        Generation.objects.filter(pk=generation.pk).update(
-            model=usage.model,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=usage.cost,
-            fell_back=usage.fell_back,
-            model_warning="\n".join(usage.warnings),
-        )
+        try:
+            with _ProgressRelay(resequenced) as relay:
+                reading = read_requirements(
+                    config,
+                    text,
+                    name=name,
+                    description=description,
+                    cancel=cancel,
+                    progress=relay,
+                    catalog=catalog(),
+                    offline=offline,
+                )
+        except Cancelled as exc:  # what was sent before the cancel was paid for: record it
+            if (spent := getattr(exc, "usage", None)) is not None:
+                _record_usage(generation, spent)
+            raise
+        _record_usage(generation, reading.usage)
         return reading.spec
 
     return ModelReading(resequenced, analyze)
+
+
+def _record_usage(generation: Generation, usage: ModelUsage) -> None:
+    Generation.objects.filter(pk=generation.pk).update(
+        model=usage.model,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cost_usd=usage.cost,
+        fell_back=usage.fell_back,
+        model_warning="\n".join(usage.warnings),
+    )
 
 
 def _base_url(project: Project) -> str | None:

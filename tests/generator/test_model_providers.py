@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -19,14 +20,14 @@ from django.urls import reverse
 
 from accounts.services import provider_key_save
 from generator import services
-from generator.constants import GENERATION_STATUS_SUCCEEDED
+from generator.constants import GENERATION_STATUS_CANCELLED, GENERATION_STATUS_SUCCEEDED
 from generator.engine.providers.config import PROVIDERS
 from generator.models import Generation, Project
 from generator.providers import month_spend
-from generator.services import generation_run, project_create_and_start
+from generator.services import generation_cancel, generation_run, project_create_and_start
 from takoss.provider_settings import PROVIDERS as SETTINGS_PROVIDERS
 from tests.engine.provider_server import ProviderServer
-from tests.generator.helpers import TASK_MANAGER, reload
+from tests.generator.helpers import TASK_MANAGER, reload, wait_for
 
 run_db = pytest.mark.django_db(transaction=True)
 MODEL = "qwen2.5-0.5b-instruct"
@@ -117,6 +118,30 @@ def test_a_run_reads_with_the_local_server_and_records_tokens_and_cost(
     assert KEY not in json.dumps([event for _, event in channel_sends], default=str)
     assert KEY not in json.dumps(Generation.objects.filter(pk=generation.pk).values().get(),
                                  default=str)  # fmt: skip
+
+
+@run_db
+def test_cancelling_while_the_model_streams_closes_its_connection_and_keeps_what_was_spent(
+    owner, server, fast_runs, channel_sends
+):
+    # Given a run whose model sends its first tokens and then keeps the stream open
+    server.reply_file("openai/chat_stream_first_chunks.sse", hold=True)
+    generation = _start(owner, server)
+    worker = threading.Thread(target=generation_run, kwargs={"generation_id": generation.pk})
+    worker.start()
+    wait_for(lambda: generation.events.filter(message__contains=": ~").exists(), timeout=20)
+
+    # When the owner cancels it
+    generation_cancel(generation=reload(generation), user=owner)
+
+    # Then the run ends cancelled, the server sees its connection closed, and the tokens sent
+    # before the cancel are on the run (they were paid for)
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert server.closed_by_client.wait(2)
+    generation = reload(generation)
+    assert generation.status == GENERATION_STATUS_CANCELLED
+    assert generation.input_tokens > 0 and generation.output_tokens > 0
 
 
 @run_db
