@@ -36,6 +36,7 @@ from generator.engine.providers.config import (
 )
 from generator.engine.providers.reading import (
     ContextTooLong,
+    ModelCancelled,
     ModelOutputInvalid,
     ModelProgress,
     ModelReading,
@@ -53,6 +54,7 @@ __all__ = [
     "MODEL_PROVIDERS",
     "PROVIDERS",
     "ContextTooLong",
+    "ModelCancelled",
     "ModelCatalog",
     "ModelChange",
     "ModelCheck",

@@ -151,6 +151,15 @@ class ContextTooLong(ProviderError):
         super().__init__(config, reason)
 
 
+class ModelCancelled(Cancelled):
+    """The engine's Cancelled, with what the cancelled reading had spent by then (the prompt of
+    a turn already sent, the answer's tokens so far, estimated)."""
+
+    def __init__(self, reason: str, usage: ModelUsage | None = None) -> None:
+        super().__init__(reason)
+        self.usage = usage
+
+
 class ProviderFailed(ProviderError):
     """The request failed: unreachable, timed out, refused, rate limited, server error."""
 
@@ -185,7 +194,8 @@ def read_requirements(
     """Read ``text`` into an AppSpec with ``config``'s model (or offline, for "offline").
 
     Raises ProviderConfigError when the config is unusable (no key, no address), the offline
-    analyzer's AnalysisError for text it refuses (empty, too long), Cancelled, and with
+    analyzer's AnalysisError for text it refuses (empty, too long), ModelCancelled (the engine's
+    Cancelled, with what was spent), and with
     ``fallback=False`` the ProviderError that stopped the model.
     """
     from generator.engine.analysis import AnalysisError, analyze
@@ -213,6 +223,11 @@ def read_requirements(
             cancel=cancel,
             progress=progress,
         )
+    except ModelCancelled:
+        usage.seconds = time.monotonic() - started
+        usage.error = "cancelled"
+        _price_warning(usage, config, catalog)
+        raise
     except ProviderError as exc:
         usage.seconds = time.monotonic() - started
         usage.error = exc.reason
@@ -286,13 +301,17 @@ def model_analyzer(
     config: ProviderConfig,
     *,
     on_reading: Callable[[ModelReading], None] | None = None,
+    on_usage: Callable[[ModelUsage], None] | None = None,
     progress: Progress | None = None,
     catalog: ModelCatalog = DEFAULT_CATALOG,
     fallback: bool = True,
     offline: OfflineAnalyzer | None = None,
 ) -> Callable[..., AppSpec]:
-    """An analyzer for ``pipeline.generate(analyzer=…)`` that reads with ``config``'s model;
-    ``on_reading`` receives each reading (its usage and questions) for the caller's record."""
+    """An analyzer for ``pipeline.generate(analyzer=…)`` that reads with ``config``'s model.
+
+    ``on_reading`` receives each reading (spec, usage, questions); ``on_usage`` receives what
+    each call spent, also when it failed without fallback (a failed repair was paid for too).
+    """
 
     def analyze(
         text: str,
@@ -301,17 +320,24 @@ def model_analyzer(
         description: str = "",
         cancel: CancelToken | None = None,
     ) -> AppSpec:
-        reading = read_requirements(
-            config,
-            text,
-            name=name,
-            description=description,
-            cancel=cancel,
-            progress=progress,
-            catalog=catalog,
-            fallback=fallback,
-            offline=offline,
-        )
+        try:
+            reading = read_requirements(
+                config,
+                text,
+                name=name,
+                description=description,
+                cancel=cancel,
+                progress=progress,
+                catalog=catalog,
+                fallback=fallback,
+                offline=offline,
+            )
+        except (ProviderError, ModelCancelled) as exc:
+            if on_usage is not None and exc.usage is not None:
+                on_usage(exc.usage)
+            raise
+        if on_usage is not None:
+            on_usage(reading.usage)
         if on_reading is not None:
             on_reading(reading)
         return reading.spec
@@ -427,9 +453,16 @@ def converse[T](
         check_context(config, info, current)
         if cancel is not None:
             cancel.raise_if_cancelled()
-        output = run_turn(
-            config, current, cancel=cancel, progress=progress, turn_number=attempt + 1
-        )
+        try:
+            output = run_turn(
+                config, current, cancel=cancel, progress=progress, turn_number=attempt + 1
+            )
+        except ModelCancelled as exc:
+            received = exc.usage.output_tokens if exc.usage else 0
+            usage.requests += 1
+            usage.input_tokens += prompt_tokens(current, config.provider)
+            usage.output_tokens += (received + 3) // 4
+            raise ModelCancelled(str(exc), usage) from None
         usage.requests += 1
         usage.input_tokens += output.input_tokens or prompt_tokens(current, config.provider)
         usage.output_tokens += output.output_tokens or estimate_tokens(output.text)
@@ -517,7 +550,8 @@ def run_turn(
             if cancel is not None and cancel.cancelled:
                 task.cancel()  # unwinds the SDK's `async with`: the connection is closed
                 await asyncio.wait({task}, timeout=1.0)
-                raise Cancelled(cancel.reason)
+                partial = ModelUsage(config.provider, config.model, output_tokens=received)
+                raise ModelCancelled(cancel.reason, partial)  # characters, for converse
 
     try:
         return _run_coroutine(main)
