@@ -28,6 +28,7 @@ REQUIREMENTS = (
     "name, an amount and a date; each donation goes to a location."
 )
 LONG_FIELD = "maximum_number_of_volunteers_needed_for_this_shift_at_peak_time"
+LONG_ENTITY = "CoordinatorAnnouncementForAllVolunteersInTheCounty"
 
 # Boxes that overlap by more than a pixel, among the elements a selector matches (visible ones).
 OVERLAPS = """
@@ -56,9 +57,10 @@ WIDE = """
   const wide = (e) => e.getBoundingClientRect().right > window.innerWidth + 1;
   return [...document.body.querySelectorAll('*')]
   .filter(wide)
-  .filter((e) => ![...e.children].some(wide))
+  .filter((e) => ![...e.children].some(wide) || !wide(e.parentElement))
   .slice(0, 5)
-  .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}#${e.id}`);
+  .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}#${e.id}`
+    + ` "${(e.textContent || '').trim().slice(0, 40)}"`);
 }
 """
 # Cards whose content spills past their edge without a scrollbar of their own to reach it.
@@ -116,6 +118,12 @@ def _project_for(email: str) -> int:
     version_create(project=project, user=owner, spec=spec, source="requirements")
     shift = next(entity for entity in spec["entities"] if entity["name"] == "Shift")
     shift["fields"].append({"name": LONG_FIELD, "type": "integer", "required": True})
+    spec["entities"].append(
+        {"name": LONG_ENTITY, "fields": [{"name": "title", "type": "string", "required": True}]}
+    )
+    spec["relationships"].append(
+        {"kind": "many_to_one", "source": LONG_ENTITY, "target": "Shift", "name": "shift"}
+    )
     second = version_create(project=project, user=owner, spec=spec, source="plan")
     files = {f"core/templates/core/page_{n:02}_with_a_rather_long_file_name.html": "<p>x</p>\n"
              for n in range(36)}  # fmt: skip
