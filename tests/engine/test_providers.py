@@ -90,6 +90,14 @@ GEMINI = Wire(
 WIRES = [ANTHROPIC, OPENAI, COMPATIBLE, GEMINI]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _sdks_imported() -> None:
+    """Importing an SDK takes seconds on a busy machine: not inside the timed tests."""
+    import anthropic  # noqa: F401
+    import openai  # noqa: F401
+    from google import genai  # noqa: F401
+
+
 @pytest.fixture
 def server() -> Iterator[ProviderServer]:
     running = ProviderServer().start()
