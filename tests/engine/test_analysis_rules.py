@@ -929,3 +929,43 @@ def test_a_second_separator_names_the_thing_after_the_apps_title() -> None:
                    "(VF/EF/UNC), est value.")  # fmt: skip
     assert entities(spec) == {"Coin"}
     assert {"country", "year", "mint_mark", "grade"} <= set(fields(spec, "Coin"))
+
+
+# --- values, not things -----------------------------------------------------------------------
+
+
+def test_the_values_of_a_possessed_status_are_a_choice_of_its_owner() -> None:
+    spec = analyze("As a researcher, I want to submit a report with a title.\nAs a triager, I "
+                   "want to change a report's status (new, triaged, duplicate, resolved).")  # fmt: skip
+    assert "Status" not in entities(spec)
+    assert choices(spec, "Report", "status") == ["new", "triaged", "duplicate", "resolved"]
+
+
+def test_a_severity_or_priority_with_nothing_stored_is_a_value() -> None:
+    spec = analyze("Researchers submit reports with a title and a severity. Triagers set the "
+                   "final severity and the priority of each report.")  # fmt: skip
+    assert not {"Severity", "Priority"} & entities(spec)
+
+
+def test_a_maximum_of_a_thing_is_a_value_of_the_owner() -> None:
+    spec = analyze("Companies publish programs with a scope description and a maximum reward. "
+                   "Companies pay a reward for each resolved report.")  # fmt: skip
+    assert "maximum_reward" in fields(spec, "Program")
+    assert "Program -> Reward" not in links(spec)
+
+
+def test_a_field_named_after_another_entity_is_a_key_to_it() -> None:
+    spec = analyze("Ambulances: call sign, base station, status (available, en route)\n"
+                   "Stations: name, address")  # fmt: skip
+    assert "base_station" not in fields(spec, "Ambulance")
+    assert "Ambulance -> Station (base_station)" in named_links(spec)
+
+
+def test_times_kept_by_a_thing_are_its_moments() -> None:
+    spec = analyze("Dispatchers assign ambulances to calls. Each assignment keeps times: "
+                   "dispatched, arrived on scene, left scene.")  # fmt: skip
+    moments = ("dispatched", "arrived_on_scene", "left_scene")
+    assert {name: fields(spec, "Assignment").get(name) for name in moments} == dict.fromkeys(
+        moments, "datetime"
+    )
+    assert "Time" not in entities(spec)

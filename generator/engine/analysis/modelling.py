@@ -47,7 +47,8 @@ PASSING_MENTIONS = 2  # mentions of a noun with no data and no link that stay ou
 # Nouns that name a value in any phrasing; a table of them would hold one number or word.
 _VALUE_WORDS = frozenset(
     "duration size capacity status distance height weight length width date time rate price "
-    "cost amount count number total age quantity temperature speed score deadline".split()
+    "cost amount count number total age quantity temperature speed score deadline severity "
+    "priority urgency difficulty gender visibility sentiment seniority".split()
 )
 MAX_BACKLOG_ENTITIES = 15
 # From this many user stories on, a text is a backlog: things must recur across stories. A
@@ -65,6 +66,8 @@ _ORDERED_PAIRS = (("start_date", "end_date"), ("start_time", "end_time"),
                   ("starts_at", "ends_at"), ("start", "end"), ("check_in", "check_out"),
                   ("opens_at", "closes_at"), ("start_datetime", "end_datetime"),
                   ("check_in_date", "check_out_date"), ("min", "max"))  # fmt: skip
+# Modifiers that make a value of a thing's name: "a maximum reward", "the total cost".
+_MEASURED = frozenset({"max", "maximum", "min", "minimum", "total", "average", "estimated"})
 _PARTICLES = frozenset({"in", "up", "out", "off", "on", "over", "back", "through"})
 _ROLE_KEYS_NOT_ROLES = frozenset({USER_KEY, "people", "person", "admin", "administrator"})
 
@@ -111,6 +114,7 @@ def decide(ev: Evidence) -> Model:
     for thing in kept:
         model.entities[thing.key] = dict(thing.fields)
     _resolve_pending(ev, model, keys, set(roles))
+    _fields_naming_entities(model, keys)
     _links(ev, model, keys, set(roles))
     if any(k == "profile" or k.endswith("_profile") for k in keys) and not any(
         ln.kind == O2O and ln.target == USER_KEY for ln in model.links
@@ -268,7 +272,9 @@ def _resolve_pending(ev: Evidence, model: Model, keys: set[str], roles: set[str]
     for item in ev.pending:
         if item.owner not in model.entities:
             continue
-        if item.target in keys and item.target != item.owner:
+        if item.field.name.split("_")[0] in _MEASURED:  # "a maximum reward" is a value
+            model.entities[item.owner].setdefault(item.field.name, item.field)
+        elif item.target in keys and item.target != item.owner:
             name = item.field.name if item.field.name != item.target else ""
             model.links.append(Link(M2O, item.owner, item.target, name, MEDIUM))
         elif item.target in roles or (ev.things[item.target].person and
@@ -276,6 +282,25 @@ def _resolve_pending(ev: Evidence, model: Model, keys: set[str], roles: set[str]
             model.links.append(Link(M2O, item.owner, USER_KEY, item.field.name, MEDIUM))
         else:
             model.entities[item.owner].setdefault(item.field.name, item.field)
+
+
+def _fields_naming_entities(model: Model, keys: set[str]) -> None:
+    """ "rentals: member name, locker, from, to" where lockers are things, "ambulances: call
+    sign, base station" where stations are: a text field that names another entity is a key
+    to it."""
+    for key, fields in model.entities.items():
+        for name, spec in list(fields.items()):
+            words = name.split("_")
+            if spec.type != FieldType.STRING or len(words) > 2 or \
+                    words[-1] in hints.ATTRIBUTE_NOUNS or words[0] in _MEASURED:  # fmt: skip
+                continue
+            target = next((k for k in sorted(keys) if k != key and k not in _VALUE_WORDS and
+                           (name == k or name.endswith(f"_{k}") or k.endswith(f"_{name}"))),
+                          None)  # fmt: skip
+            if target is None:
+                continue
+            del fields[name]
+            model.links.append(Link(M2O, key, target, "" if name == target else name, MEDIUM))
 
 
 def _links(ev: Evidence, model: Model, keys: set[str], roles: set[str]) -> None:

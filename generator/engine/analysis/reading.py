@@ -413,11 +413,28 @@ class UnitReader:
             if whose is None:
                 return False
             obj = whose
+        moments = _lemma(obj) in {"time", "date"} and obj.tag_ == "NNS"
+        subject = self._subject(verbs[-1]) if verbs and moments else None
+        if moments and subject not in {None, USER_KEY} and not self._is_person(str(subject)):
+            self._moments(str(subject), described, _lemma(obj))  # "each X keeps times: …"
+            self.done.update(t.i for t in rest)
+            return True
         owner = key_of(obj)
         self.ev.note(owner, STRONG, surface=obj.text, story=self.story)
         self._items(owner, described)
         self.done.update(t.i for t in rest)
         return True
+
+    def _moments(self, owner: str, items: Sequence[Item], kind: str) -> None:
+        """ "each assignment keeps times: dispatched, arrived on scene": every item names a
+        moment of the owner, a date and time (or a date)."""
+        field_type = FieldType.DATETIME if kind == "time" else FieldType.DATE
+        self.ev.note(owner, STRONG)
+        for item in items:
+            words = [t.lower_ for t in item.tokens if t.is_alpha and t.lower_ not in FILLER_WORDS]
+            name = naming.to_snake(" ".join(words[:4]))
+            if name:
+                self.ev.add_field(owner, FieldSpec(name=name, type=field_type))
 
     def _choice_of_subject(self, verb: Token, obj: Token, items: list[Item]) -> bool:
         subject = self._subject(verb)
@@ -621,10 +638,27 @@ class UnitReader:
             return
         close = next((t.i for t in doc[noun.i + 1 :] if t.text == ")"), len(doc))
         items = _split_items(list(doc[noun.i + 2 : close]))
-        if items and _attribute_like(items):
+        if key_of(noun) in hints.ENUM_HINTS and items and all(len(i.tokens) <= 3 for i in items):
+            self._choice_of_owner(noun, items)  # "a report's status (new, triaged, resolved)"
+            self.done.update(range(noun.i + 1, close + 1))
+        elif items and _attribute_like(items):
             self.ev.note(key_of(noun), STRONG, surface=noun.text)
             self._items(key_of(noun), items)
             self.done.update(range(noun.i + 1, close + 1))
+
+    def _choice_of_owner(self, noun: Token, items: Sequence[Item]) -> None:
+        """The values of a status, type or level are a choice field of whose it is ("a
+        report's status", "the status of an order"), never things of their own."""
+        whose = next((c for c in noun.children if c.dep_ == "poss" and self._owner_noun(c)), None)
+        whose = whose or next((t for t in _prep_objects(noun, frozenset({"of"}))
+                               if self._owner_noun(t)), None)  # fmt: skip
+        if whose is None:
+            return
+        values = tuple(" ".join(t.lower_ for t in i.tokens) for i in items)
+        spec = field_from_words([key_of(noun)], values)
+        if spec is not None:
+            self.ev.note(key_of(whose), MEDIUM, surface=whose.text)
+            self.ev.add_field(key_of(whose), spec)
 
     def _item_link(self, key: str, tokens: Sequence[Token], head: Token) -> None:
         """ "comments on posts", "payments for each booking": the part refers to the thing."""
