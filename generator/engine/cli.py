@@ -23,7 +23,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -35,7 +35,14 @@ from rich.text import Text
 
 from generator.engine import GENERATOR_VERSION, merging, naming, pipeline
 from generator.engine.complexity import estimate
-from generator.engine.events import CallbackSink, CancelToken, Event, EventSink, EventType
+from generator.engine.events import (
+    CallbackSink,
+    Cancelled,
+    CancelToken,
+    Event,
+    EventSink,
+    EventType,
+)
 from generator.engine.packaging import MANIFEST_NAME
 from generator.engine.pipeline import (
     ERROR_INPUT,
@@ -192,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"takoss: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Cancelled as exc:  # Ctrl-C while a model was reading
+        print(f"takoss: {exc or 'cancelled'}; nothing was written", file=sys.stderr)
+        return EXIT_CANCELLED
 
 
 def _read_text(text: str | None, path: str | None) -> str:
@@ -273,13 +283,16 @@ def _read_with_model(config: ProviderConfig, text: str, args: argparse.Namespace
 
     progress = _ModelProgressLine(sys.stderr)
     try:
-        reading = read_requirements(
-            config,
-            text,
-            name=args.name,
-            fallback=not args.no_fallback,
-            offline=pipeline.default_analyzer(),
-            progress=progress,
+        reading = _cancellable(
+            lambda cancel: read_requirements(
+                config,
+                text,
+                name=args.name,
+                cancel=cancel,
+                fallback=not args.no_fallback,
+                offline=pipeline.default_analyzer(),
+                progress=progress,
+            )
         )
     except AnalysisError as exc:
         raise InputError(str(exc)) from None
@@ -287,6 +300,30 @@ def _read_with_model(config: ProviderConfig, text: str, args: argparse.Namespace
         progress.close()
     _report_usage(reading.usage)
     return reading.spec
+
+
+def _cancellable[T](work: Callable[[CancelToken], T]) -> T:
+    """Run ``work`` in a thread so Ctrl-C here cancels it there (closing a model's stream)."""
+    cancel = CancelToken()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work(cancel)
+        except BaseException as exc:  # re-raised in the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="takoss-model", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        try:
+            worker.join(timeout=0.1)
+        except KeyboardInterrupt:
+            cancel.cancel("Cancelled by Ctrl-C")
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
 
 
 def _model_failed(exc: ProviderError) -> int:
@@ -589,8 +626,15 @@ def _changed_spec(spec: AppSpec, args: argparse.Namespace) -> tuple[AppSpec, Ren
         else:
             progress = _ModelProgressLine(sys.stderr)
             try:
-                change = read_change_request(
-                    config, spec, text, fallback=not args.no_fallback, progress=progress
+                change = _cancellable(
+                    lambda cancel: read_change_request(
+                        config,
+                        spec,
+                        text,
+                        cancel=cancel,
+                        fallback=not args.no_fallback,
+                        progress=progress,
+                    )
                 )
             finally:
                 progress.close()

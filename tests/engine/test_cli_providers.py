@@ -253,3 +253,30 @@ def test_change_without_fallback_exits_1_and_leaves_the_project(
     assert code == 1
     assert "--no-fallback" in capsys.readouterr().err
     assert (project / "takoss.json").read_text(encoding="utf-8") == before
+
+
+def test_ctrl_c_while_the_model_streams_closes_it_and_exits_130(server: ProviderServer) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    server.reply_file("openai/chat_stream_first_chunks.sse", hold=True)
+    env = {**os.environ, "OPENAI_API_KEY": KEY, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator.engine.cli", *_analyze(server, "openai")],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # the first chunks are in, the stream is held open
+
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+
+    assert proc.returncode == 130, err
+    assert "Cancelled by Ctrl-C" in err and out == ""
+    assert server.closed_by_client.wait(2.0)
