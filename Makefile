@@ -6,14 +6,21 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test setup venv install migrate browser git graphviz postgres sandbox lint typecheck bench clean secret-key screenshots
+.PHONY: run run-scaled test setup venv install migrate browser git graphviz postgres redis sandbox lint typecheck bench clean secret-key screenshots
 
 run: setup secret-key
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Takoss is serving on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) takoss.asgi:application
 
-test: setup browser postgres
+# Takoss as several processes on loopback, no Docker (README "Scaling"): a throwaway PostgreSQL
+# cluster and a redis-server with their data in the git-ignored .scaled/, the migrations, two web
+# processes on PORT and PORT+1 and two workers. Ctrl-C stops them all.
+run-scaled: setup postgres redis secret-key
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) -m takoss.scaled --port $(PORT)
+
+test: setup browser postgres redis
 	$(VENV)/bin/mypy takoss accounts generator
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -29,6 +36,11 @@ browser:
 # throwaway cluster of it (pg_ctlcluster comes with every server version).
 postgres:
 	@scripts/ensure-debian-package.sh pg_ctlcluster postgresql "generated apps' tests run on PostgreSQL"
+
+# Debian's Redis: make run-scaled and tests/scaling/ carry events and wake-ups between processes
+# through its pub/sub.
+redis:
+	@scripts/ensure-debian-package.sh redis-server redis-server "events cross processes through Redis pub/sub"
 
 # git for `takoss change`, which merges a new version into an edited project with git merge-file.
 git:

@@ -72,7 +72,7 @@ from generator.models import (
     SpecVersion,
     generation_zip_path,
 )
-from generator.providers import model_reading, provider_clean, run_fields
+from generator.providers import context_problem, model_reading, provider_clean, run_fields
 from generator.publishing import ThrottledChannel
 
 if TYPE_CHECKING:
@@ -207,7 +207,8 @@ def project_create_and_start(
 def _project_and_model_clean(
     *, owner: User, project: dict[str, str], choice: dict[str, str]
 ) -> dict[str, str]:
-    """project_clean and providers.provider_clean together, every problem reported at once."""
+    """project_clean and providers.provider_clean together, every problem reported at once;
+    then whether the requirements fit the chosen model's context window."""
     errors: dict[str, list[str]] = {}
     fields: dict[str, str] = {}
     for check in (
@@ -218,6 +219,16 @@ def _project_and_model_clean(
             fields.update(check())
         except ValidationError as error:
             errors.update(error.message_dict)
+    if not errors and (
+        problem := context_problem(
+            owner=owner,
+            choice={k: fields[k] for k in ("provider", "model", "base_url")},
+            name=fields["name"],
+            description=fields["description"],
+            requirements=fields["requirements"],
+        )
+    ):
+        errors["requirements"] = [problem]
     if errors:
         raise ValidationError(errors)
     return fields
@@ -269,7 +280,11 @@ def generation_start(
         generation = Generation.objects.create(
             project=project, number=(last or 0) + 1, requested_by=user, version=version, **model
         )
-        transaction.on_commit(lambda: _enqueue(generation.pk))
+        if runwatch.runs_on_workers():
+            # The task row commits with the run, or neither does: no queued run without a task.
+            _enqueue_for_workers(generation.pk)
+        else:
+            transaction.on_commit(lambda: _enqueue(generation.pk))
     return generation
 
 
@@ -626,11 +641,16 @@ def _check_can_manage(project: Project, user: User) -> None:
         raise PermissionDenied("Only the project's owner or staff may do this.")
 
 
+def _enqueue_for_workers(generation_id: int) -> None:
+    from generator.tasks import run_generation  # tasks imports this module
+
+    run_generation.enqueue(generation_id)  # an error rolls the start back
+
+
 def _enqueue(generation_id: int) -> None:
     from generator.tasks import run_generation  # tasks imports this module
 
-    if not runwatch.runs_on_workers():
-        registry.register(generation_id)  # from now on a cancel reaches the run in this process
+    registry.register(generation_id)  # from now on a cancel reaches the run in this process
     try:
         run_generation.enqueue(generation_id)
     except Exception as exc:

@@ -43,7 +43,7 @@ from accounts.models import User
 from generator.api import results
 from generator.api.authentication import authenticate
 from generator.api.errors import error_response, error_response_for
-from generator.api.live import waker
+from generator.api.live import fallback_seconds, redis_wakeups, waker
 from generator.api.params import whole_number
 from generator.api.serializers import GenerateInput
 from generator.api.throttling import GenerateThrottle
@@ -52,8 +52,6 @@ from generator.constants import FINAL_STATUSES
 from generator.engine.events import EventType
 from generator.models import Generation
 
-# Without a wake-up (a run in another process), look at the history this often.
-FALLBACK_POLL_SECONDS = 0.5
 # Saves of streamed runs still going (see _started_run): asyncio keeps only weak references.
 _saving: set[asyncio.Future[tuple[int, str]]] = set()
 
@@ -229,6 +227,7 @@ async def _frames(
     keepalive = settings.TAKOSS_SSE_KEEPALIVE_SECONDS
     last_write = time.monotonic()
     last = after
+    await redis_wakeups.ready()  # subscribed before the first read: no commit slips between
     with waker.listen(generation_id) as listener:
         while True:
             listener.clear()  # before reading: a commit after this read still wakes us
@@ -247,7 +246,7 @@ async def _frames(
                 yield ": keep-alive\n\n"
                 last_write = time.monotonic()
                 continue
-            await listener.wait(min(FALLBACK_POLL_SECONDS, until_keepalive))
+            await listener.wait(min(fallback_seconds(), until_keepalive))
 
 
 def _read(
