@@ -935,8 +935,10 @@ def test_a_second_separator_names_the_thing_after_the_apps_title() -> None:
 
 
 def test_the_values_of_a_possessed_status_are_a_choice_of_its_owner() -> None:
-    spec = analyze("As a researcher, I want to submit a report with a title.\nAs a triager, I "
-                   "want to change a report's status (new, triaged, duplicate, resolved).")  # fmt: skip
+    spec = analyze(
+        "As a researcher, I want to submit a report with a title.\n"
+        "As a triager, I want to change a report's status (new, triaged, duplicate, resolved)."
+    )
     assert "Status" not in entities(spec)
     assert choices(spec, "Report", "status") == ["new", "triaged", "duplicate", "resolved"]
 
