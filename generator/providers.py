@@ -44,6 +44,7 @@ from generator.engine.providers import (
     ProviderConfig,
     ProviderConfigError,
     check_model,
+    estimate_request,
     read_requirements,
 )
 from generator.engine.providers.config import (
@@ -180,6 +181,45 @@ def provider_clean(*, owner: User, provider: str, model: str, base_url: str) -> 
     if errors:
         raise ValidationError(errors)
     return {"provider": provider, "model": model or default_model(provider), "base_url": base_url}
+
+
+def provider_config(*, owner: User, provider: str, model: str, base_url: str) -> ProviderConfig:
+    """The engine's config for a run of ``owner``'s project (their key, the site's limits);
+    ProviderConfigError when it cannot be used (no key, no address)."""
+    if provider == OPENAI_COMPATIBLE:
+        address = base_url or settings.TAKOSS_OPENAI_COMPATIBLE_BASE_URL or None
+    else:
+        address = None  # the provider's own
+    return ProviderConfig(
+        provider=provider,
+        model=model,
+        api_key=api_key(owner, provider),
+        base_url=address,
+        timeout=float(settings.TAKOSS_MODEL_TIMEOUT_SECONDS),
+        max_retries=settings.TAKOSS_MODEL_RETRIES,
+    ).checked()
+
+
+def context_problem(
+    *, owner: User, choice: dict[str, str], name: str, description: str, requirements: str
+) -> str | None:
+    """Why the requirements would not fit the chosen model's context window, or None: such a
+    request is refused here, before a run starts, rather than sent."""
+    if choice["provider"] == OFFLINE:
+        return None
+    config = provider_config(owner=owner, **choice)
+    estimate = estimate_request(
+        config, requirements, name=name, description=description, catalog=catalog()
+    )
+    if estimate.fits:
+        return None
+    needed = estimate.prompt_tokens + estimate.max_output_tokens
+    return (
+        f"Too long for {config.provider} {config.model}: reading it would need about "
+        f"{needed:,} tokens (the text and up to {estimate.max_output_tokens:,} for the answer) "
+        f"but the model's context window is {estimate.context_window:,}. Shorten the text, or "
+        "choose a model with a larger window."
+    )
 
 
 # --- budget -----------------------------------------------------------------------------------
@@ -326,14 +366,12 @@ def model_reading(generation: Generation, sink: EventSink) -> ModelReading | Non
     ) -> AppSpec:
         offline = default_analyzer()
         try:
-            config = ProviderConfig(
+            config = provider_config(
+                owner=project.owner,
                 provider=generation.provider,
                 model=generation.model,
-                api_key=api_key(project.owner, generation.provider),
-                base_url=_base_url(project),
-                timeout=float(settings.TAKOSS_MODEL_TIMEOUT_SECONDS),
-                max_retries=settings.TAKOSS_MODEL_RETRIES,
-            ).checked()
+                base_url=project.base_url,
+            )
         except ProviderConfigError as exc:  # e.g. the key was revoked after the run started
             return _fell_back(generation, offline(text, name=name, description=description,
                                                   cancel=cancel), str(exc))  # fmt: skip
@@ -368,12 +406,6 @@ def _record_usage(generation: Generation, usage: ModelUsage) -> None:
         fell_back=usage.fell_back,
         model_warning="\n".join(usage.warnings),
     )
-
-
-def _base_url(project: Project) -> str | None:
-    if project.provider != OPENAI_COMPATIBLE:
-        return None  # the provider's own address
-    return project.base_url or settings.TAKOSS_OPENAI_COMPATIBLE_BASE_URL or None
 
 
 def _fell_back(generation: Generation, spec: AppSpec, reason: str) -> AppSpec:

@@ -72,7 +72,7 @@ from generator.models import (
     SpecVersion,
     generation_zip_path,
 )
-from generator.providers import model_reading, provider_clean, run_fields
+from generator.providers import context_problem, model_reading, provider_clean, run_fields
 from generator.publishing import ThrottledChannel
 
 if TYPE_CHECKING:
@@ -219,6 +219,16 @@ def _project_and_model_clean(
             fields.update(check())
         except ValidationError as error:
             errors.update(error.message_dict)
+    if not errors and (
+        problem := context_problem(
+            owner=owner,
+            choice={k: fields[k] for k in ("provider", "model", "base_url")},
+            name=fields["name"],
+            description=fields["description"],
+            requirements=fields["requirements"],
+        )
+    ):
+        errors["requirements"] = [problem]
     if errors:
         raise ValidationError(errors)
     return fields

@@ -83,3 +83,18 @@ def test_a_model_run_over_the_budget_is_402_and_offline_still_runs(
     assert Project.objects.count() == 1  # nothing created
     offline = as_owner.post("/api/generate", {**BODY, "provider": "offline"}, format="json")
     assert offline.status_code == 202
+
+
+def test_requirements_too_long_for_the_models_context_are_refused_before_anything_is_sent(
+    as_owner,
+):
+    long_text = " ".join([TASK_MANAGER] * 90)  # about 14,000 characters: over 8,192 tokens
+    body = assert_error(
+        as_owner.post("/api/generate", {**BODY, **LOCAL, "requirements": long_text}, format="json"),
+        400,
+        "invalid_input",
+    )
+    [message] = body["details"]["fields"]["requirements"]
+    assert message.startswith("Too long for openai-compatible qwen2.5: reading it would need")
+    assert "context window is 8,192" in message
+    assert not Project.objects.exists()
