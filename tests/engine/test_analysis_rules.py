@@ -971,3 +971,18 @@ def test_times_kept_by_a_thing_are_its_moments() -> None:
         moments, "datetime"
     )
     assert "Time" not in entities(spec)
+
+
+# --- passives ---------------------------------------------------------------------------------
+
+
+def test_a_thing_made_by_a_person_in_the_passive_keys_to_them() -> None:
+    spec = analyze("Routes are set by our setters; each route has a grade and a colour.")
+    assert "Route -> User (setter)" in named_links(spec)
+
+
+def test_a_verb_joined_to_a_passive_shares_its_subject() -> None:
+    spec = analyze("Maintenance requests are raised by tenants and have a description, a "
+                   "priority (low, normal, urgent) and a status.")  # fmt: skip
+    assert {"description", "priority", "status"} <= set(fields(spec, "MaintenanceRequest"))
+    assert "MaintenanceRequest -> User (tenant)" in named_links(spec)

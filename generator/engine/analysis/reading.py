@@ -86,6 +86,8 @@ _DROPPED_MODIFIERS = frozenset(
         "new",
     }
 )
+# Verbs whose passive agent is the person in charge: "each crew is led by a supervisor".
+_LED_VERBS = frozenset({"lead", "brew", "enter", "supervise", "run", "coach", "teach"})
 _PARTICIPLES = frozenset({"needed", "required", "allowed", "wanted", "used", "included"})
 
 
@@ -843,6 +845,14 @@ class UnitReader:
         current: Token = verb
         for _ in range(8):
             if current.pos_ in {"VERB", "AUX"}:
+                passive = next((c for c in current.children if c.dep_ == "nsubjpass"), None)
+                if (
+                    passive is not None
+                    and current != verb
+                    and verb.dep_ == "conj"
+                    and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in verb.children)
+                ):
+                    return self._who(passive)  # "requests are raised by tenants and have …"
                 subjects = [c for c in current.children if c.dep_ in {"nsubj", "agent"}]
                 # "teams (name, pub), players belong to a team": the nearest one acts
                 subject = max(subjects, key=lambda c: (c.i < current.i, c.i)) if subjects else None
@@ -951,9 +961,13 @@ class UnitReader:
             if person is not None:
                 self.ev.link(M2O, key, self._who(person) or USER_KEY, "assignee")
             return
-        authoring = lemma in hints.AUTHORING_VERBS or (
-            head in hints.INTERACTION_NOUNS and lemma not in hints.WEAK_VERBS
-        )  # "listeners leave comments on episodes": the comment is theirs
+        by_agent = obj.dep_ == "nsubjpass" and any(c.dep_ == "agent" for c in verb.children)
+        authoring = (
+            lemma in hints.AUTHORING_VERBS
+            or (head in hints.INTERACTION_NOUNS and lemma not in hints.WEAK_VERBS)
+            or (by_agent and lemma in hints.OWNING_VERBS | _LED_VERBS)
+        )
+        # "listeners leave comments on episodes", "routes are set by our setters": theirs
         if authoring and subject is not None and (subject == USER_KEY or self._is_person(subject)):
             name = hints.USER_RELATION_BY_VERB.get(lemma, "")
             if subject != USER_KEY:
