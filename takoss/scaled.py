@@ -37,6 +37,9 @@ HOST = "127.0.0.1"
 # A throwaway cluster need not survive a crash.
 FAST_POSTGRES = ("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 DATABASE = "takoss"
+# How long a stopping worker may take to finish its run before it is killed (the run is then
+# swept into "interrupted").
+GRACE_SECONDS = 30
 
 
 class Unavailable(RuntimeError):
@@ -174,6 +177,7 @@ class LocalServices:
                 cwd=folder,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # the terminal's Ctrl-C reaches the supervisor only
                 **as_user,
             )
         if not _wait_until(self._create_database, postgres, 30):
@@ -209,6 +213,7 @@ class LocalServices:
                 cwd=folder,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         if not _wait_until(self._redis_answers, redis, 15):
             raise Unavailable(f"redis-server did not start:\n{_tail(log)}")
@@ -265,6 +270,7 @@ def start_web(
         env=dict(env),
         stdout=log,
         stderr=subprocess.STDOUT if log is not None else None,
+        start_new_session=True,
     )
 
 
@@ -277,7 +283,38 @@ def start_worker(
         env=dict(env),
         stdout=log,
         stderr=subprocess.STDOUT if log is not None else None,
+        start_new_session=True,
     )
+
+
+def serve(port: int, env: Mapping[str, str], stopping: Callable[[], bool]) -> None:
+    """Two web processes and two workers until ``stopping()`` or one of them ends; then stop
+    them all, by pid: one SIGINT each (daphne stops, a worker finishes its run first; a second
+    would stop it at once), and SIGKILL for whatever still runs after GRACE_SECONDS."""
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        for offset in (0, 1):
+            children.append(start_web(port + offset, env))
+            print(f"Takoss web {offset + 1}: http://{HOST}:{port + offset}/", flush=True)
+        for index in (1, 2):
+            children.append(start_worker(f"worker-{index}-{os.getpid()}", env))
+        print("Two web processes and two workers are running; Ctrl-C stops them all.", flush=True)
+        while not stopping() and all(child.poll() is None for child in children):
+            time.sleep(0.2)
+        for child in children:
+            if child.poll() is not None and not stopping():
+                print(f"Process {child.pid} ended ({child.returncode}): stopping.", flush=True)
+            elif child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + GRACE_SECONDS
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"Process {child.pid} did not stop in time: killing it.", flush=True)
+    finally:
+        for child in children:
+            stop(child, signal.SIGKILL, wait=5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,7 +335,6 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    children: list[subprocess.Popen[bytes]] = []
     try:
         with LocalServices(
             args.folder, postgres_port=args.postgres_port, redis_port=args.redis_port
@@ -306,30 +342,10 @@ def main(argv: list[str] | None = None) -> int:
             env = takoss_env(services.env)
             print(f"PostgreSQL: {services.database_url}\nRedis: {services.redis_url}", flush=True)
             migrate(env)
-            for offset in (0, 1):
-                children.append(start_web(args.port + offset, env))
-                print(f"Takoss web {offset + 1}: http://{HOST}:{args.port + offset}/", flush=True)
-            for index in (1, 2):
-                children.append(start_worker(f"worker-{index}-{os.getpid()}", env))
-            print(
-                "Two web processes and two workers are running; Ctrl-C stops them all.", flush=True
-            )
-            while not stopping and all(child.poll() is None for child in children):
-                time.sleep(0.2)
-            for child in children:
-                if child.poll() is not None and not stopping:
-                    print(f"Process {child.pid} ended ({child.returncode}): stopping.", flush=True)
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
-            for child in children:
-                stop(child, signal.SIGINT, wait=10)
+            serve(args.port, env, lambda: stopping)
     except Unavailable as exc:
         print(f"run-scaled: {exc}", file=sys.stderr)
         return 1
-    finally:
-        for child in children:
-            stop(child, signal.SIGKILL, wait=5)
     return 0
 
 

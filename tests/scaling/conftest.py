@@ -91,6 +91,19 @@ class Cluster:
         assert response.status_code == 201, response.text
         return str(response.json()["token"])
 
+    def session(self, web: int, email: str) -> httpx.Client:
+        """A client signed in to a web process's pages, as a browser is (session cookie)."""
+        client = httpx.Client(base_url=self.webs[web].url, timeout=60)
+        client.get("/accounts/login/")
+        token = client.cookies["csrftoken"]
+        response = client.post(
+            "/accounts/login/",
+            data={"login": email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.webs[web].url}/accounts/login/"},
+        )
+        assert response.status_code == 302, response.text
+        return client
+
     def worker_running(self, generation_id: int) -> Worker:
         """The worker whose task is running this generation (django-tasks-db's record)."""
         rows = self.query(

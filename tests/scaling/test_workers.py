@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,34 @@ TASKS = (
 
 
 def user(cluster: Cluster) -> str:
-    return cluster.register(f"{uuid.uuid4().hex[:12]}@example.com")
+    return cluster.register(email())
+
+
+def email() -> str:
+    return f"{uuid.uuid4().hex[:12]}@example.com"
+
+
+def page_events(session: httpx.Client, generation_id: int) -> list[tuple[int, str]]:
+    """The run's web page stream (django-eventstream) from its first event to ``result``:
+    (storage id, event name) pairs."""
+    received: list[tuple[int, str]] = []
+    path = f"/events/generations/{generation_id}/?lastEventId=generation-{generation_id}:0"
+    headers = {"Accept": "text/event-stream"}
+    with session.stream("GET", path, headers=headers, timeout=180) as stream:
+        assert stream.status_code == 200
+        name, event_id = "message", ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("id: "):
+                event_id = line.removeprefix("id: ")
+            elif line == "":
+                if name not in {"message", "stream-open", "keep-alive"}:
+                    received.append((int(event_id.rsplit(":", 1)[1]), name))
+                    if name in {"result", "stream-error"}:
+                        return received
+                name, event_id = "message", ""
+    raise AssertionError(f"the page stream ended before the result: {received}")
 
 
 def submit(client: httpx.Client, name: str = "Team Tasks") -> int:
@@ -64,13 +92,18 @@ def running_past_analysis(cluster: Cluster, generation_id: int) -> bool:
 def test_a_run_submitted_through_web_1_runs_once_on_a_worker_and_streams_live_from_web_2(
     scaled,
 ):
-    token = user(scaled)
+    address = email()
+    token = scaled.register(address)
     web1, web2 = scaled.client(0, token), scaled.client(1, token)
+    page2 = scaled.session(1, address)
     generation_id = submit(web1)
     # Given the run's task queued three more times (a client retrying, a duplicated message)…
     duplicate_tasks(scaled, generation_id, 3)
 
-    received = list(frames(web2, generation_id))
+    with ThreadPoolExecutor(1) as pool:  # the web page's stream from web 2 at the same time
+        page = pool.submit(page_events, page2, generation_id)
+        received = list(frames(web2, generation_id))
+        page_received = page.result(timeout=120)
 
     # …it streams from the other web process, every event once, in order, live…
     seqs = [frame["seq"] for _, frame in received]
@@ -79,6 +112,10 @@ def test_a_run_submitted_through_web_1_runs_once_on_a_worker_and_streams_live_fr
     assert received[-1][1]["data"]["status"] == "succeeded"
     first_at, last_at = received[0][0], received[-1][0]
     assert last_at - first_at > 1.0, "events arrived while the run went on, not in one batch"
+    # …the web page's stream too, through Redis (each event once, in order, to the result)…
+    assert [event_id for event_id, _ in page_received] == list(range(1, len(page_received) + 1))
+    assert page_received[-1][1] == "result"
+    assert page_received[0][1] == "phase_start"
     # …and ran once, on a worker: the workers took all four tasks, one of them ran the pipeline.
     starts = [f for _, f in received if f["type"] == "phase_start" and f["phase"] == "analysis"]
     assert len(starts) == 1
