@@ -986,3 +986,19 @@ def test_a_verb_joined_to_a_passive_shares_its_subject() -> None:
                    "priority (low, normal, urgent) and a status.")  # fmt: skip
     assert {"description", "priority", "status"} <= set(fields(spec, "MaintenanceRequest"))
     assert "MaintenanceRequest -> User (tenant)" in named_links(spec)
+
+
+# --- places the app keeps ---------------------------------------------------------------------
+
+
+def test_sites_with_data_of_their_own_are_kept_not_the_app() -> None:
+    trial = analyze("Participants are enrolled at a site. Each site has a name and a city.")
+    assert {"name", "city"} <= set(fields(trial, "AppSite"))
+    dives = analyze("Divers log dives at dive sites. Each dive site has a name and a maximum "
+                    "depth.")  # fmt: skip
+    assert {"name", "maximum_depth"} <= set(fields(dives, "DiveSite"))
+
+
+def test_a_with_list_after_the_place_describes_what_the_verb_makes() -> None:
+    spec = analyze("Organisers publish trips to islands with a date, a boat and a price.")
+    assert {"date", "boat", "price"} <= set(fields(spec, "Trip"))

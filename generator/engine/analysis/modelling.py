@@ -205,6 +205,8 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
         return False
     if thing.person and not thing.fields and not thing.managed and thing.strength < STRONG:
         return False  # "the harbour master", "an interviewer": named, not stored
+    if head in hints.APP_ONLY_NOUNS and _many_sites(thing):
+        return True
     if thing.key == USER_KEY or head in hints.FEATURE_NOUNS | hints.ABSTRACT_NOUNS | \
             hints.APP_ONLY_NOUNS:  # fmt: skip
         return bool(thing.fields) and head not in hints.APP_ONLY_NOUNS and thing.strength >= STRONG
@@ -225,6 +227,15 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
             or (thing.strength >= STRONG and thing.mentions >= 2)
         )
     return thing.strength >= MEDIUM or bool(thing.fields)
+
+
+def _many_sites(thing: Thing) -> bool:
+    """ "dive sites with a name and a depth", "each site has a name and a city": places the
+    app keeps, not the app ("a site to share recipes")."""
+    values = [f for f in thing.fields if f not in {"name", "title", "url", "link"}]
+    if "_" in thing.key:
+        return bool(thing.fields) and thing.key.split("_")[0] not in hints.APP_NOUNS
+    return thing.key == "site" and len(thing.fields) >= 2 and bool(values)
 
 
 def _wordlike(key: str) -> bool:

@@ -1158,6 +1158,7 @@ class UnitReader:
             elif prep.lower_ == "with":
                 owner = token.head.head if token.dep_ == "pobj" and \
                     token.head.head.pos_ in _NOUNS else token  # fmt: skip
+                owner = _made_object(token) or owner
                 self._items(key_of(owner), _split_items(_clause_rest(prep, prep.i + 1)))
             elif key in hints.INTERACTION_NOUNS and prep.lower_ in {"on", "for", "to", "about",
                                                                      "of"}:  # fmt: skip
@@ -1396,6 +1397,16 @@ def _collection_member(token: Token) -> Token:
     prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     member = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
     return member if member is not None and member.pos_ in _NOUNS else token
+
+
+def _made_object(token: Token) -> Token | None:
+    """ "publish trips to dive sites with a date and a price": the with-list after the place
+    describes what the verb makes, not the place."""
+    verb = token.head.head if token.dep_ == "pobj" else None
+    if verb is None or verb.pos_ != "VERB" or verb.lemma_.lower() not in hints.OWNING_VERBS:
+        return None
+    made = next((c for c in verb.children if c.dep_ == "dobj" and c.pos_ in _NOUNS), None)
+    return made if made is not None and not is_person(key_of(made)) else None
 
 
 def _governing_verb(token: Token) -> Token | None:
