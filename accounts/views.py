@@ -81,7 +81,7 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = SettingsForm(
             initial={
                 "display_name": user.display_name,
-                "experience_level": user.experience_level,
+                "experience_level": user.experience_level or ExperienceLevel.BEGINNER,
                 "theme": user.theme,
             }
         )
@@ -104,7 +104,7 @@ def _render_settings(
         or SettingsForm(
             initial={
                 "display_name": user.display_name,
-                "experience_level": user.experience_level,
+                "experience_level": user.experience_level or ExperienceLevel.BEGINNER,
                 "theme": user.theme,
             }
         ),

@@ -145,7 +145,12 @@ def archive_view(generation: Generation, path: str) -> ViewedFile:
         return ViewedFile(path, len(data), None, "", "binary")
     lexer = _lexer(path, text)
     formatter = HtmlFormatter(
-        linenos="table", cssclass="highlight", lineanchors="L", anchorlinenos=True, wrapcode=True
+        linenos="table",
+        cssclass="highlight",
+        lineanchors="L",  # #L-12 links to line 12
+        linespans="line",  # and its line can be marked (project page CSS)
+        anchorlinenos=True,
+        wrapcode=True,
     )
     return ViewedFile(path, len(data), text, highlight(text, lexer, formatter), lexer.name)
 

@@ -315,10 +315,12 @@ def _finish(raw: str, drawing: _Drawing, *, title: str, desc: str, standalone: b
     ET.register_namespace("", SVG_NS)
     # Comments (Graphviz's version among them) and the prolog are dropped by the parser.
     source = ET.fromstring(raw.encode())
-    root = ET.Element(
-        _q("svg"),
-        {"class": "er-diagram", "role": "img", "viewBox": _view_box(source.get("viewBox", ""))},
-    )
+    view_box = _view_box(source.get("viewBox", ""))
+    attributes = {"class": "er-diagram", "role": "img", "viewBox": view_box}
+    width = float(view_box.split()[2])
+    if width > 0:  # never drawn wider than dot laid it out: a small model stays readable
+        attributes["style"] = f"max-width: {width:g}px"
+    root = ET.Element(_q("svg"), attributes)
     ET.SubElement(root, _q("title")).text = title
     ET.SubElement(root, _q("desc")).text = desc
     if standalone:

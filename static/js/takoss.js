@@ -282,3 +282,15 @@
   document.addEventListener("DOMContentLoaded", function () { setUp(); });
   document.addEventListener("htmx:afterSettle", function (event) { setUp(event.detail.elt.parentElement || document); });
 })();
+
+// The Code tab's tree scrolls to the file that is open (e.g. after a reload of a file's address).
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var current = document.querySelector(".file-tree a[aria-current=page]");
+  var list = current && current.closest("ul");
+  if (!current || !list) return;
+  var top = current.offsetTop - list.offsetTop;
+  if (top < list.scrollTop || top > list.scrollTop + list.clientHeight - current.offsetHeight) {
+    list.scrollTop = Math.max(0, top - list.clientHeight / 2);
+  }
+});

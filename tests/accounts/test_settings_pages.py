@@ -159,3 +159,21 @@ def test_anonymous_users_are_sent_to_login(client, url):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_a_user_who_skipped_onboarding_can_switch_to_dark_in_one_save(client, owner):
+    # Given someone who signed up from an example's link and never saw onboarding
+    client.force_login(owner)
+    html = client.get(SETTINGS_URL).content.decode()
+    # The level is preselected, so the form posts as the browser would send it
+    checked = re.search(r'<input[^>]*name="experience_level"[^>]*value="(\w+)"[^>]*checked', html)
+    assert checked and checked.group(1) == ExperienceLevel.BEGINNER
+
+    response = client.post(
+        SETTINGS_URL,
+        {"display_name": "", "experience_level": checked.group(1), "theme": Theme.DARK},
+    )
+
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.theme == Theme.DARK

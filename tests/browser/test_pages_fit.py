@@ -140,6 +140,13 @@ def _project_for(email: str) -> int:
     return project.pk
 
 
+def _api_key_for(email: str) -> None:
+    from accounts.models import User
+    from accounts.services import api_key_create
+
+    api_key_create(user=User.objects.get(email=email), name="A key for the deploy pipeline")
+
+
 def _live_project_for(email: str) -> int:
     """A project whose run is still live, with 40 files written so far."""
     from accounts.models import User
@@ -177,6 +184,7 @@ def test_every_page_fits_without_overlaps_or_console_errors(
 
     email = sign_up(page, level="experienced")
     pk = _project_for(email)
+    _api_key_for(email)
     pages = [
         ("dashboard", "/projects/"),
         ("new-quick", "/projects/new/?form=quick"),
@@ -270,6 +278,12 @@ def test_the_workspace_tabs_by_keyboard_the_file_search_and_one_file_downloaded(
     page.click("#code-viewer td.linenos a[href='#L-3']")
     assert page.url.endswith("#L-3")
     assert page.evaluate("document.querySelector(':target').id") == "L-3"
+    marked = page.evaluate("getComputedStyle(document.getElementById('line-3')).backgroundColor")
+    assert marked not in ("rgba(0, 0, 0, 0)", "transparent"), "the linked line is not marked"
+    page.click("[data-testid=copy-button]")
+    page.wait_for_function(
+        "document.querySelector('#code-viewer [data-copy-status]').textContent.length > 0"
+    )
     with page.expect_download() as download_info:
         page.click("[data-testid=file-download]")
     download = download_info.value
@@ -278,9 +292,15 @@ def test_the_workspace_tabs_by_keyboard_the_file_search_and_one_file_downloaded(
     download.save_as(saved)
     assert saved.read_text() == "class Shift:\n    pass\n" * 40
 
-    # A file's own address opens the page on the Code tab.
-    page.goto(f"/projects/{pk}/runs/1/files/README.md")
+    # A file's own address opens the page on the Code tab, its tree scrolled to the file.
+    page.goto(f"/projects/{pk}/runs/1/files/manage.py")
     assert page.get_attribute("[data-testid=tab-code]", "aria-selected") == "true"
+    current = page.locator("[data-testid=file-tree] a[aria-current=page]")
+    assert current.get_attribute("data-path") == "manage.py"
+    tree = page.locator("[data-testid=file-tree] ul").bounding_box()
+    box = current.bounding_box()
+    assert tree and box and tree["y"] <= box["y"] <= tree["y"] + tree["height"], "not in view"
+    page.goto(f"/projects/{pk}/runs/1/files/README.md")
     assert "# Food bank" in page.inner_text("#code-viewer")
     assert errors == []
 
