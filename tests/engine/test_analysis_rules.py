@@ -1002,3 +1002,17 @@ def test_sites_with_data_of_their_own_are_kept_not_the_app() -> None:
 def test_a_with_list_after_the_place_describes_what_the_verb_makes() -> None:
     spec = analyze("Organisers publish trips to islands with a date, a boat and a price.")
     assert {"date", "boat", "price"} <= set(fields(spec, "Trip"))
+
+
+def test_a_tool_with_values_of_its_own_is_kept() -> None:
+    spec = analyze("Our tool library lends tools to members. Each tool has a name, a brand, a "
+                   "condition (new, good, worn) and a replacement value.")  # fmt: skip
+    assert {"brand", "condition", "replacement_value"} <= set(fields(spec, "Tool"))
+
+
+def test_a_list_item_with_a_participle_is_not_a_clause() -> None:
+    # "salt used" is a value of the run, not a sentence that breaks the list
+    spec = analyze("routes: name, priority. trucks: reg, capacity tonnes, depot.\n"
+                   "runs: route + truck + driver, start, finish, salt used")  # fmt: skip
+    assert {"Run -> Route", "Run -> Truck"} <= links(spec)
+    assert "CapacityTonne" not in entities(spec)

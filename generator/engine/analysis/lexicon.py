@@ -22,7 +22,7 @@ MEASURE_UNITS = _words(
     """
     metre meter kilometre kilometer km mile cm mm centimetre centimeter millimetre millimeter
     foot feet inch kg kilo kilogram gram g lb pound ounce oz litre liter ml celsius fahrenheit
-    degree percent kwh watt
+    degree percent kwh watt kilowatt kw tonne ton
     """
 )
 

@@ -229,13 +229,17 @@ def _is_entity(thing: Thing, backlog: bool) -> bool:
     return thing.strength >= MEDIUM or bool(thing.fields)
 
 
+# Words for the app that also name things an app keeps ("each tool has a brand").
+_PLACES_AND_TOOLS = frozenset({"site", "tool"})
+
+
 def _many_sites(thing: Thing) -> bool:
     """ "dive sites with a name and a depth", "each site has a name and a city": places the
     app keeps, not the app ("a site to share recipes")."""
     values = [f for f in thing.fields if f not in {"name", "title", "url", "link"}]
     if "_" in thing.key:
         return bool(thing.fields) and thing.key.split("_")[0] not in hints.APP_NOUNS
-    return thing.key == "site" and len(thing.fields) >= 2 and bool(values)
+    return thing.key in _PLACES_AND_TOOLS and len(thing.fields) >= 2 and bool(values)
 
 
 def _wordlike(key: str) -> bool:

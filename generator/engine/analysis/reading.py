@@ -641,26 +641,28 @@ class UnitReader:
         close = next((t.i for t in doc[noun.i + 1 :] if t.text == ")"), len(doc))
         items = _split_items(list(doc[noun.i + 2 : close]))
         if key_of(noun) in hints.ENUM_HINTS and items and all(len(i.tokens) <= 3 for i in items):
-            self._choice_of_owner(noun, items)  # "a report's status (new, triaged, resolved)"
-            self.done.update(range(noun.i + 1, close + 1))
+            if self._choice_of_owner(noun, items):  # "a report's status (new, triaged)"
+                self.done.update(range(noun.i + 1, close + 1))
         elif items and _attribute_like(items):
             self.ev.note(key_of(noun), STRONG, surface=noun.text)
             self._items(key_of(noun), items)
             self.done.update(range(noun.i + 1, close + 1))
 
-    def _choice_of_owner(self, noun: Token, items: Sequence[Item]) -> None:
+    def _choice_of_owner(self, noun: Token, items: Sequence[Item]) -> bool:
         """The values of a status, type or level are a choice field of whose it is ("a
         report's status", "the status of an order"), never things of their own."""
         whose = next((c for c in noun.children if c.dep_ == "poss" and self._owner_noun(c)), None)
         whose = whose or next((t for t in _prep_objects(noun, frozenset({"of"}))
                                if self._owner_noun(t)), None)  # fmt: skip
         if whose is None:
-            return
+            return False
         values = tuple(" ".join(t.lower_ for t in i.tokens) for i in items)
         spec = field_from_words([key_of(noun)], values)
-        if spec is not None:
-            self.ev.note(key_of(whose), MEDIUM, surface=whose.text)
-            self.ev.add_field(key_of(whose), spec)
+        if spec is None:
+            return False
+        self.ev.note(key_of(whose), MEDIUM, surface=whose.text)
+        self.ev.add_field(key_of(whose), spec)
+        return True
 
     def _item_link(self, key: str, tokens: Sequence[Token], head: Token) -> None:
         """ "comments on posts", "payments for each booking": the part refers to the thing."""
@@ -1435,8 +1437,8 @@ def _is_clause(tokens: Sequence[Token]) -> bool:
         return False  # "price paid", "hours worked": a noun phrase
     inside = {t.i for t in tokens}
     return any(
-        t.pos_ in {"VERB", "AUX"} and (len(tokens) > 3 or t.tag_ in _FINITE or _modal_verbs(
-            t, inside)) and
+        t.pos_ in {"VERB", "AUX"} and t.lower_ not in _PARTICIPLES and (
+            len(tokens) > 3 or t.tag_ in _FINITE or _modal_verbs(t, inside)) and
         any(c.dep_ in {"nsubj", "nsubjpass"} and c.i in inside for c in t.children)
         for t in tokens
     )  # fmt: skip
