@@ -1016,3 +1016,10 @@ def test_a_list_item_with_a_participle_is_not_a_clause() -> None:
                    "runs: route + truck + driver, start, finish, salt used")  # fmt: skip
     assert {"Run -> Route", "Run -> Truck"} <= links(spec)
     assert "CapacityTonne" not in entities(spec)
+
+
+def test_non_members_who_cannot_book_leave_members_users() -> None:
+    spec = analyze("Members make a reservation for a hut with an arrival date. Non-members can't "
+                   "book.")  # fmt: skip
+    assert "Member" in roles(spec)
+    assert "Member" not in entities(spec)

@@ -734,7 +734,10 @@ class UnitReader:
         if subject is not None and subject != USER_KEY:
             thing = self.ev.things.get(subject)
             passive = any(c.dep_ in {"auxpass", "agent"} for c in verb.children)
-            if thing is not None and thing.person and _negated(verb) and lemma in _APP_USE_VERBS:
+            if _others(verb):
+                pass  # "non-members can't book" says nothing about members
+            elif thing is not None and thing.person and _negated(verb) and \
+                    lemma in _APP_USE_VERBS:  # fmt: skip
                 thing.managed = True  # "members do not log in": kept as records, not users
             elif thing is not None and thing.person and lemma not in _NOT_ACTING and \
                     not passive and not _negated(verb):  # fmt: skip
@@ -1399,6 +1402,15 @@ def _collection_member(token: Token) -> Token:
     prep = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     member = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
     return member if member is not None and member.pos_ in _NOUNS else token
+
+
+def _others(verb: Token) -> bool:
+    """The verb's subject is "non-members", "non-staff": everyone but them."""
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None:
+        return False
+    return any(t.lower_ == "non" for t in subject.doc[max(0, subject.i - 2) : subject.i]) or \
+        any(t.lower_ == "non" for t in subject.subtree)  # fmt: skip
 
 
 def _made_object(token: Token) -> Token | None:
