@@ -1023,3 +1023,9 @@ def test_non_members_who_cannot_book_leave_members_users() -> None:
                    "book.")  # fmt: skip
     assert "Member" in roles(spec)
     assert "Member" not in entities(spec)
+
+
+def test_the_list_after_giving_describes_the_thing_made() -> None:
+    spec = analyze("As a member, I want to suggest a film for a future screening, giving the "
+                   "title, the year and a link to the trailer.")  # fmt: skip
+    assert {"title", "year", "trailer"} <= set(fields(spec, "Film"))

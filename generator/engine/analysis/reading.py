@@ -211,6 +211,8 @@ class UnitReader:
         belong to, whatever the verb. Read from commas and conjunctions, since the parser often
         gets long lists wrong."""
         for run in _runs(doc, self.done):
+            giving = next((i for i, part in enumerate(run) if i and _leads_phrase(part)), 0)
+            run = run[giving:]  # "suggest a film for a screening, giving the title, the year"
             phrases = [p for p in (_trailing_phrase(part) for part in run) if p]
             if not phrases:
                 continue
