@@ -348,7 +348,8 @@ _PRONOUNS = frozenset({"it", "them", "this", "that", "this field", "that field",
 _CALLED = re.compile(r"\b(?:field|column|attribute|property)\s+(?:called|named)\s+(.+)", re.I)
 _VALUES_AFTER_COLON = re.compile(r"([^,:()]+?):\s*([^:()]+)")
 _ROLES = re.compile(r"(?:an?\s+|the\s+)?(.+?)\s+roles?|(?:an?\s+|the\s+)?roles?\s+(.+)", re.I)
-_OWNER_CUT = re.compile(r"\(|\)|\s(to|on|for|in|into|onto)\s+(?:each|every|all|the|a|an)?\s*")
+# A determiner only as a whole word: "to announcements" keeps its "a".
+_OWNER_CUT = re.compile(r"\(|\)|\s(to|on|for|in|into|onto)\s+(?:(?:each|every|all|the|a|an)\b)?\s*")
 _FEATURE_HEADS = hints.FEATURE_NOUNS | {"reminder", "alert", "update", "export", "report"}
 
 
@@ -356,6 +357,16 @@ def _strip(text: str) -> str:
     """ "the Post entity" -> "Post" """
     text = _DETERMINER.sub("", text.strip().strip("\"'").strip())
     return _NOISE.sub("", text).strip().strip("\"'").strip()
+
+
+def _rename_note(op: RenameEntity, made: str) -> str:
+    """ "Renamed Location to AppSite: Site is a name Django or the generated code already uses."
+    when the name asked for could not be used as it is."""
+    asked = naming.to_pascal(op.new)
+    if made == asked:
+        return op.describe()
+    reason = naming.entity_reserved_reason(asked) or "a name this app already uses"
+    return f"Renamed {op.old} to {made}: {asked} is {reason}."
 
 
 def _singular_pascal(text: str) -> str:
@@ -431,11 +442,14 @@ class _Reader:
 
     # applying ----------------------------------------------------------------------------
     def do(self, op: _Op, note: str = "") -> None:
+        names = [entity.name for entity in self.spec.entities]
         try:
             self.spec = apply_ops(self.spec, [op], keep_rows=False).spec
         except EditError as exc:
             raise ChangeError(f"{_quoted(self.clause)}: {exc}") from None
         self.ops.append(op)
+        if isinstance(op, RenameEntity) and not note:
+            note = _rename_note(op, self.spec.entities[names.index(op.old)].name)
         self.notes.append(note or op.describe())
 
     def fail(self, message: str) -> ChangeError:

@@ -581,3 +581,27 @@ def test_long_text_is_bounded_and_cancel_is_honoured(tasks: AppSpec) -> None:
     token.cancel()
     with pytest.raises(Cancelled):
         read_change(tasks, "add a due date to tasks", cancel=token)
+
+
+def test_a_field_added_to_a_plural_beginning_with_a_keeps_the_whole_name():
+    # "to announcements": the "a" of the noun is not an article (it read 'nnouncements')
+    spec = _spec({"name": "Announcement", "fields": [{"name": "title"}]})
+
+    change = read_change(spec, "add a due date to announcements")
+
+    assert [field.name for field in change.spec.entity("Announcement").fields] == [
+        "title",
+        "due_date",
+    ]
+    assert not any("was read as" in note for note in change.notes), change.notes
+
+
+def test_a_rename_to_a_reserved_name_says_the_name_it_got_and_why():
+    spec = _spec({"name": "Location", "fields": [{"name": "name"}]})
+
+    change = read_change(spec, "rename Location to Site")
+
+    assert [entity.name for entity in change.spec.entities] == ["AppSite"]
+    assert change.notes[0] == (
+        "Renamed Location to AppSite: Site is a name Django or the generated code already uses."
+    )
