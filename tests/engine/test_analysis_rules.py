@@ -1029,3 +1029,11 @@ def test_the_list_after_giving_describes_the_thing_made() -> None:
     spec = analyze("As a member, I want to suggest a film for a future screening, giving the "
                    "title, the year and a link to the trailer.")  # fmt: skip
     assert {"title", "year", "trailer"} <= set(fields(spec, "Film"))
+
+
+def test_people_registered_or_enrolled_are_records() -> None:
+    spec = analyze("Patients are registered with their name, date of birth and address. Patients "
+                   "can then order glasses.")  # fmt: skip
+    assert "Patient" in entities(spec)
+    assert "Patient 1-1 User" not in links(spec)
+    assert "Patient" not in roles(spec)

@@ -86,6 +86,9 @@ _DROPPED_MODIFIERS = frozenset(
         "new",
     }
 )
+# Verbs that make records of the people they are done to: "participants are enrolled".
+_ENROLLED = frozenset({"register", "enroll", "enrol", "admit", "record", "store", "keep", "list",
+                       "add", "file", "index"})  # fmt: skip
 # Verbs whose passive agent is the person in charge: "each crew is led by a supervisor".
 _LED_VERBS = frozenset({"lead", "brew", "enter", "supervise", "run", "coach", "teach"})
 _PARTICIPLES = frozenset({"needed", "required", "allowed", "wanted", "used", "included"})
@@ -962,6 +965,8 @@ class UnitReader:
                 return
             if owning and subject is not None and subject != key:
                 thing.managed = True
+            elif obj.dep_ == "nsubjpass" and lemma in _ENROLLED and not _negated(verb):
+                thing.managed = True  # "patients are registered with their name": records
             return
         if lemma in hints.ASSIGN_VERBS:
             person = _prep_object(verb, {"to"})
