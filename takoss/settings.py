@@ -249,6 +249,14 @@ if TAKOSS_STALE_RUN_SECONDS <= 2 * TAKOSS_HEARTBEAT_SECONDS:
 TAKOSS_REDIS_URL = env_str("TAKOSS_REDIS_URL", "")
 if TAKOSS_REDIS_URL:
     EVENTSTREAM_REDIS = _redis(TAKOSS_REDIS_URL)
+    # The cache holds the API's rate limits and allauth's: one count for every web process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TAKOSS_REDIS_URL,
+            "KEY_PREFIX": "takoss",
+        }
+    }
 
 # Generated code runs only inside bubblewrap (generator/engine/sandbox.py); "none" runs it
 # unisolated and must be asked for, with a warning logged on every run.
@@ -357,6 +365,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Server-Sent Events to REST clients (generator/api/streams.py): a comment line this often.
 TAKOSS_SSE_KEEPALIVE_SECONDS = env_int("TAKOSS_SSE_KEEPALIVE_SECONDS", 15, minimum=1)
+# Open API event streams per user, across web processes (generator/api/streamslots.py).
+TAKOSS_MAX_OPEN_STREAMS_PER_USER = env_int("TAKOSS_MAX_OPEN_STREAMS_PER_USER", 20, minimum=1)
 # POST /api/generate waits at most this long, then answers 202 with the URLs to follow.
 TAKOSS_API_WAIT_SECONDS = env_int("TAKOSS_API_WAIT_SECONDS", 600, minimum=1)
 

@@ -30,7 +30,7 @@ ERROR_STATUSES = {
     "406": "Not acceptable",
     "413": "Requirements text too long",
     "415": "Unsupported media type",
-    "429": "Rate limited or too many runs at once (see Retry-After)",
+    "429": "Rate limited, or too many runs or event streams at once (see Retry-After)",
     "500": "Server error",
 }
 # Statuses only some operations answer: (path, method) -> status -> description.
@@ -179,7 +179,7 @@ def add_stream_endpoints(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
                         "content": {"application/json": {"schema": ERROR_REF}},
                     },
                 )
-            limited = path.startswith("/api/generate") or path.endswith("/regenerate")
+            limited = path.startswith("/api/generate") or path.endswith(("/regenerate", "/events"))
             if limited or (method != "get" and VERSION_WRITES.match(path)):
                 responses["429"]["headers"] = {
                     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}

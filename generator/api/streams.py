@@ -46,6 +46,7 @@ from generator.api.errors import error_response, error_response_for
 from generator.api.live import fallback_seconds, redis_wakeups, waker
 from generator.api.params import whole_number
 from generator.api.serializers import GenerateInput
+from generator.api.streamslots import LEASE_SECONDS, slots
 from generator.api.throttling import GenerateThrottle
 from generator.api.views import check_generation, start_generation
 from generator.constants import FINAL_STATUSES
@@ -68,8 +69,9 @@ async def generate_stream(request: HttpRequest) -> HttpResponseBase:
     accepted = await sync_to_async(_accept_for_stream)(request)
     if isinstance(accepted, HttpResponse):
         return accepted
-    owner, data = accepted
-    return _sse(request, _started_run(owner, data, absolute=request.build_absolute_uri))
+    owner, data, slot = accepted
+    frames = _started_run(owner, data, absolute=request.build_absolute_uri)
+    return _sse(request, _holding(frames, owner.pk, slot))
 
 
 async def generation_events(request: HttpRequest, pk: int) -> HttpResponseBase:
@@ -78,13 +80,15 @@ async def generation_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     outcome = await sync_to_async(_open_events)(request, pk)
     if isinstance(outcome, HttpResponse):
         return outcome
-    return _sse(request, _frames(pk, after=outcome, absolute=request.build_absolute_uri))
+    after, user_id, slot = outcome
+    frames = _frames(pk, after=after, absolute=request.build_absolute_uri)
+    return _sse(request, _holding(frames, user_id, slot))
 
 
 # --- the sync halves (database, auth, validation) ---------------------------------------------
 
 
-def _accept_for_stream(request: HttpRequest) -> tuple[User, dict[str, Any]] | HttpResponse:
+def _accept_for_stream(request: HttpRequest) -> tuple[User, dict[str, Any], str] | HttpResponse:
     """Everything that can refuse the request with a status code, and nothing that writes.
 
     Auth, rate limit, the body, the project's fields and the concurrent-run cap are checked
@@ -101,9 +105,10 @@ def _accept_for_stream(request: HttpRequest) -> tuple[User, dict[str, Any]] | Ht
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         check_generation(user, data)
+        slot = slots.acquire(user.pk)  # last: a refusal above must not hold a slot
     except Exception as exc:
         return error_response_for(exc)
-    return user, data
+    return user, data, slot
 
 
 def _start(owner: User, data: dict[str, Any], absolute: Callable[[str], str]) -> tuple[int, str]:
@@ -133,12 +138,14 @@ def _start(owner: User, data: dict[str, Any], absolute: Callable[[str], str]) ->
     return generation.pk, sse_frame(0, queued)
 
 
-def _open_events(request: HttpRequest, pk: int) -> int | HttpResponse:
+def _open_events(request: HttpRequest, pk: int) -> tuple[int, int, str] | HttpResponse:
+    """Where the replay starts, the user and their stream slot; or the refusal."""
     try:
         user = authenticate(request)
         if not Generation.objects.visible_to(user).filter(pk=pk).exists():
             raise exceptions.NotFound("Not found.")
-        return _after(request)
+        after = _after(request)
+        return after, user.pk, slots.acquire(user.pk)
     except Exception as exc:
         return error_response_for(exc)
 
@@ -186,6 +193,19 @@ def _sse(request: HttpRequest, frames: AsyncIterator[str]) -> Any:
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response
+
+
+async def _holding(frames: AsyncIterator[str], user_id: int, slot: str) -> AsyncIterator[str]:
+    """``frames``, holding the user's stream slot until they end (or the client leaves)."""
+    renewed = time.monotonic()
+    try:
+        async for frame in frames:
+            yield frame
+            if time.monotonic() - renewed > LEASE_SECONDS / 3:  # keep-alives come often enough
+                await sync_to_async(slots.renew)(user_id, slot)
+                renewed = time.monotonic()
+    finally:
+        await asyncio.shield(sync_to_async(slots.release)(user_id, slot))
 
 
 async def _started_run(

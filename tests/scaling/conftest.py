@@ -32,6 +32,10 @@ from tests.asgi_server import AsgiServer
 PASSWORD = "a-Long-pass-phrase-42"
 # Short, so a killed worker's run is swept within seconds (the default is 15 s).
 FAST_SWEEP = {"TAKOSS_HEARTBEAT_SECONDS": "1", "TAKOSS_STALE_RUN_SECONDS": "3"}
+# Each test's user starts at most one run; the rate limit's test makes a third request.
+GENERATE_RATE = 2
+# Each test's user opens at most two API streams at once, but the cap's test.
+STREAM_CAP = 2
 
 
 def unavailable(reason: str) -> None:
@@ -134,7 +138,14 @@ def cluster() -> Iterator[Cluster]:
         unavailable(str(exc))
     media = home / "media"
     env = takoss_env(
-        services.env, {"TAKOSS_MEDIA_ROOT": str(media), "TAKOSS_LOG_LEVEL": "INFO", **FAST_SWEEP}
+        services.env,
+        {
+            "TAKOSS_MEDIA_ROOT": str(media),
+            "TAKOSS_LOG_LEVEL": "INFO",
+            "TAKOSS_API_GENERATE_RATE": f"{GENERATE_RATE}/hour",
+            "TAKOSS_MAX_OPEN_STREAMS_PER_USER": str(STREAM_CAP),
+            **FAST_SWEEP,
+        },
     )
     webs: list[AsgiServer] = []
     workers: list[Worker] = []

@@ -12,13 +12,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.scaling.conftest import Cluster, wait_until
+from tests.scaling.conftest import GENERATE_RATE, STREAM_CAP, Cluster, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +203,44 @@ def test_a_worker_killed_mid_run_leaves_its_run_interrupted_and_no_zip(scaled):
     assert [f["type"] for f in received[-2:]] == ["error", "result"]
     media = Path(scaled.workers[0].env["TAKOSS_MEDIA_ROOT"])
     assert list(media.glob(f"generations/*/{generation_id}*.zip")) == []
+
+
+def test_a_users_rate_limit_counts_requests_to_every_web_process(scaled):
+    token = user(scaled)
+    webs = [scaled.client(0, token), scaled.client(1, token)]
+
+    # Requests refused for their body still count (DRF throttles before it parses).
+    answers = [webs[n % 2].post("/api/generate", json={}).status_code for n in range(3)]
+
+    assert answers == [400] * GENERATE_RATE + [429]
+    refused = webs[1].post("/api/generate", json={})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_a_users_open_streams_are_capped_across_web_processes(scaled):
+    token = user(scaled)
+    webs = [scaled.client(0, token), scaled.client(1, token)]
+    generation_id = submit(webs[0])
+    path = f"/api/generations/{generation_id}/events"
+
+    with ExitStack() as open_streams:
+        streams = [
+            open_streams.enter_context(webs[n % 2].stream("GET", path, timeout=60))
+            for n in range(STREAM_CAP)
+        ]
+        assert [s.status_code for s in streams] == [200] * STREAM_CAP
+
+        refused = webs[0].get(path)
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "too_many_streams"
+        assert int(refused.headers["Retry-After"]) > 0
+
+        streams[0].close()  # a client that leaves gives its slot back
+
+        def opens() -> bool:
+            with webs[1].stream("GET", path, timeout=60) as again:
+                return again.status_code == 200
+
+        wait_until(opens, timeout=10, interval=0.2)
+    webs[0].post(f"/api/generations/{generation_id}/cancel")
