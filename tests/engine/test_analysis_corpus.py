@@ -3,10 +3,11 @@ and varied as promised, the scores stay above floors set a little below the figu
 when the floors were set, and the scorer itself counts what it says it counts.
 
 The floors catch regressions; they are not goals. Raise them when the analyzer improves (measure
-with ``PYTHONPATH=. .venv/bin/python bench/analyzer_corpus.py``). Figures when set, at 23452fe
-(development texts / frozen holdout / dev backlogs / holdout backlogs), F1: entities
-.75/.61/.39/.36, relationships .52/.30/.11/.19, fields .73/.55, field types .97/.91, roles
-.84/.72/.72/.71; development entities by genre: prose .79, terse .81, bullets .77, stories .52.
+with ``PYTHONPATH=. .venv/bin/python bench/analyzer_corpus.py``). Figures when set, after
+dev4.yaml joined the development texts (development texts / frozen holdout / dev backlogs /
+holdout backlogs), F1: entities .78/.70/.41/.48, relationships .54/.43/.14/.19, fields .73/.64,
+field types .92/.90, roles .84/.77/.73/.74; development entities by genre: prose .82, terse .80,
+bullets .82, stories .66.
 """
 
 from __future__ import annotations
@@ -87,23 +88,23 @@ def backlogs() -> dict[str, Evaluation]:
 
 
 def test_development_texts_floors(development: Evaluation) -> None:
-    assert development.entities.f1 >= 0.77, _report(development.entities)
-    assert development.relationships.f1 >= 0.51, _report(development.relationships)
-    assert development.fields.f1 >= 0.69, _report(development.fields)
-    assert development.fields.type_accuracy >= 0.92, development.fields.wrong_types
+    assert development.entities.f1 >= 0.76, _report(development.entities)
+    assert development.relationships.f1 >= 0.52, _report(development.relationships)
+    assert development.fields.f1 >= 0.71, _report(development.fields)
+    assert development.fields.type_accuracy >= 0.91, development.fields.wrong_types
 
 
 def test_development_genre_floors(development: Evaluation) -> None:
-    floors = {"prose": 0.80, "terse": 0.75, "bullets": 0.79, "stories": 0.64}
+    floors = {"prose": 0.80, "terse": 0.78, "bullets": 0.80, "stories": 0.64}
     for genre, floor in floors.items():
         scores = development.by_genre[genre].entities
         assert scores.f1 >= floor, f"{genre}:\n{_report(scores)}"
 
 
 def test_frozen_holdout_floors(frozen: Evaluation) -> None:
-    assert frozen.entities.f1 >= 0.67, _report(frozen.entities)
-    assert frozen.relationships.f1 >= 0.39, _report(frozen.relationships)
-    assert frozen.fields.f1 >= 0.60, _report(frozen.fields)
+    assert frozen.entities.f1 >= 0.68, _report(frozen.entities)
+    assert frozen.relationships.f1 >= 0.41, _report(frozen.relationships)
+    assert frozen.fields.f1 >= 0.62, _report(frozen.fields)
     assert frozen.fields.type_accuracy >= 0.88, frozen.fields.wrong_types
 
 
