@@ -92,6 +92,7 @@ bench: setup
 	$(PY) bench/stream_load.py
 	$(PY) bench/api_stream.py
 	$(PY) bench/preview.py
+	$(PY) bench/workers.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
