@@ -115,7 +115,12 @@ class RedisWakeups:
             logger.exception("Could not publish event of generation %s on Redis", generation_id)
 
     async def ready(self, timeout: float = 2.0) -> bool:
-        """Make sure this loop is subscribed (start it if needed); whether it is, now."""
+        """Make sure this loop is subscribed; whether it is, now.
+
+        The first stream of a loop starts the subscription and waits for it (up to
+        ``timeout``); later ones never wait: while Redis is away the subscription retries in
+        the background and streams fall back to reading the history every POLL_SECONDS.
+        """
         if not self.enabled:
             return False
         loop = asyncio.get_running_loop()
@@ -125,7 +130,6 @@ class RedisWakeups:
             task = loop.create_task(self._subscribe(subscribed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        if not subscribed.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(subscribed.wait(), timeout)
         return subscribed.is_set()
