@@ -466,7 +466,8 @@ def _render_run(
         context.update(_run_context(generation))
         context.update(_diff_context(project, generation))
     context["workspace_tabs"] = WORKSPACE_TABS
-    context["workspace_tab"] = "code" if viewed is not None else "preview"
+    live = bool(context.get("live"))  # a live run's files stream into the Code tab
+    context["workspace_tab"] = "code" if viewed is not None or live else "preview"
     if request.htmx:
         # The run's own section (e.g. after its last live event), plus the history's new badge
         # (run-refresh marks only the history out-of-band: partials inside #run that htmx took

@@ -318,8 +318,8 @@ def _finish(raw: str, drawing: _Drawing, *, title: str, desc: str, standalone: b
     view_box = _view_box(source.get("viewBox", ""))
     attributes = {"class": "er-diagram", "role": "img", "viewBox": view_box}
     width = float(view_box.split()[2])
-    if width > 0:  # never drawn wider than dot laid it out: a small model stays readable
-        attributes["style"] = f"max-width: {width:g}px"
+    if width > 0:  # never wider than dot's size (points, 4/3 px): a small model stays crisp
+        attributes["style"] = f"max-width: {round(width * 4 / 3)}px"
     root = ET.Element(_q("svg"), attributes)
     ET.SubElement(root, _q("title")).text = title
     ET.SubElement(root, _q("desc")).text = desc

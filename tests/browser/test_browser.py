@@ -165,8 +165,8 @@ def test_reloading_mid_run_continues_with_no_gap_and_no_repeat(page):
     sign_up(page, level="experienced")
     start_task_manager(page, wizard=False)
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=tracker][data-live=true] "
-        "#file-list li[data-path]').length >= 3",
+        "document.querySelector('[data-testid=tracker][data-live=true]') && "
+        "document.querySelectorAll('#file-list li[data-path]').length >= 3",
         timeout=RUN_TIMEOUT,
     )
     before = live_snapshots(seen(page))[-1]
