@@ -110,6 +110,9 @@ def project_summary(project: Project, absolute: Absolute) -> dict[str, Any]:
         "description": project.description,
         "requirements": project.requirements,
         "stack": project.stack,
+        "provider": project.provider,
+        "model": project.model,
+        "baseUrl": project.base_url,
         "createdAt": project.created_at,
         "updatedAt": project.updated_at,
         "lastRun": (

@@ -62,6 +62,12 @@ def test_a_stored_key_lets_the_run_start_with_the_providers_default_model(as_own
     assert (generation.provider, generation.model) == ("openai", "gpt-5-mini")
     status = as_owner.get(f"/api/generations/{generation.pk}").json()
     assert status["model"]["provider"] == "openai" and status["model"]["costUsd"] is None
+    project = as_owner.get(f"/api/projects/{generation.project_id}").json()
+    assert (project["provider"], project["model"], project["baseUrl"]) == (
+        "openai",
+        "gpt-5-mini",
+        "",
+    )
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
