@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             field=models.DecimalField(
                 blank=True,
                 decimal_places=2,
-                help_text="Empty: the site's default (TAKOSS_MONTHLY_BUDGET_USD). 0 allows offline runs only.",
+                help_text="Empty: the site's default (TAKOSS_MONTHLY_BUDGET_USD). 0: offline runs only.",
                 max_digits=10,
                 null=True,
                 verbose_name="monthly model budget (USD)",
