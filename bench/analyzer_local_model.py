@@ -52,7 +52,7 @@ def show(title: str, result: Evaluation, seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base-url", required=True)
-    parser.add_argument("--model", default="")
+    parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--texts", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=600.0)
     args = parser.parse_args()

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 REQUIREMENTS = "A reading list: members keep books with a title, an author and a rating."
+MODEL = os.environ.get("TAKOSS_TEST_LLM_MODEL", "smollm2-135m")  # scripts/llm_server.py
 TIMEOUT = float(os.environ.get("TAKOSS_TEST_LLM_TIMEOUT", "900"))
 
 
@@ -40,8 +41,9 @@ def test_generate_from_requirements_to_a_verified_zip(tmp_path: Path):
     out, archive = tmp_path / "app", tmp_path / "app.zip"
     cmd = [
         sys.executable, "-m", "generator.engine.cli", "generate",
-        "--requirements", REQUIREMENTS, "--out", str(out), "--zip", str(archive),
-        "--provider", "openai-compatible", "--base-url", BASE_URL,
+        "--name", "Reading List", "--requirements", REQUIREMENTS,
+        "--out", str(out), "--zip", str(archive),
+        "--provider", "openai-compatible", "--base-url", BASE_URL, "--model", MODEL,
         "--timeout", str(TIMEOUT), "--retries", "0",
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT * 4)
