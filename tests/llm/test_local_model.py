@@ -51,8 +51,10 @@ def test_generate_from_requirements_to_a_verified_zip(tmp_path: Path):
     assert done.returncode == 0
     assert zipfile.is_zipfile(archive)
     said = done.stdout + done.stderr
+    verified = [row for row in said.splitlines() if "manage.py test" in row and "passed" in row]
+    assert verified, "the generated project's own tests did not pass verification"
     if "offline analyzer read the text instead" in said:
         # The honest fallback: the warning names the provider and what failed.
-        assert "openai-compatible" in said
+        assert "openai-compatible" in said.lower() and MODEL in said
     else:
         assert "verif" in said.lower()
