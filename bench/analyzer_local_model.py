@@ -74,6 +74,7 @@ def main() -> None:
             reading = read_requirements(config, text, fallback=False)
         except ProviderError as exc:
             tally["fallbacks"] += 1
+            tally["repairs"] += exc.usage.repair_turns if exc.usage else 0
             print(f"  fallback: {exc.reason[:160]}")
             raise ValueError(exc.reason) from exc  # scored as an empty model
         finally:
