@@ -481,9 +481,10 @@ def _render_run(
 
 def _diff_context(project: Project, generation: Generation) -> dict[str, Any]:
     """The Diff tab compares the version this run built with the version before it."""
-    if generation.version_id is None:
+    version = generation.version
+    if version is None:
         return {}
-    number = generation.version.number
+    number = version.number
     earlier = (
         project.versions.filter(number__lt=number)
         .order_by("-number")
